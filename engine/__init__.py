@@ -1,0 +1,1 @@
+"""The domain core of dunghan: it never imports Flask."""

@@ -1,0 +1,66 @@
+"""Domain events, named in the past tense, that use cases write to the outbox and audit log."""
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened to an instance, at an instant, caused by an actor."""
+
+    instance_id: str
+    occurred_at: datetime
+    actor: str
+
+    type = "event"
+
+    def payload(self) -> dict:
+        """Return the JSON-safe body announced to subscribers."""
+        body = asdict(self)
+        body["occurred_at"] = self.occurred_at.isoformat()
+        return body
+
+
+@dataclass(frozen=True)
+class InstanceStarted(Event):
+    process_id: str = ""
+    version: int = 0
+    type = "instance.started"
+
+
+@dataclass(frozen=True)
+class TaskAssigned(Event):
+    task_id: str = ""
+    bpmn_id: str = ""
+    name: str = ""
+    agency: str = ""
+    type = "task.assigned"
+
+
+@dataclass(frozen=True)
+class TaskCompleted(Event):
+    task_id: str = ""
+    bpmn_id: str = ""
+    agency: str = ""
+    data: dict = field(default_factory=dict)
+    type = "task.completed"
+
+
+@dataclass(frozen=True)
+class TaskWithdrawn(Event):
+    """An open task closed without being completed, e.g. when its instance was cancelled."""
+
+    task_id: str = ""
+    agency: str = ""
+    type = "task.withdrawn"
+
+
+@dataclass(frozen=True)
+class InstanceCompleted(Event):
+    type = "instance.completed"
+
+
+@dataclass(frozen=True)
+class InstanceCancelled(Event):
+    reason: str = ""
+    type = "instance.cancelled"

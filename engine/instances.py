@@ -1,0 +1,155 @@
+"""The ProcessInstance aggregate: a BpmnWorkflow plus the human tasks and events it yields."""
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from engine import codec
+from engine import events as ev
+from engine.codec import CompiledSpec
+from engine.errors import Conflict, Invalid, NotFound, ScriptRejected
+
+
+class InstanceStatus(enum.StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class TaskStatus(enum.StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class HumanTask:
+    """A ready user task as the inbox sees it: who must act, on what."""
+
+    id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    agency: str
+    form: str | None
+    data: dict
+
+
+@dataclass
+class ProcessInstance:
+    """Drive one workflow and record what happened as domain events."""
+
+    id: str
+    process_id: str
+    version: int
+    workflow: BpmnWorkflow
+    status: InstanceStatus = InstanceStatus.RUNNING
+    events: list[ev.Event] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, id, process_id, version, compiled: CompiledSpec, script_engine, variables,
+              now: datetime, actor: str) -> "ProcessInstance":
+        """Create a workflow, seed its variables and run it to its first wait state."""
+        workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=script_engine)
+        workflow.task_tree.data.update(variables)
+        instance = cls(id, process_id, version, workflow)
+        instance.events.append(ev.InstanceStarted(id, now, actor, process_id, version))
+        instance._advance(now, actor, opened=set())
+        return instance
+
+    @classmethod
+    def load(cls, id, process_id, version, state_json, compiled, script_engine, status):
+        """Rebuild an instance from storage, re-attaching the sandboxed script engine."""
+        workflow = codec.load_state(state_json, compiled, script_engine)
+        return cls(id, process_id, version, workflow, InstanceStatus(status))
+
+    def dump(self) -> str:
+        """Return the instance's state JSON, without its spec."""
+        return codec.dump_state(self.workflow)
+
+    @property
+    def variables(self) -> dict:
+        """Return the instance's data as the last finished step left it."""
+        if self.workflow.completed:
+            return dict(self.workflow.data)
+        last = self.workflow.last_task or self.workflow.task_tree
+        return dict(last.data)
+
+    def open_tasks(self) -> list[HumanTask]:
+        """List the user tasks waiting for an agency, with the agency evaluated."""
+        if self.status != InstanceStatus.RUNNING:
+            return []
+        ready = self.workflow.get_tasks(state=TaskState.READY, manual=True)
+        return [self._human(t) for t in ready]
+
+    def complete_task(self, task_id: str, data: dict, now: datetime, actor: str) -> HumanTask:
+        """Complete one ready user task with validated data and run on to the next wait."""
+        self._require_running()
+        task = self._ready_task(task_id)
+        human = self._human(task)
+        opened = {t.id for t in self.open_tasks()}
+        task.data.update(data)
+        self._run(task.run)
+        self.events.append(ev.TaskCompleted(self.id, now, actor, task_id, human.bpmn_id,
+                                                human.agency, data))
+        self._advance(now, actor, opened - {task_id})
+        return human
+
+    def cancel(self, now: datetime, actor: str, reason: str) -> None:
+        """Stop the instance and withdraw its open tasks."""
+        self._require_running()
+        withdrawn = self.open_tasks()
+        self._run(self.workflow.cancel)
+        self.status = InstanceStatus.CANCELLED
+        for t in withdrawn:
+            self.events.append(ev.TaskWithdrawn(self.id, now, actor, t.id, t.agency))
+        self.events.append(ev.InstanceCancelled(self.id, now, actor, reason))
+
+    def _advance(self, now, actor, opened: set[str]) -> None:
+        self._run(self.workflow.do_engine_steps)
+        still_open = self.open_tasks()
+        for t in still_open:
+            if t.id not in opened:
+                self.events.append(ev.TaskAssigned(self.id, now, actor, t.id, t.bpmn_id,
+                                                       t.name, t.agency))
+        for task_id in opened - {t.id for t in still_open}:
+            # Closed by the engine itself, e.g. a boundary timer interrupting the task.
+            self.events.append(ev.TaskWithdrawn(self.id, now, actor, task_id))
+        if self.workflow.completed:
+            self.status = InstanceStatus.COMPLETED
+            self.events.append(ev.InstanceCompleted(self.id, now, actor))
+
+    def _ready_task(self, task_id: str):
+        for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
+            if str(task.id) == task_id:
+                return task
+        if any(str(t.id) == task_id for t in self.workflow.get_tasks()):
+            raise Conflict("Nhiệm vụ không còn chờ xử lý")
+        raise NotFound("Không tìm thấy nhiệm vụ trong hồ sơ")
+
+    def _require_running(self) -> None:
+        if self.status != InstanceStatus.RUNNING:
+            raise Conflict(f"Hồ sơ đang ở trạng thái '{self.status}'")
+
+    def _human(self, task) -> HumanTask:
+        props = task.task_spec.extensions.get("properties", {})
+        agency = self._run(lambda: self.workflow.script_engine.evaluate(task, props["agency"]))
+        if not isinstance(agency, str) or not agency:
+            raise Invalid(f"Biểu thức cơ quan của '{task.task_spec.bpmn_id}' không cho mã cơ quan")
+        return HumanTask(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or "",
+                         task.task_spec.lane, agency, props.get("form"), dict(task.data))
+
+    @staticmethod
+    def _run(step):
+        """Run an engine step, turning script and engine failures into a refusal.
+
+        The use case then rolls back, so a failing step never leaves a half-written instance.
+        """
+        try:
+            return step()
+        except (SpiffWorkflowException, ScriptRejected, TimeoutError) as err:
+            raise Invalid(f"Quy trình không chạy tiếp được: {err}") from err

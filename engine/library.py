@@ -1,0 +1,170 @@
+"""Load, validate and lint BPMN documents into immutable process definitions.
+
+A definition is identified by the SHA-256 of its bytes: the same bytes are the same version,
+changed bytes become the next version of that process id (numbered by the store).
+"""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
+
+from engine import codec
+from engine.errors import BpmnProblem, InvalidBpmn, ScriptRejected
+from engine.forms import FORMS
+from engine.scripting import lint_expression, lint_script
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
+MAX_BPMN_BYTES = 2_000_000
+
+# Refuse entities and network access: uploads come from outside.
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=False)
+
+
+@dataclass(frozen=True)
+class ProcessDefinition:
+    """A parsed, linted BPMN process ready to be stored as a version."""
+
+    process_id: str
+    name: str
+    content_hash: str
+    bpmn_xml: str
+    spec_json: str
+
+
+def parse_definition(bpmn: bytes, expected_id: str | None = None) -> ProcessDefinition:
+    """Parse and lint one BPMN document holding exactly one executable process.
+
+    Raises InvalidBpmn listing every problem found, each with its element and line.
+    """
+    if len(bpmn) > MAX_BPMN_BYTES:
+        raise InvalidBpmn([BpmnProblem(f"Tệp BPMN vượt quá {MAX_BPMN_BYTES} byte")])
+    root = _parse_xml(bpmn)
+    process = _single_process(root, expected_id)
+    problems = _lint(root)
+    if problems:
+        raise InvalidBpmn(problems)
+    spec, subprocess_specs = _parse_spec(root, process.get("id"))
+    return ProcessDefinition(
+        process_id=process.get("id"),
+        name=process.get("name") or process.get("id"),
+        content_hash=hashlib.sha256(bpmn).hexdigest(),
+        bpmn_xml=bpmn.decode("utf-8"),
+        spec_json=codec.dump_spec(spec, subprocess_specs),
+    )
+
+
+def load_directory(directory: Path) -> list[ProcessDefinition]:
+    """Parse every ``*.bpmn`` file of a directory; a file's stem must be its process id."""
+    return [
+        parse_definition(path.read_bytes(), expected_id=path.stem)
+        for path in sorted(directory.glob("*.bpmn"))
+    ]
+
+
+def _parse_xml(bpmn: bytes) -> etree._Element:
+    try:
+        root = etree.fromstring(bpmn, _XML_PARSER)
+    except etree.XMLSyntaxError as err:
+        raise InvalidBpmn([BpmnProblem(f"XML sai cú pháp: {err.msg}", line=err.lineno)]) from err
+    if root.tag != f"{{{BPMN_NS}}}definitions":
+        raise InvalidBpmn([BpmnProblem("Phần tử gốc phải là bpmn:definitions", line=root.sourceline)])
+    try:
+        VALIDATOR.validate(root)
+    except ValidationException as err:
+        raise InvalidBpmn([_problem_from(err, root)]) from err
+    return root
+
+
+def _single_process(root, expected_id: str | None):
+    processes = root.findall("bpmn:process", NS)
+    if len(processes) != 1:
+        raise InvalidBpmn([BpmnProblem(f"Mỗi tệp phải có đúng một quy trình, có {len(processes)}")])
+    process = processes[0]
+    if expected_id and process.get("id") != expected_id:
+        raise InvalidBpmn(
+            [BpmnProblem(f"Mã quy trình phải trùng tên tệp '{expected_id}'", process.get("id"))]
+        )
+    return process
+
+
+def _parse_spec(root, process_id: str):
+    parser = SpiffBpmnParser()  # already validated against the XSD above
+    try:
+        parser.add_bpmn_xml(root, filename=f"{process_id}.bpmn")
+        return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+    except ValidationException as err:
+        raise InvalidBpmn([_problem_from(err, root)]) from err
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError) as err:
+        # SpiffWorkflow reports some unsupported constructs as plain Python errors.
+        raise InvalidBpmn([BpmnProblem(f"Không phân tích được quy trình: {err!r}")]) from err
+
+
+def _problem_from(err: ValidationException, root) -> BpmnProblem:
+    element_id = getattr(err, "id", "") or None
+    line = getattr(err, "line_number", "") or None
+    if element_id and line is None:
+        found = root.xpath("//*[@id=$id]", id=element_id)
+        line = found[0].sourceline if found else None
+    reason = str(err).split("\n")[0]
+    return BpmnProblem(reason, element_id, getattr(err, "tag", None) or None, line)
+
+
+def _lint(root) -> list[BpmnProblem]:
+    return [*_lint_expressions(root), *_lint_user_tasks(root)]
+
+
+def _owner(element):
+    """Return the nearest ancestor-or-self that carries an id, for error messages."""
+    while element is not None and element.get("id") is None:
+        element = element.getparent()
+    return element
+
+
+def _located(element, reason: str) -> BpmnProblem:
+    owner = _owner(element)
+    tag = etree.QName(owner).localname if owner is not None else None
+    return BpmnProblem(reason, owner.get("id") if owner is not None else None, tag, element.sourceline)
+
+
+def _lint_expressions(root) -> list[BpmnProblem]:
+    checks = [
+        ("//bpmn:scriptTask/bpmn:script", lint_script, "Kịch bản bị từ chối"),
+        ("//bpmn:conditionExpression", lint_expression, "Điều kiện bị từ chối"),
+        ("//bpmn:timeDate | //bpmn:timeDuration | //bpmn:timeCycle", _lint_timer, "Biểu thức hẹn giờ bị từ chối"),
+        ("//spiffworkflow:property[@name='agency']/@value", lint_expression, "Biểu thức cơ quan bị từ chối"),
+    ]
+    problems = []
+    for xpath, lint, label in checks:
+        for found in root.xpath(xpath, namespaces=NS):
+            element = found.getparent() if isinstance(found, etree._ElementUnicodeResult) else found
+            source = str(found) if element is not found else (found.text or "")
+            try:
+                lint(source)
+            except (ScriptRejected, SyntaxError) as err:
+                problems.append(_located(element, f"{label}: {err}"))
+    return problems
+
+
+def _lint_timer(source: str) -> None:
+    lint_expression(source, timer=True)
+
+
+def _lint_user_tasks(root) -> list[BpmnProblem]:
+    in_lane = {ref.text.strip() for ref in root.iterfind(".//bpmn:lane/bpmn:flowNodeRef", NS)}
+    problems = []
+    for task in root.iterfind(".//bpmn:userTask", NS):
+        ancestors = [a.get("id") for a in task.iterancestors() if a.get("id")]
+        if not in_lane & {task.get("id"), *ancestors}:
+            problems.append(_located(task, "Nhiệm vụ người dùng phải nằm trong một làn (lane)"))
+        props = {p.get("name"): p.get("value") for p in task.iterfind(".//spiffworkflow:property", NS)}
+        if not props.get("agency"):
+            problems.append(_located(task, "Nhiệm vụ người dùng phải có thuộc tính 'agency'"))
+        if props.get("form") and props["form"] not in FORMS:
+            problems.append(_located(task, f"Biểu mẫu '{props['form']}' không tồn tại"))
+    return problems

@@ -1,0 +1,206 @@
+"""Read and write aggregates and projections through one connection in one transaction."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from engine import events as ev
+from engine.codec import CompiledSpec, load_spec
+from engine.errors import Conflict
+from engine.instances import TaskStatus
+from engine.store.tables import (
+    agencies,
+    api_tokens,
+    audit_events,
+    instances,
+    outbox,
+    process_versions,
+    tasks,
+)
+
+
+class SpecCache:
+    """Keep restored spec objects per process version; versions never change, so never evict."""
+
+    def __init__(self):
+        self._specs: dict[int, CompiledSpec] = {}
+
+    def get(self, conn: Connection, version_id: int) -> CompiledSpec:
+        if version_id not in self._specs:
+            query = sa.select(process_versions.c.spec_json).where(process_versions.c.id == version_id)
+            self._specs[version_id] = load_spec(conn.execute(query).scalar_one())
+        return self._specs[version_id]
+
+
+class Processes:
+    """Process versions: each distinct BPMN content stored once, numbered per process id."""
+
+    def __init__(self, conn: Connection, cache: SpecCache):
+        self.conn, self.cache = conn, cache
+
+    def find_by_hash(self, process_id: str, content_hash: str):
+        t = process_versions
+        query = sa.select(t).where(t.c.process_id == process_id, t.c.content_hash == content_hash)
+        return self.conn.execute(query).mappings().first()
+
+    def latest(self, process_id: str):
+        t = process_versions
+        query = sa.select(t).where(t.c.process_id == process_id).order_by(t.c.version.desc())
+        return self.conn.execute(query.limit(1)).mappings().first()
+
+    def add(self, **row) -> int:
+        return self.conn.execute(sa.insert(process_versions).values(**row)).inserted_primary_key[0]
+
+    def versions(self, process_id: str) -> list:
+        t = process_versions
+        cols = [t.c.id, t.c.process_id, t.c.version, t.c.name, t.c.content_hash,
+                t.c.deployed_at, t.c.deployed_by]
+        query = sa.select(*cols).where(t.c.process_id == process_id).order_by(t.c.version)
+        return list(self.conn.execute(query).mappings())
+
+    def summaries(self) -> list:
+        t = process_versions
+        latest = sa.select(t.c.process_id, sa.func.max(t.c.version).label("v")).group_by(t.c.process_id)
+        latest = latest.subquery()
+        query = (
+            sa.select(t.c.process_id, t.c.name, t.c.version, t.c.content_hash, t.c.deployed_at)
+            .join(latest, sa.and_(t.c.process_id == latest.c.process_id, t.c.version == latest.c.v))
+            .order_by(t.c.process_id)
+        )
+        return list(self.conn.execute(query).mappings())
+
+    def compiled(self, version_id: int) -> CompiledSpec:
+        return self.cache.get(self.conn, version_id)
+
+
+class Instances:
+    """Instance rows: state JSON saved with a compare-and-set on the version counter."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def add(self, **row) -> None:
+        self.conn.execute(sa.insert(instances).values(version=1, **row))
+
+    def get(self, instance_id: str):
+        query = sa.select(instances).where(instances.c.id == instance_id)
+        return self.conn.execute(query).mappings().first()
+
+    def save(self, instance_id: str, expected_version: int, **values) -> None:
+        """Write new state only if nobody saved since it was read; else raise Conflict."""
+        query = (
+            sa.update(instances)
+            .where(instances.c.id == instance_id, instances.c.version == expected_version)
+            .values(version=expected_version + 1, **values)
+        )
+        if self.conn.execute(query).rowcount != 1:
+            raise Conflict("Hồ sơ vừa được người khác cập nhật; hãy tải lại và thử lại")
+
+
+@dataclass(frozen=True)
+class TaskQuery:
+    """Filters of the task inbox."""
+
+    agency: str | None = None
+    state: str | None = None
+    due_before: datetime | None = None
+    overdue_at: datetime | None = None
+    instance_id: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+class Tasks:
+    """The human-task projection that inboxes and deadline sweeps read."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def add(self, **row) -> None:
+        self.conn.execute(sa.insert(tasks).values(state=TaskStatus.OPEN, **row))
+
+    def get(self, task_id: str):
+        return self.conn.execute(sa.select(tasks).where(tasks.c.id == task_id)).mappings().first()
+
+    def close(self, task_id: str, state: TaskStatus, **values) -> None:
+        """Close an open task; raise Conflict if someone closed it first."""
+        query = (
+            sa.update(tasks)
+            .where(tasks.c.id == task_id, tasks.c.state == TaskStatus.OPEN)
+            .values(state=state, **values)
+        )
+        if self.conn.execute(query).rowcount != 1:
+            raise Conflict("Nhiệm vụ đã được xử lý")
+
+    def search(self, q: TaskQuery) -> tuple[list, int]:
+        """Return one page of matching tasks, oldest due first, and the total count."""
+        conditions = [
+            tasks.c.agency_code == q.agency if q.agency else None,
+            tasks.c.state == q.state if q.state else None,
+            tasks.c.instance_id == q.instance_id if q.instance_id else None,
+            tasks.c.due_at < q.due_before if q.due_before else None,
+        ]
+        if q.overdue_at:
+            conditions += [tasks.c.state == TaskStatus.OPEN, tasks.c.due_at < q.overdue_at]
+        where = [c for c in conditions if c is not None]
+        total = self.conn.execute(sa.select(sa.func.count()).select_from(tasks).where(*where))
+        order = [tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.created_at, tasks.c.id]
+        page = sa.select(tasks).where(*where).order_by(*order).limit(q.limit).offset(q.offset)
+        return list(self.conn.execute(page).mappings()), total.scalar_one()
+
+
+class Journal:
+    """The append-only audit log and the outbox, written in the caller's transaction."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def record(self, event: ev.Event) -> None:
+        payload = event.payload()
+        self.conn.execute(
+            sa.insert(audit_events).values(
+                instance_id=event.instance_id,
+                task_id=payload.get("task_id"),
+                type=event.type,
+                actor=event.actor,
+                occurred_at=event.occurred_at,
+                detail=payload,
+            )
+        )
+        self.conn.execute(
+            sa.insert(outbox).values(type=event.type, occurred_at=event.occurred_at, payload=payload)
+        )
+
+    def history(self, instance_id: str) -> list:
+        t = audit_events
+        query = sa.select(t).where(t.c.instance_id == instance_id).order_by(t.c.id)
+        return list(self.conn.execute(query).mappings())
+
+
+class Directory:
+    """Agencies and the API tokens bound to them."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def agency_codes(self) -> frozenset[str]:
+        return frozenset(self.conn.execute(sa.select(agencies.c.code)).scalars())
+
+    def agencies(self) -> list:
+        return list(self.conn.execute(sa.select(agencies).order_by(agencies.c.code)).mappings())
+
+    def add_agency(self, **row) -> None:
+        self.conn.execute(sa.insert(agencies).values(**row))
+
+    def add_token(self, **row) -> None:
+        self.conn.execute(sa.insert(api_tokens).values(**row))
+
+    def token(self, token_hash: str):
+        query = (
+            sa.select(api_tokens, agencies.c.name.label("agency_name"))
+            .join(agencies, agencies.c.code == api_tokens.c.agency_code)
+            .where(api_tokens.c.token_hash == token_hash)
+        )
+        return self.conn.execute(query).mappings().first()

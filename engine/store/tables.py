@@ -1,0 +1,133 @@
+"""Declare the database tables with SQLAlchemy Core; the domain model never sees them."""
+
+from datetime import UTC
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+
+
+class UtcDateTime(sa.TypeDecorator):
+    """Store instants as UTC and always read them back timezone-aware.
+
+    SQLite keeps no offset, so a plain DateTime would come back naive there and aware on
+    PostgreSQL; one type makes both databases answer alike.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+agencies = sa.Table(
+    "agencies", metadata,
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("head_name", sa.String(255)),
+)
+
+api_tokens = sa.Table(
+    "api_tokens", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("agency_code", sa.ForeignKey("agencies.code"), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("label", sa.String(255), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime()),
+    sa.Column("revoked_at", UtcDateTime()),
+)
+
+process_versions = sa.Table(
+    "process_versions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("process_id", sa.String(128), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("bpmn_xml", sa.Text, nullable=False),
+    sa.Column("spec_json", sa.Text, nullable=False),
+    sa.Column("deployed_at", UtcDateTime(), nullable=False),
+    sa.Column("deployed_by", sa.String(64), nullable=False),
+    sa.UniqueConstraint("process_id", "version"),
+    sa.UniqueConstraint("process_id", "content_hash"),
+)
+
+instances = sa.Table(
+    "instances", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("process_version_id", sa.ForeignKey("process_versions.id"), nullable=False),
+    sa.Column("process_id", sa.String(128), nullable=False),
+    sa.Column("process_version", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("state_json", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("lead_agency", sa.ForeignKey("agencies.code"), nullable=False),
+    sa.Column("started_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("ended_at", UtcDateTime()),
+    sa.Index(None, "status", "process_id"),
+)
+
+tasks = sa.Table(
+    "tasks", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("instance_id", sa.ForeignKey("instances.id"), nullable=False, index=True),
+    sa.Column("bpmn_id", sa.String(128), nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("lane", sa.String(255)),
+    sa.Column("agency_code", sa.String(32), nullable=False),
+    sa.Column("form", sa.String(64)),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("due_at", UtcDateTime()),
+    sa.Column("completed_at", UtcDateTime()),
+    sa.Column("completed_by", sa.String(64)),
+    sa.Column("data", sa.JSON, nullable=False),
+    # The inbox: an agency's open tasks by due date; the deadline sweep: open tasks by due date.
+    sa.Index(None, "agency_code", "state", "due_at"),
+    sa.Index(None, "state", "due_at"),
+)
+
+audit_events = sa.Table(
+    "audit_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("instance_id", sa.String(36), nullable=False, index=True),
+    sa.Column("task_id", sa.String(36)),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("occurred_at", UtcDateTime(), nullable=False),
+    sa.Column("detail", sa.JSON, nullable=False),
+)
+
+outbox = sa.Table(
+    "outbox", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("occurred_at", UtcDateTime(), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("published_at", UtcDateTime()),
+    sa.Index(None, "published_at", "id"),
+)

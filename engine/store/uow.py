@@ -1,0 +1,58 @@
+"""The unit of work: one database transaction around one use case."""
+
+import sqlalchemy as sa
+
+from engine.store.repositories import Directory, Instances, Journal, Processes, SpecCache, Tasks
+
+
+def create_db_engine(url: str) -> sa.Engine:
+    """Create an engine; SQLite gets a busy timeout and foreign keys, like PostgreSQL has."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        return engine
+    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+class UnitOfWork:
+    """Open a transaction on enter; commit only when asked, roll back otherwise."""
+
+    def __init__(self, engine: sa.Engine, specs: SpecCache):
+        self.engine, self.specs = engine, specs
+
+    def __enter__(self) -> "UnitOfWork":
+        self.conn = self.engine.connect()
+        self.tx = self.conn.begin()
+        self.processes = Processes(self.conn, self.specs)
+        self.instances = Instances(self.conn)
+        self.tasks = Tasks(self.conn)
+        self.journal = Journal(self.conn)
+        self.directory = Directory(self.conn)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.tx.is_active:
+            self.tx.rollback()
+        self.conn.close()
+
+    def commit(self) -> None:
+        self.tx.commit()
+
+
+class UnitOfWorkFactory:
+    """Make units of work that share one engine and one spec cache."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = create_db_engine(url)
+        self.specs = SpecCache()
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self.engine, self.specs)

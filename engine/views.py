@@ -1,0 +1,66 @@
+"""Shape rows and aggregates into the plain dictionaries use cases return.
+
+Views are not ORM rows: callers get exactly these fields, so storage can change freely.
+"""
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def version_view(row) -> dict:
+    """Describe one deployed process version."""
+    return {
+        "process_id": row["process_id"],
+        "name": row["name"],
+        "version": row["version"],
+        "content_hash": row["content_hash"],
+        "deployed_at": _iso(row.get("deployed_at")),
+    }
+
+
+def task_view(row) -> dict:
+    """Describe one human task from the projection."""
+    return {
+        "id": row["id"],
+        "instance_id": row["instance_id"],
+        "bpmn_id": row["bpmn_id"],
+        "name": row["name"],
+        "lane": row["lane"],
+        "agency": row["agency_code"],
+        "form": row["form"],
+        "state": row["state"],
+        "created_at": _iso(row["created_at"]),
+        "due_at": _iso(row["due_at"]),
+        "completed_at": _iso(row["completed_at"]),
+        "completed_by": row["completed_by"],
+        "data": row["data"],
+    }
+
+
+def audit_view(row) -> dict:
+    """Describe one audit event."""
+    return {
+        "type": row["type"],
+        "task_id": row["task_id"],
+        "actor": row["actor"],
+        "occurred_at": _iso(row["occurred_at"]),
+    }
+
+
+def instance_view(row, instance, tasks, history, principal, full: bool) -> dict:
+    """Describe an instance; a participant that is not the lead sees only its own part."""
+    own = {t["id"] for t in tasks if t["agency_code"] == principal.agency}
+    return {
+        "id": row["id"],
+        "process_id": row["process_id"],
+        "process_version": row["process_version"],
+        "status": instance.status,
+        "lead_agency": row["lead_agency"],
+        "created_at": _iso(row["created_at"]),
+        "ended_at": _iso(row["ended_at"]),
+        "variables": instance.variables if full else {},
+        "open_tasks": [task_view(t) for t in tasks
+                       if t["state"] == "open" and (full or t["id"] in own)],
+        "history": [audit_view(h) for h in history if full or h["task_id"] in own],
+    }
