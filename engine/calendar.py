@@ -85,7 +85,9 @@ class WorkCalendar:
         self._years: dict[int, dict[date, DayInfo]] = {}
 
     @classmethod
-    def from_file(cls, path: Path | str | None = None, hours: WorkingHours | None = None):
+    def from_file(
+        cls, path: Path | str | None = None, hours: WorkingHours | None = None
+    ) -> WorkCalendar:
         """Build a calendar from an override file, by default config/calendar_overrides.toml."""
         return cls(load_overrides(path or DEFAULT_OVERRIDE_FILE), hours)
 

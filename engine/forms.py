@@ -138,13 +138,16 @@ def consultation_reply(data: dict, ctx: FormContext) -> dict:
     """Check a consulted agency's reply: a position, and real reasons unless it plainly agrees."""
     c = _Checker(data, {"position", "reasons"})
     position = c.choice("position", POSITIONS)
-    reasons = c.text("reasons", required=False, max_len=20_000) if "reasons" in data else None
-    if position in ("agree_with_amendments", "disagree") and (reasons is None or is_vague(reasons)):
+    reasons = data.get("reasons", "")
+    if not isinstance(reasons, str) or len(reasons) > 20_000:
+        c.errors["reasons"] = "Phải là chuỗi ký tự, không quá 20000 ký tự"
+        reasons = ""
+    elif position in ("agree_with_amendments", "disagree") and is_vague(reasons):
         c.errors["reasons"] = (
             "Ý kiến chưa rõ: khi đồng ý có ý kiến hoặc không đồng ý, phải nêu cụ thể nội dung "
             "và lý do (không chỉ ghi 'nhất trí', 'không có ý kiến')"
         )
-    return c.done("Ý kiến trả lời chưa hợp lệ", {"position": position, "reasons": reasons or ""})
+    return c.done("Ý kiến trả lời chưa hợp lệ", {"position": position, "reasons": reasons.strip()})
 
 
 def consultation_synthesis(data: dict, ctx: FormContext) -> dict:

@@ -1,0 +1,1 @@
+"""The Flask application: REST API, web pages and the command line."""

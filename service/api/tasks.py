@@ -1,0 +1,62 @@
+"""Inbox and completion of human tasks."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from apiflask import APIBlueprint
+
+from engine import services
+from engine.store.repositories import TaskQuery
+from service.auth import auth, principal
+from service.runtime import runtime
+from service.schemas import CompleteTaskIn, TaskOut, TaskPageOut, TaskQueryIn
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+bp = APIBlueprint("tasks", __name__, url_prefix="/api/v1/tasks", tag="Nhiệm vụ")
+
+
+@bp.get("")
+@bp.auth_required(auth)
+@bp.input(TaskQueryIn, location="query", arg_name="q")
+@bp.output(TaskPageOut)
+def list_tasks(q):
+    """List tasks, oldest due first; an agency sees only its own."""
+    rt = runtime()
+    query = TaskQuery(
+        agency=q.get("agency"),
+        state=q.get("state"),
+        due_before=_aware(q.get("due_before")),
+        overdue_at=rt.clock.now() if q["overdue"] else None,
+        limit=q["per_page"],
+        offset=(q["page"] - 1) * q["per_page"],
+    )
+    items, total = services.list_tasks(rt.uow(), principal(), query)
+    return {"items": items, "page": q["page"], "per_page": q["per_page"], "total": total}
+
+
+@bp.get("/<task_id>")
+@bp.auth_required(auth)
+@bp.output(TaskOut)
+def get_task(task_id: str):
+    """Show one task."""
+    return services.get_task(runtime().uow(), principal(), task_id)
+
+
+@bp.post("/<task_id>/complete")
+@bp.auth_required(auth)
+@bp.input(CompleteTaskIn, arg_name="body")
+@bp.output(TaskOut)
+@bp.doc(responses={403: "Nhiệm vụ của cơ quan khác", 404: "Không có nhiệm vụ",
+                   409: "Nhiệm vụ đã được xử lý", 422: "Dữ liệu biểu mẫu không hợp lệ"})
+def complete_task(task_id: str, body):
+    """Complete a task with its form data."""
+    rt = runtime()
+    return services.complete_task(rt.uow(), rt.clock, principal(), task_id, body["data"])
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    """Read a time without an offset as Vietnam time, the time officers think in."""
+    if at is None or at.tzinfo is not None:
+        return at
+    return at.replace(tzinfo=LOCAL_TZ)

@@ -1,0 +1,42 @@
+"""Compose the application: configuration, database, clock, API blueprints, error handling."""
+
+from apiflask import APIFlask
+
+from engine import services
+from engine.clock import SystemClock
+from engine.store.uow import UnitOfWorkFactory
+from service import problems, settings
+from service.api import health, instances, processes, tasks
+from service.runtime import Runtime
+
+API_DESCRIPTION = """API của **Đúng hạn**: chạy quy trình BPMN lấy ý kiến phối hợp và giải quyết
+thủ tục hành chính, tính hạn theo ngày làm việc. Mọi lỗi trả về theo RFC 9457
+(`application/problem+json`). Xác thực bằng `Authorization: Bearer <mã truy cập>`."""
+
+
+def create_app(config: dict | None = None) -> APIFlask:
+    """Build the app; tests pass ``config`` to override environment settings and the clock."""
+    app = APIFlask(
+        "dunghan", title="Đúng hạn API", version="1",
+        spec_path="/api/v1/openapi.json", docs_path="/api/v1/docs",
+    )
+    app.config.update(settings.from_environment())
+    app.config.update(
+        DESCRIPTION=API_DESCRIPTION,
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+        VALIDATION_ERROR_STATUS_CODE=422,
+        LOAD_PROCESSES=True,
+    )
+    app.config.update(config or {})
+    app.json.ensure_ascii = False
+
+    rt = Runtime(UnitOfWorkFactory(app.config["DATABASE_URL"]), app.config.get("CLOCK") or SystemClock())
+    app.extensions["dunghan"] = rt
+    if app.config["LOAD_PROCESSES"]:
+        services.load_process_directory(rt.uow(), rt.clock, app.config["PROCESSES_DIR"])
+
+    problems.register(app)
+    for module in (health, processes, instances, tasks):
+        app.register_blueprint(module.bp)
+    return app

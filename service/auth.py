@@ -1,0 +1,30 @@
+"""Authenticate API callers by bearer token; views read the principal from here."""
+
+from apiflask import HTTPTokenAuth
+
+from engine.identity import Principal, authenticate_token
+from service.runtime import runtime
+
+auth = HTTPTokenAuth(scheme="Bearer", description="Mã truy cập API của cơ quan")
+
+
+@auth.verify_token
+def verify(token: str) -> Principal | None:
+    if not token:
+        return None
+    rt = runtime()
+    with rt.uow() as uow:
+        return authenticate_token(uow, token, rt.clock.now())
+
+
+@auth.error_processor
+def unauthorized(error):
+    from service.problems import problem
+
+    return problem(401, "Thiếu hoặc sai mã truy cập (Authorization: Bearer ...)",
+                   headers={"WWW-Authenticate": 'Bearer realm="dunghan"'})
+
+
+def principal() -> Principal:
+    """Return the authenticated principal of the current request."""
+    return auth.current_user

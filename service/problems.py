@@ -1,0 +1,98 @@
+"""Answer every error as RFC 9457 problem details, in Vietnamese, never leaking internals."""
+
+import logging
+
+from apiflask import APIFlask
+from flask import request
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import DomainError, InvalidBpmn
+
+log = logging.getLogger(__name__)
+PROBLEM_TYPE = "https://dunghan.gov.vn/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Yêu cầu sai định dạng",
+    401: "Chưa xác thực",
+    403: "Không có quyền",
+    404: "Không tìm thấy",
+    405: "Phương thức không được hỗ trợ",
+    409: "Xung đột trạng thái",
+    413: "Dữ liệu quá lớn",
+    415: "Kiểu dữ liệu không được hỗ trợ",
+    422: "Dữ liệu không hợp lệ",
+    500: "Lỗi hệ thống",
+}
+
+
+DETAILS = {
+    400: "Nội dung gửi lên không đọc được (JSON sai cú pháp?)",
+    422: "Dữ liệu gửi lên không hợp lệ",
+}
+
+# marshmallow speaks English; officers read Vietnamese.
+MESSAGES = {
+    "Missing data for required field.": "Trường bắt buộc.",
+    "Unknown field.": "Trường không được phép.",
+    "Not a valid string.": "Phải là chuỗi ký tự.",
+    "Not a valid integer.": "Phải là số nguyên.",
+    "Not a valid boolean.": "Phải là true hoặc false.",
+    "Not a valid datetime.": "Phải là thời điểm ISO 8601, ví dụ 2026-02-12T16:00:00+07:00.",
+    "Not a valid mapping type.": "Phải là đối tượng JSON.",
+    "Invalid input type.": "Kiểu dữ liệu không hợp lệ.",
+    "Field may not be null.": "Không được để trống (null).",
+}
+
+
+def _translated(detail):
+    if isinstance(detail, dict):
+        return {k: _translated(v) for k, v in detail.items()}
+    if isinstance(detail, list):
+        return [_translated(v) for v in detail]
+    if isinstance(detail, str):
+        return MESSAGES.get(detail, detail)
+    return detail
+
+
+def problem(status: int, detail: str, slug: str | None = None, headers=None, **extra):
+    """Build a problem-details response."""
+    body = {
+        "type": PROBLEM_TYPE + (slug or str(status)),
+        "title": TITLES.get(status, "Lỗi"),
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+        **extra,
+    }
+    return body, status, {"Content-Type": MEDIA_TYPE, **(headers or {})}
+
+
+def register(app: APIFlask) -> None:
+    """Install the handlers that turn every failure into problem details."""
+
+    @app.error_processor
+    def http_error(error):
+        extra = {"errors": _translated(error.detail)} if error.detail else {}
+        detail = DETAILS.get(error.status_code, TITLES.get(error.status_code, error.message))
+        return problem(error.status_code, detail, headers=error.headers, **extra)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        extra = {"errors": error.errors} if getattr(error, "errors", None) else {}
+        if isinstance(error, InvalidBpmn):
+            extra["problems"] = [
+                {"reason": p.reason, "element_id": p.element_id, "element": p.element_tag,
+                 "line": p.line}
+                for p in error.problems
+            ]
+        return problem(error.status, error.detail, type(error).__name__.lower(), **extra)
+
+    @app.errorhandler(HTTPException)
+    def http_exception(error: HTTPException):
+        return problem(error.code or 500, TITLES.get(error.code, error.name))
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("unhandled error on %s", request.path)
+        return problem(500, "Đã có lỗi hệ thống; yêu cầu không được thực hiện")
