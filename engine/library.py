@@ -111,6 +111,10 @@ def _problem_from(err: ValidationException, root) -> BpmnProblem:
     if element_id and line is None:
         found = root.xpath("//*[@id=$id]", id=element_id)
         line = found[0].sourceline if found else None
+    if line and not element_id:
+        # XSD errors carry only a line; name the element with an id that starts there.
+        on_line = [e for e in root.iter() if e.sourceline == line and e.get("id")]
+        element_id = on_line[0].get("id") if on_line else None
     reason = str(err).split("\n")[0]
     return BpmnProblem(reason, element_id, getattr(err, "tag", None) or None, line)
 
@@ -120,8 +124,13 @@ def _lint(root) -> list[BpmnProblem]:
 
 
 def _owner(element):
-    """Return the nearest ancestor-or-self that carries an id, for error messages."""
-    while element is not None and element.get("id") is None:
+    """Return the nearest ancestor-or-self flow element with an id, for error messages.
+
+    Event definitions carry ids too, but designers look for the event they drew.
+    """
+    while element is not None and (
+        element.get("id") is None or etree.QName(element).localname.endswith("EventDefinition")
+    ):
         element = element.getparent()
     return element
 

@@ -1,0 +1,375 @@
+"""Time one consultation round three ways in one run, to show what each layer of dunghan costs.
+
+A round is what agencies do in a real consultation: the lead (STP) starts it and submits its
+request, five departments reply (``agree`` or ``agree_with_amendments`` with real reasons, so no
+provincial review follows) and the lead submits its synthesis: eight steps. The same round runs
+
+(a) on raw SpiffWorkflow in memory, persisted the way a naive integrator would: the stock
+    serializer writes the whole workflow, spec included, after every step and reads it back
+    before the next, with the default (unsandboxed) script engine;
+(b) through the use cases (``engine.services``) on a fresh SQLite file: sandboxed scripts, form
+    validation, compare-and-set saves, the task projection, the audit log and the outbox;
+(c) through the HTTP API on PostgreSQL, served by waitress on a loopback port and driven by a
+    ``requests`` client that finds each task in its inbox like a real client does.
+
+(a) is the floor any persisted run pays, so b/a and c/a say what durability, checks and the
+network keep of it. The target is c/a >= 0.3; it is reported, never enforced.
+"""
+
+import argparse
+import copy
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+import waitress
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from engine import directory, services
+from engine.clock import SystemClock
+from engine.identity import Principal, Role
+from engine.store.migrate import upgrade
+from engine.store.repositories import TaskQuery
+from engine.store.uow import UnitOfWorkFactory
+from service.app import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+PROCESSES = ROOT / "processes"
+DEMO_PROVINCE = ROOT / "config" / "demo_province.json"
+PROCESS_ID = "lay_y_kien_phoi_hop"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TARGET_C_OVER_A = 0.3
+
+LEAD, PROVINCIAL_OFFICE = "STP", "VPUBND"
+CONSULTED = ("SXD", "STC", "SNNMT", "SYT", "SKHCN")
+REQUEST = {
+    "title": "Dự thảo Quyết định quy định quản lý cây xanh đô thị",
+    "summary": "Lấy ý kiến các sở về dự thảo quy định quản lý cây xanh đô thị trên địa bàn tỉnh.",
+    "consulted_agencies": list(CONSULTED),
+    "reply_days": 5,
+    "silence_is_consent": True,
+}
+REASONS = "Đề nghị bổ sung quy định về trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7"
+SYNTHESIS = {"synthesis": "Đã tiếp thu ý kiến của các sở về trách nhiệm duy tu cây xanh tại Điều 7."}
+POSITIONS = ("agree", "agree_with_amendments")
+
+# The human steps after the start, in order: (kind of step, acting agency, form data).
+ROUND = [
+    ("draft", LEAD, REQUEST),
+    *(("reply", a, {"position": POSITIONS[i % 2], "reasons": REASONS})
+      for i, a in enumerate(CONSULTED)),
+    ("synthesis", LEAD, SYNTHESIS),
+]
+STEP_KINDS = ("start", "draft", "reply", "synthesis")
+STEPS_PER_ROUND = 1 + len(ROUND)
+
+
+class BenchError(Exception):
+    """A round did not go the way a correct service makes it go."""
+
+
+@dataclass
+class Result:
+    """The timings of one mode, or why it was skipped."""
+
+    mode: str
+    label: str
+    rounds: int = 0
+    seconds: float = 0.0
+    step_seconds: dict = field(default_factory=lambda: dict.fromkeys(STEP_KINDS, 0.0))
+    skipped: str | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.rounds / self.seconds
+
+    def step_ms(self, kind: str | None = None) -> float:
+        """Return the mean latency of one step of a kind, or of any step, in milliseconds."""
+        if kind is None:
+            return 1000 * self.seconds / (self.rounds * STEPS_PER_ROUND)
+        per_round = sum(1 for k, _, _ in ROUND if k == kind) or 1
+        return 1000 * self.step_seconds[kind] / (self.rounds * per_round)
+
+
+def demo_agencies() -> list[dict]:
+    """Return the demo province's agencies, as `dunghan seed-demo` seeds them."""
+    return json.loads(DEMO_PROVINCE.read_text(encoding="utf-8"))["agencies"]
+
+
+def only(found: list, what: str):
+    """Return the single item of a list, or fail saying what was looked for."""
+    if len(found) != 1:
+        raise BenchError(f"expected exactly one {what}, found {len(found)}")
+    return found[0]
+
+
+class RawSpiff:
+    """Mode a: SpiffWorkflow in memory, the full workflow serialized around every step."""
+
+    mode, label = "a", "raw SpiffWorkflow, full JSON"
+
+    def __init__(self):
+        parser = SpiffBpmnParser(validator=VALIDATOR)
+        parser.add_bpmn_file(str(PROCESSES / f"{PROCESS_ID}.bpmn"))
+        self.spec = parser.get_spec(PROCESS_ID)
+        self.subprocess_specs = parser.get_subprocess_specs(PROCESS_ID)
+        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+        self.script_engine = PythonScriptEngine()
+        self.state = ""
+
+    def start(self) -> None:
+        """Create a workflow, seed who leads, run it to the draft and serialize it."""
+        workflow = BpmnWorkflow(self.spec, self.subprocess_specs, script_engine=self.script_engine)
+        workflow.task_tree.data.update(lead_agency=LEAD, provincial_office=PROVINCIAL_OFFICE)
+        workflow.do_engine_steps()
+        self.state = self.serializer.serialize_json(workflow)
+
+    def complete(self, agency: str, data: dict) -> str:
+        """Deserialize, complete the agency's ready task, run on, serialize; return the status."""
+        workflow = self.serializer.deserialize_json(self.state)
+        workflow.script_engine = self.script_engine
+        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+        task = only([t for t in ready if self._agency(t) == agency], f"ready task of {agency}")
+        task.data.update(copy.deepcopy(data))
+        task.run()
+        workflow.do_engine_steps()
+        self.state = self.serializer.serialize_json(workflow)
+        return "completed" if workflow.completed else "running"
+
+    def _agency(self, task) -> str:
+        expression = task.task_spec.extensions["properties"]["agency"]
+        return self.script_engine.evaluate(task, expression)
+
+    def close(self) -> None:
+        """Hold nothing to release."""
+
+
+class UseCases:
+    """Mode b: the use cases of engine.services on a fresh SQLite file, without HTTP."""
+
+    mode, label = "b", "use cases, SQLite file"
+
+    def __init__(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="dunghan-bench-")
+        url = f"sqlite:///{Path(self.tmp.name) / 'bench.db'}"
+        upgrade(url)
+        self.uow, self.clock = UnitOfWorkFactory(url), SystemClock()
+        directory.seed_agencies(self.uow(), demo_agencies())
+        services.load_process_directory(self.uow(), self.clock, PROCESSES)
+        self.principals = {code: Principal(f"bench:{code}", code, Role.OFFICER)
+                           for code in (LEAD, *CONSULTED)}
+        self.instance_id = ""
+
+    def start(self) -> None:
+        """Start a consultation led by the lead agency."""
+        view = services.start_instance(self.uow(), self.clock, self.principals[LEAD],
+                                       PROCESS_ID, {})
+        self.instance_id = view["id"]
+
+    def complete(self, agency: str, data: dict) -> str:
+        """Find the agency's open task through its inbox, complete it; return the status."""
+        principal = self.principals[agency]
+        query = TaskQuery(state="open", instance_id=self.instance_id)
+        tasks, _ = services.list_tasks(self.uow(), principal, query)
+        task = only(tasks, f"open task of {agency}")
+        view = services.complete_task(self.uow(), self.clock, principal, task["id"], data)
+        return view["instance_status"]
+
+    def close(self) -> None:
+        """Close the database and delete its directory."""
+        self.uow.engine.dispose()
+        self.tmp.cleanup()
+
+
+def reset_postgres(url: str) -> None:
+    """Empty the database's public schema; raise sa.exc.DBAPIError if it is unreachable."""
+    engine = sa.create_engine(url, connect_args={"connect_timeout": 5})
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+def prepare_postgres(url: str) -> dict[str, str]:
+    """Reset, migrate and seed the database; return an officer token per acting agency."""
+    reset_postgres(url)
+    upgrade(url)
+    uow, clock = UnitOfWorkFactory(url), SystemClock()
+    try:
+        directory.seed_agencies(uow(), demo_agencies())
+        return {code: directory.issue_token(uow(), clock, code, Role.OFFICER, "bench")
+                for code in (LEAD, *CONSULTED)}
+    finally:
+        uow.engine.dispose()
+
+
+class HttpApi:
+    """Mode c: the REST API on PostgreSQL, served by waitress in a thread on a loopback port."""
+
+    mode, label = "c", "HTTP API, PostgreSQL"
+
+    def __init__(self, url: str):
+        self.tokens = prepare_postgres(url)
+        self.app = create_app({"DATABASE_URL": url, "PROCESSES_DIR": PROCESSES})
+        self.server = waitress.create_server(self.app, host="127.0.0.1", port=0, threads=4)
+        self.thread = threading.Thread(target=self.server.run, name="bench-http", daemon=True)
+        self.thread.start()
+        self.base = f"http://127.0.0.1:{self.server.effective_port}/api/v1"
+        self.http = requests.Session()
+        self.http.trust_env = False  # never send loopback traffic through a proxy
+        self.instance_id = ""
+
+    def call(self, method: str, path: str, agency: str, expected: int, **kwargs) -> dict:
+        """Send one request as an agency; fail on any status but the expected one."""
+        headers = {"Authorization": f"Bearer {self.tokens[agency]}"}
+        response = self.http.request(method, self.base + path, headers=headers, timeout=30,
+                                     **kwargs)
+        if response.status_code != expected:
+            raise BenchError(f"{method} {path} as {agency}: HTTP {response.status_code} "
+                             f"(expected {expected}): {response.text[:500]}")
+        return response.json()
+
+    def start(self) -> None:
+        """Start a consultation led by the lead agency."""
+        body = {"process_id": PROCESS_ID}
+        self.instance_id = self.call("POST", "/instances", LEAD, 201, json=body)["id"]
+
+    def complete(self, agency: str, data: dict) -> str:
+        """Find the agency's open task in its inbox, complete it; return the instance status."""
+        inbox = self.call("GET", "/tasks", agency, 200, params={"state": "open", "per_page": 200})
+        mine = [t for t in inbox["items"] if t["instance_id"] == self.instance_id]
+        task = only(mine, f"open task of {agency} in its inbox")
+        done = self.call("POST", f"/tasks/{task['id']}/complete", agency, 200,
+                         json={"data": data})
+        return done["instance_status"]
+
+    def close(self) -> None:
+        """Stop the server and close every connection."""
+        self.http.close()
+        self.server.close()
+        self.server.task_dispatcher.shutdown()
+        self.thread.join(timeout=5)
+        self.app.extensions["dunghan"].uow.engine.dispose()
+
+
+def run_round(driver, step_seconds: dict[str, float]) -> None:
+    """Drive one consultation through its eight steps, adding each step's time by kind."""
+    started = time.perf_counter()
+    driver.start()
+    step_seconds["start"] += time.perf_counter() - started
+    status = None
+    for kind, agency, data in ROUND:
+        started = time.perf_counter()
+        status = driver.complete(agency, data)
+        step_seconds[kind] += time.perf_counter() - started
+    if status != "completed":
+        raise BenchError(f"mode {driver.mode}: the round ended '{status}', not 'completed'")
+
+
+def measure(make_driver, rounds: int) -> Result:
+    """Set a driver up, run one uncounted warm-up round, then time `rounds` rounds."""
+    driver = make_driver()
+    try:
+        run_round(driver, dict.fromkeys(STEP_KINDS, 0.0))
+        result = Result(driver.mode, driver.label, rounds)
+        started = time.perf_counter()
+        for _ in range(rounds):
+            run_round(driver, result.step_seconds)
+        result.seconds = time.perf_counter() - started
+        return result
+    finally:
+        driver.close()
+
+
+def measure_http(url: str, rounds: int) -> Result:
+    """Measure mode c, or return it skipped when PostgreSQL cannot be reached."""
+    try:
+        reset_postgres(url)
+    except sa.exc.DBAPIError as err:
+        reason = str(err.orig or err).strip().splitlines()[0]
+        return Result("c", HttpApi.label, skipped=f"PostgreSQL unreachable ({reason})")
+    return measure(lambda: HttpApi(url), rounds)
+
+
+def print_report(results: list[Result], rounds: int, pg_url: str) -> None:
+    """Print throughput, per-step latency and the ratios to mode a."""
+    print(f"Consultation round = start, draft, {len(CONSULTED)} replies, synthesis "
+          f"({STEPS_PER_ROUND} steps); {rounds} timed rounds per mode after 1 warm-up round.")
+    print(f"Mode c database: {pg_url}\n")
+    print(f"{'mode':<32}{'rounds':>7}{'seconds':>9}{'rounds/s':>10}")
+    for r in results:
+        name = f"{r.mode}  {r.label}"
+        if r.skipped:
+            print(f"{name:<32}  skipped: {r.skipped}")
+        else:
+            print(f"{name:<32}{r.rounds:>7}{r.seconds:>9.2f}{r.rate:>10.1f}")
+    print("\nMean latency per step (ms)")
+    print(f"{'mode':<6}" + "".join(f"{k:>11}" for k in (*STEP_KINDS, "any step")))
+    for r in (r for r in results if not r.skipped):
+        cells = [r.step_ms(k) for k in STEP_KINDS] + [r.step_ms()]
+        print(f"{r.mode:<6}" + "".join(f"{ms:>11.2f}" for ms in cells))
+    print_ratios(results)
+
+
+def print_ratios(results: list[Result]) -> None:
+    """Print b/a and c/a and whether c/a meets its target, without ever failing on it."""
+    by_mode = {r.mode: r for r in results}
+    base = by_mode["a"].rate
+    ratios = {m: (None if r.skipped else r.rate / base) for m, r in by_mode.items() if m != "a"}
+    print("\n" + "   ".join(f"{m}/a = " + ("n/a" if v is None else f"{v:.3f}")
+                           for m, v in ratios.items()))
+    c_over_a = ratios.get("c")
+    if c_over_a is None:
+        print(f"Target c/a >= {TARGET_C_OVER_A}: not measured (mode c skipped)")
+    else:
+        verdict = "met" if c_over_a >= TARGET_C_OVER_A else "NOT met"
+        print(f"Target c/a >= {TARGET_C_OVER_A}: {verdict}")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=30, help="timed rounds per mode (30)")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("DUNGHAN_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+        help="database for mode c; its public schema is DROPPED (env DUNGHAN_BENCH_POSTGRES_URL)",
+    )
+    parser.add_argument("--require-postgres", action="store_true",
+                        help="fail instead of skipping mode c when PostgreSQL is unreachable")
+    args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure the three modes and print the report; return the exit status."""
+    args = parse_args(argv)
+    results = [measure(RawSpiff, args.rounds), measure(UseCases, args.rounds),
+               measure_http(args.postgres_url, args.rounds)]
+    shown_url = sa.make_url(args.postgres_url).render_as_string(hide_password=True)
+    print_report(results, args.rounds, shown_url)
+    if results[-1].skipped:
+        print(f"\nMode c was skipped: {results[-1].skipped}.")
+        if args.require_postgres:
+            print("--require-postgres was given: failing.", file=sys.stderr)
+            return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

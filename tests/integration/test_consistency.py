@@ -1,0 +1,89 @@
+"""Saving is all-or-nothing and a compare-and-set: no lost update, no half-written instance."""
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from engine.store.tables import audit_events, instances, outbox, tasks
+from tests import flows
+from tests.integration.test_processes_api import bpmn
+
+FAILS_AFTER_TASK = bpmn("""
+    <bpmn:userTask id="work" name="Nhập số liệu"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="agency" value="lead_agency" /></spiffworkflow:properties>
+      </bpmn:extensionElements><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:scriptTask id="divide"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:script>ratio = total / count</bpmn:script></bpmn:scriptTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="divide" />
+    <bpmn:sequenceFlow id="f3" sourceRef="divide" targetRef="end" />""", process_id="chia_so")
+
+
+def snapshot(uow_factory) -> dict:
+    with uow_factory.engine.connect() as conn:
+        rows = {t.name: conn.execute(sa.select(t)).mappings().all()
+                for t in (instances, tasks, audit_events, outbox)}
+    return {name: [dict(r) for r in found] for name, found in rows.items()}
+
+
+def test_a_failing_script_rolls_the_whole_step_back(api, uow_factory):
+    assert api("POST", "/api/v1/processes", "SKHCN_designer", data=FAILS_AFTER_TASK,
+               headers={"Content-Type": "application/xml"}).status_code == 201
+    started = api("POST", "/api/v1/instances", "STP", json={"process_id": "chia_so"}).json
+    task_id = started["open_tasks"][0]["id"]
+    before = snapshot(uow_factory)
+    response = api("POST", f"/api/v1/tasks/{task_id}/complete", "STP",
+                   json={"data": {"total": 10, "count": 0}})
+    assert response.status_code == 422
+    assert "ZeroDivisionError" in response.json["detail"] or "division" in response.json["detail"]
+    assert snapshot(uow_factory) == before
+    retry = api("POST", f"/api/v1/tasks/{task_id}/complete", "STP", json={"data": {"total": 10, "count": 4}})
+    assert retry.status_code == 200 and retry.json["instance_status"] == "completed"
+
+
+def test_audit_log_is_append_only(api, uow_factory):
+    flows.start(api)
+    with pytest.raises(sa.exc.DBAPIError), uow_factory.engine.begin() as conn:
+        conn.execute(sa.delete(audit_events))
+    with pytest.raises(sa.exc.DBAPIError), uow_factory.engine.begin() as conn:
+        conn.execute(sa.update(audit_events).values(actor="ai đó"))
+
+
+def test_concurrent_completions_give_one_200_and_one_409(app, tokens):
+    """Race two requests for the same task, on each backend; never lose an update."""
+    client = app.test_client()
+
+    def call(method, path, agency, **kw):
+        return client.open(path, method=method, headers={"Authorization": f"Bearer {tokens[agency]}"}, **kw)
+
+    for _ in range(10):
+        instance_id, _ = flows.start(call, consulted=("SXD", "STC"))
+        task = flows.open_task(call, "SXD", instance_id)
+        barrier, statuses = threading.Barrier(2), []
+
+        def complete(position):
+            local = app.test_client()
+            barrier.wait()
+            response = local.post(f"/api/v1/tasks/{task['id']}/complete",
+                                  headers={"Authorization": f"Bearer {tokens['SXD']}"},
+                                  json={"data": {"position": position, "reasons": flows.REASONS}})
+            statuses.append((response.status_code, position))
+
+        threads = [threading.Thread(target=complete, args=(p,)) for p in ("agree", "disagree")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(s for s, _ in statuses) == [200, 409]
+        winner = next(p for s, p in statuses if s == 200)
+        view = call("GET", f"/api/v1/instances/{instance_id}", "STP").json
+        completed = [h for h in view["history"] if h["type"] == "task.completed" and h["task_id"] == task["id"]]
+        assert len(completed) == 1
+        stored = call("GET", f"/api/v1/tasks/{task['id']}", "SXD").json
+        assert stored["state"] == "completed" and stored["data"]["position"] == winner
+        assert flows.reply(call, "STC", instance_id, "agree").status_code == 200
+        replies = call("GET", f"/api/v1/instances/{instance_id}", "STP").json["variables"]["replies"]
+        assert [r["position"] for r in replies] == [winner, "agree"]
