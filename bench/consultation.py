@@ -18,6 +18,7 @@ network keep of it. The target is c/a >= 0.3; it is reported, never enforced.
 
 import argparse
 import copy
+import gc
 import json
 import os
 import sys
@@ -62,7 +63,7 @@ REQUEST = {
     "silence_is_consent": True,
 }
 REASONS = "Đề nghị bổ sung quy định về trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7"
-SYNTHESIS = {"synthesis": "Đã tiếp thu ý kiến của các sở về trách nhiệm duy tu cây xanh tại Điều 7."}
+SYNTHESIS = {"synthesis": "Đã tiếp thu ý kiến các sở về trách nhiệm duy tu cây xanh tại Điều 7."}
 POSITIONS = ("agree", "agree_with_amendments")
 
 # The human steps after the start, in order: (kind of step, acting agency, form data).
@@ -285,6 +286,7 @@ def measure(make_driver, rounds: int) -> Result:
     try:
         run_round(driver, dict.fromkeys(STEP_KINDS, 0.0))
         result = Result(driver.mode, driver.label, rounds)
+        gc.collect()  # start every mode's timing from the same clean heap
         started = time.perf_counter()
         for _ in range(rounds):
             run_round(driver, result.step_seconds)

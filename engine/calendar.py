@@ -26,11 +26,14 @@ raise ValueError) and return aware datetimes in UTC.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import holidays
 
 from engine import calendar_explain as words
 from engine.calendar_explain import DayInfo, Explanation, Override, load_overrides
@@ -90,6 +93,17 @@ class WorkCalendar:
     ) -> WorkCalendar:
         """Build a calendar from an override file, by default config/calendar_overrides.toml."""
         return cls(load_overrides(path or DEFAULT_OVERRIDE_FILE), hours)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """Return the agency's time zone."""
+        return self._zone
+
+    @property
+    def fingerprint(self) -> str:
+        """Return a digest of everything that decides a day, to notice when any of it changed."""
+        text = repr((sorted(self._overrides.items()), self.hours, holidays.__version__))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     # Days --------------------------------------------------------------------------------
 

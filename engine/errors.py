@@ -41,6 +41,12 @@ class Invalid(DomainError):
         self.errors = errors or {}
 
 
+class StepFailed(Invalid):
+    """The engine could not run a step (script error, bad deadline); nothing was saved."""
+
+    title = "Quy trình không chạy tiếp được"
+
+
 class ScriptRejected(Exception):
     """A script or expression the sandbox refuses to compile or run."""
 

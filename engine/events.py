@@ -16,9 +16,7 @@ class Event:
 
     def payload(self) -> dict:
         """Return the JSON-safe body announced to subscribers."""
-        body = asdict(self)
-        body["occurred_at"] = self.occurred_at.isoformat()
-        return body
+        return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in asdict(self).items()}
 
 
 @dataclass(frozen=True)
@@ -34,6 +32,7 @@ class TaskAssigned(Event):
     bpmn_id: str = ""
     name: str = ""
     agency: str = ""
+    due_at: datetime | None = None
     type = "task.assigned"
 
 
@@ -64,3 +63,26 @@ class InstanceCompleted(Event):
 class InstanceCancelled(Event):
     reason: str = ""
     type = "instance.cancelled"
+
+
+@dataclass(frozen=True)
+class StepFailedRecorded(Event):
+    """A step failed and was rolled back; the reason is kept on the instance for designers."""
+
+    reason: str = ""
+    type = "instance.step_failed"
+
+
+@dataclass(frozen=True)
+class DeadlineChanged(Event):
+    """A task's deadline was paused, resumed, extended or recomputed."""
+
+    task_id: str = ""
+    agency: str = ""
+    kind: str = ""
+    reason: str = ""
+    due_at: datetime | None = None
+
+    @property
+    def type(self) -> str:
+        return f"deadline.{self.kind}"

@@ -1,7 +1,7 @@
 """The ProcessInstance aggregate: a BpmnWorkflow plus the human tasks and events it yields."""
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -10,8 +10,10 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import codec
 from engine import events as ev
+from engine.calendar import WorkCalendar
 from engine.codec import CompiledSpec
-from engine.errors import Conflict, Invalid, NotFound, ScriptRejected
+from engine.deadlines import Deadline, check_amount, parse_rule
+from engine.errors import Conflict, NotFound, ScriptRejected, StepFailed
 
 
 class InstanceStatus(enum.StrEnum):
@@ -37,6 +39,8 @@ class HumanTask:
     agency: str
     form: str | None
     data: dict
+    deadline: Deadline | None = None
+    due_at: datetime | None = None
 
 
 @dataclass
@@ -47,25 +51,28 @@ class ProcessInstance:
     process_id: str
     version: int
     workflow: BpmnWorkflow
+    calendar: WorkCalendar
     status: InstanceStatus = InstanceStatus.RUNNING
     events: list[ev.Event] = field(default_factory=list)
+    assigned: dict[str, HumanTask] = field(default_factory=dict)
 
     @classmethod
-    def start(cls, id, process_id, version, compiled: CompiledSpec, script_engine, variables,
-              now: datetime, actor: str) -> "ProcessInstance":
+    def start(cls, id, process_id, version, compiled: CompiledSpec, script_engine,
+              calendar: WorkCalendar, variables, now: datetime, actor: str) -> "ProcessInstance":
         """Create a workflow, seed its variables and run it to its first wait state."""
         workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=script_engine)
         workflow.task_tree.data.update(variables)
-        instance = cls(id, process_id, version, workflow)
+        instance = cls(id, process_id, version, workflow, calendar)
         instance.events.append(ev.InstanceStarted(id, now, actor, process_id, version))
         instance._advance(now, actor, opened=set())
         return instance
 
     @classmethod
-    def load(cls, id, process_id, version, state_json, compiled, script_engine, status):
+    def load(cls, id, process_id, version, state_json, compiled, script_engine,
+             calendar: WorkCalendar, status):
         """Rebuild an instance from storage, re-attaching the sandboxed script engine."""
         workflow = codec.load_state(state_json, compiled, script_engine)
-        return cls(id, process_id, version, workflow, InstanceStatus(status))
+        return cls(id, process_id, version, workflow, calendar, InstanceStatus(status))
 
     def dump(self) -> str:
         """Return the instance's state JSON, without its spec."""
@@ -110,18 +117,35 @@ class ProcessInstance:
         self.events.append(ev.InstanceCancelled(self.id, now, actor, reason))
 
     def _advance(self, now, actor, opened: set[str]) -> None:
+        """Run engine steps, then announce tasks that opened and tasks the engine closed."""
         self._run(self.workflow.do_engine_steps)
-        still_open = self.open_tasks()
-        for t in still_open:
-            if t.id not in opened:
-                self.events.append(ev.TaskAssigned(self.id, now, actor, t.id, t.bpmn_id,
-                                                       t.name, t.agency))
-        for task_id in opened - {t.id for t in still_open}:
+        still_open = set()
+        for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
+            human = self._human(task)
+            still_open.add(human.id)
+            if human.id not in opened:
+                human = self.assigned[human.id] = self._with_deadline(task, human, now)
+                self.events.append(ev.TaskAssigned(self.id, now, actor, human.id, human.bpmn_id,
+                                                   human.name, human.agency, human.due_at))
+        for task_id in opened - still_open:
             # Closed by the engine itself, e.g. a boundary timer interrupting the task.
             self.events.append(ev.TaskWithdrawn(self.id, now, actor, task_id))
         if self.workflow.completed:
             self.status = InstanceStatus.COMPLETED
             self.events.append(ev.InstanceCompleted(self.id, now, actor))
+
+    def _with_deadline(self, task, human: HumanTask, now: datetime) -> HumanTask:
+        """Evaluate the task's deadline rule, if it has one, from this instant."""
+        props = task.task_spec.extensions.get("properties", {})
+        if not props.get("deadline"):
+            return human
+        try:
+            rule = parse_rule(props["deadline"], props.get("deadline_cutoff"))
+            amount = self._run(lambda: self.workflow.script_engine.evaluate(task, rule.expression))
+            deadline = Deadline(check_amount(amount, rule.unit), rule.unit, now, rule.cutoff)
+        except ValueError as err:
+            raise StepFailed(f"Thời hạn của '{human.bpmn_id}' không tính được: {err}") from err
+        return replace(human, deadline=deadline, due_at=deadline.base_due(self.calendar))
 
     def _ready_task(self, task_id: str):
         for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
@@ -139,7 +163,7 @@ class ProcessInstance:
         props = task.task_spec.extensions.get("properties", {})
         agency = self._run(lambda: self.workflow.script_engine.evaluate(task, props["agency"]))
         if not isinstance(agency, str) or not agency:
-            raise Invalid(f"Biểu thức cơ quan của '{task.task_spec.bpmn_id}' không cho mã cơ quan")
+            raise StepFailed(f"Biểu thức cơ quan của '{task.task_spec.bpmn_id}' không cho mã cơ quan")
         return HumanTask(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or "",
                          task.task_spec.lane, agency, props.get("form"), dict(task.data))
 
@@ -152,4 +176,4 @@ class ProcessInstance:
         try:
             return step()
         except (SpiffWorkflowException, ScriptRejected, TimeoutError) as err:
-            raise Invalid(f"Quy trình không chạy tiếp được: {err}") from err
+            raise StepFailed(f"Quy trình không chạy tiếp được: {err}") from err

@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from engine import codec
+from engine.deadlines import parse_rule
 from engine.errors import BpmnProblem, InvalidBpmn, ScriptRejected
 from engine.forms import FORMS
 from engine.scripting import lint_expression, lint_script
@@ -120,7 +121,7 @@ def _problem_from(err: ValidationException, root) -> BpmnProblem:
 
 
 def _lint(root) -> list[BpmnProblem]:
-    return [*_lint_expressions(root), *_lint_user_tasks(root)]
+    return [*_lint_expressions(root), *_lint_user_tasks(root), *_lint_deadlines(root)]
 
 
 def _owner(element):
@@ -142,11 +143,18 @@ def _located(element, reason: str) -> BpmnProblem:
 
 
 def _lint_expressions(root) -> list[BpmnProblem]:
+    # Every place SpiffWorkflow hands to the script engine, so nothing reaches run time unlinted.
     checks = [
-        ("//bpmn:scriptTask/bpmn:script", lint_script, "Kịch bản bị từ chối"),
-        ("//bpmn:conditionExpression", lint_expression, "Điều kiện bị từ chối"),
-        ("//bpmn:timeDate | //bpmn:timeDuration | //bpmn:timeCycle", _lint_timer, "Biểu thức hẹn giờ bị từ chối"),
-        ("//spiffworkflow:property[@name='agency']/@value", lint_expression, "Biểu thức cơ quan bị từ chối"),
+        ("//bpmn:scriptTask/bpmn:script | //spiffworkflow:preScript | //spiffworkflow:postScript",
+         lint_script, "Kịch bản bị từ chối"),
+        ("//bpmn:conditionExpression | //bpmn:condition | //bpmn:loopCondition"
+         " | //bpmn:loopCardinality | //bpmn:completionCondition | //bpmn:formalExpression"
+         " | //spiffworkflow:messagePayload | //spiffworkflow:parameter/@value",
+         lint_expression, "Điều kiện/biểu thức bị từ chối"),
+        ("//bpmn:timeDate | //bpmn:timeDuration | //bpmn:timeCycle", _lint_timer,
+         "Biểu thức hẹn giờ bị từ chối"),
+        ("//spiffworkflow:property[@name='agency']/@value", lint_expression,
+         "Biểu thức cơ quan bị từ chối"),
     ]
     problems = []
     for xpath, lint, label in checks:
@@ -162,6 +170,19 @@ def _lint_expressions(root) -> list[BpmnProblem]:
 
 def _lint_timer(source: str) -> None:
     lint_expression(source, timer=True)
+
+
+def _lint_deadlines(root) -> list[BpmnProblem]:
+    problems = []
+    for prop in root.iterfind(".//spiffworkflow:property[@name='deadline']", NS):
+        element = prop.getparent().getparent().getparent()  # property < properties < extensions < task
+        cutoff = element.find(".//spiffworkflow:property[@name='deadline_cutoff']", NS)
+        try:
+            rule = parse_rule(prop.get("value") or "", cutoff.get("value") if cutoff is not None else None)
+            lint_expression(rule.expression)
+        except (ValueError, ScriptRejected, SyntaxError) as err:
+            problems.append(_located(prop, f"Thời hạn không hợp lệ: {err}"))
+    return problems
 
 
 def _lint_user_tasks(root) -> list[BpmnProblem]:

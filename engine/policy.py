@@ -41,3 +41,8 @@ def require_read_instance(p: Principal, lead_agency: str, task_agencies: set[str
 def require_cancel(p: Principal, lead_agency: str) -> None:
     if p.role != Role.ADMIN and (p.agency != lead_agency or p.role not in STARTERS):
         raise Forbidden("Chỉ cơ quan chủ trì được hủy hồ sơ")
+
+
+def require_approve_extension(p: Principal, agency: str) -> None:
+    if p.agency != agency or p.role not in (Role.HEAD, Role.ADMIN):
+        raise Forbidden("Chỉ lãnh đạo cơ quan được duyệt gia hạn")

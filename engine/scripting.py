@@ -6,6 +6,7 @@ Here every script, gateway condition and timer expression is compiled with
 an allow-list of builtins and helpers, and is stopped after a time limit.
 """
 
+import ast
 import builtins
 import functools
 import operator
@@ -30,6 +31,8 @@ from engine.errors import ScriptRejected
 
 SCRIPT_FILENAME = "<bpmn-script>"
 DEFAULT_TIME_LIMIT = 0.5
+MAX_RANGE = 100_000
+MAX_EXPONENT = 64
 
 # ISO 8601 durations, instants and repeating intervals, as modellers write them unquoted.
 _ISO_LITERAL = re.compile(
@@ -43,6 +46,14 @@ _EXTRA_BUILTINS = {
 }
 
 
+def _bounded_range(*args):
+    """Build a range, refusing ones too long to walk within the time limit."""
+    span = range(*args)
+    if len(span) > MAX_RANGE:
+        raise ScriptRejected(f"range quá lớn (tối đa {MAX_RANGE} phần tử)")
+    return span
+
+
 def _inplace(op: str, left: Any, right: Any) -> Any:
     """Apply an augmented assignment such as ``x += 1``, which RestrictedPython rewrites."""
     ops = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul}
@@ -53,7 +64,7 @@ def _inplace(op: str, left: Any, right: Any) -> Any:
 
 def _base_globals() -> dict[str, Any]:
     return {
-        "__builtins__": {**safe_builtins, **_EXTRA_BUILTINS},
+        "__builtins__": {**safe_builtins, **_EXTRA_BUILTINS, "range": _bounded_range},
         "__name__": "bpmn_script",
         "__metaclass__": type,
         "_getattr_": safer_getattr,
@@ -85,10 +96,28 @@ def compile_script(source: str):
 def _checked(result, source: str):
     if result.errors:
         raise ScriptRejected("; ".join(result.errors))
+    _reject_unbounded(source)
     forbidden = sorted(name for name in result.used_names if name in _FORBIDDEN_BUILTINS)
     if forbidden:
         raise ScriptRejected(f"Không được dùng hàm hệ thống: {', '.join(forbidden)}")
     return result.code
+
+
+def _reject_unbounded(source: str) -> None:
+    """Refuse constructs that defeat the time limit.
+
+    ``while`` loops can spin without a traceable line, ``try`` could swallow the timeout, and a
+    large power runs inside one C call the tracer cannot interrupt. BPMN scripts only reshape
+    task data, so none of them is needed there.
+    """
+    for node in ast.walk(ast.parse(source.strip())):
+        if isinstance(node, ast.While | ast.Try | ast.TryStar):
+            raise ScriptRejected("Không dùng vòng lặp while hay try/except trong kịch bản BPMN")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and not (
+            isinstance(node.right, ast.Constant) and isinstance(node.right.value, int)
+            and abs(node.right.value) <= MAX_EXPONENT
+        ):
+            raise ScriptRejected(f"Phép lũy thừa chỉ được dùng số mũ hằng, tối đa {MAX_EXPONENT}")
 
 
 def is_iso_literal(expression: str) -> bool:
@@ -116,6 +145,9 @@ class _Deadline:
         self.seconds = seconds
 
     def __call__(self, frame, event, arg):
+        if event == "call":
+            # Per-opcode events: a loop on one line emits no new line event to check on.
+            frame.f_trace_opcodes = True
         if time.monotonic() > self.until:
             raise TimeoutError(f"Kịch bản chạy quá {self.seconds} giây")
         return self

@@ -32,6 +32,7 @@ def task_view(row) -> dict:
         "state": row["state"],
         "created_at": _iso(row["created_at"]),
         "due_at": _iso(row["due_at"]),
+        "paused": row["paused_at"] is not None,
         "completed_at": _iso(row["completed_at"]),
         "completed_by": row["completed_by"],
         "data": row["data"],

@@ -3,10 +3,11 @@
 from apiflask import APIFlask
 
 from engine import services
+from engine.calendar import WorkCalendar
 from engine.clock import SystemClock
 from engine.store.uow import UnitOfWorkFactory
 from service import problems, settings
-from service.api import health, instances, processes, tasks
+from service.api import deadlines, health, instances, processes, tasks
 from service.runtime import Runtime
 
 API_DESCRIPTION = """API của **Đúng hạn**: chạy quy trình BPMN lấy ý kiến phối hợp và giải quyết
@@ -31,12 +32,16 @@ def create_app(config: dict | None = None) -> APIFlask:
     app.config.update(config or {})
     app.json.ensure_ascii = False
 
-    rt = Runtime(UnitOfWorkFactory(app.config["DATABASE_URL"]), app.config.get("CLOCK") or SystemClock())
+    calendar = app.config.get("CALENDAR") or WorkCalendar.from_file(app.config.get("CALENDAR_FILE"))
+    clock = app.config.get("CLOCK") or SystemClock()
+    rt = Runtime(UnitOfWorkFactory(app.config["DATABASE_URL"]), clock, calendar)
     app.extensions["dunghan"] = rt
     if app.config["LOAD_PROCESSES"]:
         services.load_process_directory(rt.uow(), rt.clock, app.config["PROCESSES_DIR"])
+    # An edited override file moves open due dates; each move is recorded in the ledger.
+    services.recompute_deadlines(rt.uow(), rt.clock, rt.calendar)
 
     problems.register(app)
-    for module in (health, processes, instances, tasks):
+    for module in (health, processes, instances, tasks, deadlines):
         app.register_blueprint(module.bp)
     return app

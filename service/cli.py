@@ -17,7 +17,6 @@ from engine.store.uow import UnitOfWorkFactory
 from service import settings
 
 DEMO_SEED = settings.ROOT / "config" / "demo_province.json"
-DEMO_TOKENS = settings.ROOT / "var" / "demo-tokens.env"
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -55,16 +54,17 @@ def seed_demo():
     uow, clock = UnitOfWorkFactory(_database_url()), SystemClock()
     seed = json.loads(DEMO_SEED.read_text(encoding="utf-8"))
     directory.seed_agencies(uow(), seed["agencies"])
-    tokens = _reusable_demo_tokens(uow, clock) or _issue_demo_tokens(uow, clock, seed["agencies"])
-    click.echo(f"Tỉnh mẫu: {seed['province']}. Mã truy cập (đã lưu ở {DEMO_TOKENS}):")
+    path = settings.var_dir() / "demo-tokens.env"
+    tokens = _reusable_demo_tokens(uow, clock, path) or _issue_demo_tokens(uow, clock, seed["agencies"], path)
+    click.echo(f"Tỉnh mẫu: {seed['province']}. Mã truy cập (đã lưu ở {path}):")
     for name, token in tokens.items():
         click.echo(f"  {name}={token}")
 
 
-def _reusable_demo_tokens(uow, clock) -> dict[str, str]:
-    if not DEMO_TOKENS.exists():
+def _reusable_demo_tokens(uow, clock, path: Path) -> dict[str, str]:
+    if not path.exists():
         return {}
-    lines = [ln.split("=", 1) for ln in DEMO_TOKENS.read_text().splitlines() if "=" in ln]
+    lines = [ln.split("=", 1) for ln in path.read_text().splitlines() if "=" in ln]
     tokens = {name.removeprefix("export "): value for name, value in lines}
     with uow() as u:
         if all(authenticate_token(u, t, clock.now()) for t in tokens.values()):
@@ -72,15 +72,15 @@ def _reusable_demo_tokens(uow, clock) -> dict[str, str]:
     return {}
 
 
-def _issue_demo_tokens(uow, clock, agencies) -> dict[str, str]:
+def _issue_demo_tokens(uow, clock, agencies, path: Path) -> dict[str, str]:
     tokens = {}
     for agency in agencies:
         for role in agency["roles"]:
             name = f"TOKEN_{agency['code']}" + ("" if role in ("officer", "provincial_office") else f"_{role.upper()}")
             tokens[name] = directory.issue_token(uow(), clock, agency["code"], Role(role), f"demo {role}")
-    DEMO_TOKENS.parent.mkdir(parents=True, exist_ok=True)
-    DEMO_TOKENS.write_text("".join(f"export {k}={v}\n" for k, v in tokens.items()))
-    os.chmod(DEMO_TOKENS, 0o600)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"export {k}={v}\n" for k, v in tokens.items()))
+    os.chmod(path, 0o600)  # plain demo tokens: readable by their owner only
     return tokens
 
 

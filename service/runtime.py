@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from engine.calendar import WorkCalendar
 from engine.clock import Clock
 from engine.store.uow import UnitOfWorkFactory
 
@@ -12,6 +13,7 @@ from engine.store.uow import UnitOfWorkFactory
 class Runtime:
     uow: UnitOfWorkFactory
     clock: Clock
+    calendar: WorkCalendar
 
 
 def runtime() -> Runtime:

@@ -1,7 +1,7 @@
 """Describe the API's request and response bodies for validation and the OpenAPI document."""
 
 from apiflask import Schema
-from apiflask.fields import Boolean, DateTime, Dict, Integer, List, Nested, String
+from apiflask.fields import Boolean, DateTime, Dict, Float, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 
 TASK_STATES = ("open", "completed", "withdrawn")
@@ -22,11 +22,56 @@ class CompleteTaskIn(Schema):
 
 class TaskQueryIn(Schema):
     agency = String(validate=Length(1, 32))
+    instance_id = String(validate=Length(1, 36))
     state = String(validate=OneOf(TASK_STATES))
     due_before = DateTime(format="iso")
     overdue = Boolean(load_default=False)
     page = Integer(load_default=1, validate=Range(1, 100_000))
     per_page = Integer(load_default=50, validate=Range(1, 200))
+
+
+class ReasonIn(Schema):
+    reason = String(required=True, validate=Length(1, 2000))
+
+
+class ExtendIn(Schema):
+    working_days = Integer(required=True, strict=True)
+    reason = String(required=True, validate=Length(1, 2000))
+
+
+class SkippedDayOut(Schema):
+    date = String()
+    reason = String()
+
+
+class LedgerOut(Schema):
+    kind = String()
+    at = String()
+    actor = String()
+    reason = String()
+    working_days = Integer()
+    approved_by = String(allow_none=True)
+    old_due = String(allow_none=True)
+    new_due = String(allow_none=True)
+
+
+class DeadlineOut(Schema):
+    task_id = String()
+    start = String()
+    rule = String()
+    unit = String()
+    amount = Float()
+    cutoff_enabled = Boolean()
+    cutoff_applied = Boolean()
+    effective_receipt = String()
+    skipped_days = List(Nested(SkippedDayOut))
+    base_due = String()
+    due = String(allow_none=True)
+    paused = Boolean()
+    paused_working_hours = Float()
+    extended_working_days = Integer()
+    ledger = List(Nested(LedgerOut))
+    explanation_vi = String()
 
 
 class VersionOut(Schema):
@@ -55,6 +100,7 @@ class TaskOut(Schema):
     state = String()
     created_at = String()
     due_at = String(allow_none=True)
+    paused = Boolean()
     completed_at = String(allow_none=True)
     completed_by = String(allow_none=True)
     data = Dict()

@@ -9,14 +9,17 @@ REQUEST = {
 REASONS = "Đề nghị bổ sung quy định về trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7"
 
 
-def start(api, lead="STP", consulted=("SXD", "STC", "SNNMT")) -> tuple[str, dict]:
-    """Start a consultation and submit the lead's request; return the instance id and view."""
+def start(api, lead="STP", consulted=("SXD", "STC", "SNNMT"), **request) -> tuple[str, dict]:
+    """Start a consultation and submit the lead's request; return the instance id and view.
+
+    Keyword arguments override fields of the request, e.g. ``reply_days=7``.
+    """
     created = api("POST", "/api/v1/instances", lead, json={"process_id": "lay_y_kien_phoi_hop"})
     assert created.status_code == 201, created.json
     instance_id = created.json["id"]
     draft = created.json["open_tasks"][0]
     done = api("POST", f"/api/v1/tasks/{draft['id']}/complete", lead,
-               json={"data": {**REQUEST, "consulted_agencies": list(consulted)}})
+               json={"data": {**REQUEST, "consulted_agencies": list(consulted), **request}})
     assert done.status_code == 200, done.json
     return instance_id, api("GET", f"/api/v1/instances/{instance_id}", lead).json
 

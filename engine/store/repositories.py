@@ -14,9 +14,11 @@ from engine.store.tables import (
     agencies,
     api_tokens,
     audit_events,
+    deadline_changes,
     instances,
     outbox,
     process_versions,
+    settings,
     tasks,
 )
 
@@ -88,6 +90,11 @@ class Instances:
         query = sa.select(instances).where(instances.c.id == instance_id)
         return self.conn.execute(query).mappings().first()
 
+    def note_error(self, instance_id: str, error: str) -> None:
+        """Remember the last failed step; not a state change, so the version stays."""
+        query = sa.update(instances).where(instances.c.id == instance_id).values(last_error=error)
+        self.conn.execute(query)
+
     def save(self, instance_id: str, expected_version: int, **values) -> None:
         """Write new state only if nobody saved since it was read; else raise Conflict."""
         query = (
@@ -134,6 +141,13 @@ class Tasks:
         if self.conn.execute(query).rowcount != 1:
             raise Conflict("Nhiệm vụ đã được xử lý")
 
+    def update(self, task_id: str, **values) -> None:
+        self.conn.execute(sa.update(tasks).where(tasks.c.id == task_id).values(**values))
+
+    def open_with_deadlines(self) -> list:
+        query = sa.select(tasks).where(tasks.c.state == TaskStatus.OPEN, tasks.c.deadline.is_not(None))
+        return list(self.conn.execute(query.order_by(tasks.c.id)).mappings())
+
     def search(self, q: TaskQuery) -> tuple[list, int]:
         """Return one page of matching tasks, oldest due first, and the total count."""
         conditions = [
@@ -143,7 +157,9 @@ class Tasks:
             tasks.c.due_at < q.due_before if q.due_before else None,
         ]
         if q.overdue_at:
-            conditions += [tasks.c.state == TaskStatus.OPEN, tasks.c.due_at < q.overdue_at]
+            # A paused deadline is not running, so it cannot be overdue.
+            conditions += [tasks.c.state == TaskStatus.OPEN, tasks.c.paused_at.is_(None),
+                           tasks.c.due_at < q.overdue_at]
         where = [c for c in conditions if c is not None]
         total = self.conn.execute(sa.select(sa.func.count()).select_from(tasks).where(*where))
         order = [tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.created_at, tasks.c.id]
@@ -204,3 +220,33 @@ class Directory:
             .where(api_tokens.c.token_hash == token_hash)
         )
         return self.conn.execute(query).mappings().first()
+
+
+class DeadlineLedger:
+    """Pauses, resumptions, extensions and recomputations of task deadlines, in order."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def add(self, **row) -> None:
+        self.conn.execute(sa.insert(deadline_changes).values(**row))
+
+    def for_task(self, task_id: str) -> list:
+        t = deadline_changes
+        return list(self.conn.execute(sa.select(t).where(t.c.task_id == task_id).order_by(t.c.id)).mappings())
+
+
+class Settings:
+    """Small named values the system remembers, such as the calendar fingerprint in force."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def get(self, key: str) -> str | None:
+        return self.conn.execute(sa.select(settings.c.value).where(settings.c.key == key)).scalar()
+
+    def put(self, key: str, value: str) -> None:
+        if self.get(key) is None:
+            self.conn.execute(sa.insert(settings).values(key=key, value=value))
+        else:
+            self.conn.execute(sa.update(settings).where(settings.c.key == key).values(value=value))

@@ -88,6 +88,7 @@ instances = sa.Table(
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Column("ended_at", UtcDateTime()),
+    sa.Column("last_error", sa.Text),
     sa.Index(None, "status", "process_id"),
 )
 
@@ -103,6 +104,9 @@ tasks = sa.Table(
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("due_at", UtcDateTime()),
+    # The rule evaluated at creation (amount, unit, start, cut-off); the due date is its replay.
+    sa.Column("deadline", sa.JSON),
+    sa.Column("paused_at", UtcDateTime()),
     sa.Column("completed_at", UtcDateTime()),
     sa.Column("completed_by", sa.String(64)),
     sa.Column("data", sa.JSON, nullable=False),
@@ -130,4 +134,24 @@ outbox = sa.Table(
     sa.Column("payload", sa.JSON, nullable=False),
     sa.Column("published_at", UtcDateTime()),
     sa.Index(None, "published_at", "id"),
+)
+
+deadline_changes = sa.Table(
+    "deadline_changes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("working_days", sa.Integer, nullable=False, default=0),
+    sa.Column("approved_by", sa.String(64)),
+    sa.Column("old_due", UtcDateTime()),
+    sa.Column("new_due", UtcDateTime()),
+)
+
+settings = sa.Table(
+    "settings", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
 )

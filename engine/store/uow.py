@@ -2,7 +2,17 @@
 
 import sqlalchemy as sa
 
-from engine.store.repositories import Directory, Instances, Journal, Processes, SpecCache, Tasks
+from engine.store.jobs import Jobs
+from engine.store.repositories import (
+    DeadlineLedger,
+    Directory,
+    Instances,
+    Journal,
+    Processes,
+    Settings,
+    SpecCache,
+    Tasks,
+)
 
 
 def create_db_engine(url: str) -> sa.Engine:
@@ -35,6 +45,9 @@ class UnitOfWork:
         self.tasks = Tasks(self.conn)
         self.journal = Journal(self.conn)
         self.directory = Directory(self.conn)
+        self.ledger = DeadlineLedger(self.conn)
+        self.settings = Settings(self.conn)
+        self.jobs = Jobs(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -26,6 +26,7 @@ def list_tasks(q):
     query = TaskQuery(
         agency=q.get("agency"),
         state=q.get("state"),
+        instance_id=q.get("instance_id"),
         due_before=_aware(q.get("due_before")),
         overdue_at=rt.clock.now() if q["overdue"] else None,
         limit=q["per_page"],

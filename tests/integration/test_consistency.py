@@ -39,7 +39,14 @@ def test_a_failing_script_rolls_the_whole_step_back(api, uow_factory):
                    json={"data": {"total": 10, "count": 0}})
     assert response.status_code == 422
     assert "ZeroDivisionError" in response.json["detail"] or "division" in response.json["detail"]
-    assert snapshot(uow_factory) == before
+    after = snapshot(uow_factory)
+    assert after["tasks"] == before["tasks"]
+    [instance_before], [instance_after] = before["instances"], after["instances"]
+    assert instance_after["state_json"] == instance_before["state_json"]
+    assert instance_after["version"] == instance_before["version"]
+    assert "ZeroDivisionError" in instance_after["last_error"]
+    new_audit = after["audit_events"][len(before["audit_events"]):]
+    assert [a["type"] for a in new_audit] == ["instance.step_failed"]
     retry = api("POST", f"/api/v1/tasks/{task_id}/complete", "STP", json={"data": {"total": 10, "count": 4}})
     assert retry.status_code == 200 and retry.json["instance_status"] == "completed"
 

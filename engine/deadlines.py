@@ -1,0 +1,198 @@
+"""Deadline rules from BPMN properties, and the pause/resume/extension ledger replayed on a calendar.
+
+A user task declares ``deadline`` in ``spiffworkflow:properties`` as ``"<amount> <unit>"``:
+the amount is a sandboxed expression (a literal such as ``5`` or a variable such as
+``reply_days``) and the unit is ``working_days``, ``working_hours`` or ``calendar_days``.
+``deadline_cutoff="false"`` turns off the 15:00 receipt cut-off for that task.
+
+A due date is never stored alone: it is always the replay of the rule and its ledger (pauses,
+resumptions, one extension) on the calendar, so a changed override file can recompute it.
+"""
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from numbers import Real
+
+from engine.calendar import WorkCalendar
+from engine.calendar_explain import dmy, hm
+
+
+class Unit(enum.StrEnum):
+    WORKING_DAYS = "working_days"
+    WORKING_HOURS = "working_hours"
+    CALENDAR_DAYS = "calendar_days"
+
+
+UNIT_WORDS = {
+    Unit.WORKING_DAYS: "ngày làm việc",
+    Unit.WORKING_HOURS: "giờ làm việc",
+    Unit.CALENDAR_DAYS: "ngày",
+}
+
+
+class ChangeKind(enum.StrEnum):
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    EXTENDED = "extended"
+    RECOMPUTED = "recomputed"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A deadline as a designer wrote it: an amount expression and a unit."""
+
+    expression: str
+    unit: Unit
+    cutoff: bool = True
+
+
+def parse_rule(text: str, cutoff: str | None = None) -> Rule:
+    """Read ``"<amount> <unit>"``; raise ValueError with a Vietnamese reason."""
+    expression, _, unit = text.strip().rpartition(" ")
+    if not expression.strip():
+        raise ValueError(f"Thời hạn phải có dạng '<số> <đơn vị>', nhận được '{text}'")
+    if unit not in Unit.__members__.values():
+        raise ValueError(f"Đơn vị thời hạn '{unit}' không hợp lệ; dùng: {', '.join(Unit)}")
+    literal = expression.strip().lstrip("+")
+    if literal.startswith("-"):
+        raise ValueError("Thời hạn không được âm")
+    if cutoff not in (None, "true", "false"):
+        raise ValueError("deadline_cutoff phải là 'true' hoặc 'false'")
+    return Rule(expression.strip(), Unit(unit), cutoff != "false")
+
+
+def check_amount(value, unit: Unit) -> float | int:
+    """Accept a non-negative number (whole for day units) or raise ValueError."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ValueError(f"Thời hạn phải là một số, nhận được {value!r}")
+    if value < 0:
+        raise ValueError(f"Thời hạn không được âm ({value})")
+    if unit != Unit.WORKING_HOURS and value != int(value):
+        raise ValueError(f"Số ngày phải là số nguyên ({value})")
+    return int(value) if unit != Unit.WORKING_HOURS else value
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A rule evaluated for one task: how much time, in which unit, counted from when."""
+
+    amount: float
+    unit: Unit
+    start: datetime
+    cutoff: bool
+
+    def to_json(self) -> dict:
+        return {"amount": self.amount, "unit": self.unit, "start": self.start.isoformat(),
+                "cutoff": self.cutoff}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Deadline":
+        return cls(data["amount"], Unit(data["unit"]), datetime.fromisoformat(data["start"]),
+                   data["cutoff"])
+
+    def base_due(self, cal: WorkCalendar) -> datetime:
+        """Return the due instant before any pause or extension."""
+        if self.unit == Unit.WORKING_DAYS:
+            return cal.add_working_days(self.start, int(self.amount), cutoff=self.cutoff)
+        if self.unit == Unit.WORKING_HOURS:
+            return cal.add_working_hours(cal.next_working_instant(self.start), self.amount)
+        return cal.add_calendar_days(self.start, int(self.amount))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One ledger entry: a pause, a resumption or an extension (in working days)."""
+
+    kind: ChangeKind
+    at: datetime
+    working_days: int = 0
+
+
+@dataclass
+class Replay:
+    """The result of replaying a ledger: the due instant, and the open pause if any."""
+
+    due: datetime
+    paused_since: datetime | None = None
+    paused_total: timedelta = field(default_factory=timedelta)
+    extended_days: int = 0
+    steps: list[str] = field(default_factory=list)
+
+
+def replay(deadline: Deadline, changes: list[Change], cal: WorkCalendar) -> Replay:
+    """Apply pauses, resumptions and the extension, in order, to the rule's base due date."""
+    state = Replay(deadline.base_due(cal))
+    for change in changes:
+        if change.kind == ChangeKind.PAUSED:
+            state.paused_since = change.at
+        elif change.kind == ChangeKind.RESUMED and state.paused_since:
+            _resume(state, change.at, cal)
+        elif change.kind == ChangeKind.EXTENDED:
+            state.due = cal.add_working_days(state.due, change.working_days, cutoff=False)
+            state.extended_days += change.working_days
+            state.steps.append(f"Gia hạn {change.working_days} ngày làm việc: hạn mới "
+                               f"{_local_text(state.due, cal)}.")
+    return state
+
+
+def _resume(state: Replay, at: datetime, cal: WorkCalendar) -> None:
+    paused = cal.working_time_between(state.paused_since, at)
+    state.due = cal.add_working_hours(state.due, paused) if paused else state.due
+    state.paused_total += paused
+    state.steps.append(
+        f"Tạm dừng từ {_local_text(state.paused_since, cal)} đến {_local_text(at, cal)} "
+        f"({_hours(paused)} giờ làm việc): hạn lùi đến {_local_text(state.due, cal)}."
+    )
+    state.paused_since = None
+
+
+def _hours(span: timedelta) -> str:
+    return f"{span.total_seconds() / 3600:g}"
+
+
+def _local_text(at: datetime, cal: WorkCalendar) -> str:
+    local = at.astimezone(cal.tz)
+    return f"{hm(local)} ngày {dmy(local.date())}"
+
+
+def explain(deadline: Deadline, changes: list[Change], cal: WorkCalendar) -> dict:
+    """Describe the whole computation: rule, cut-off, skipped days, ledger and final due."""
+    state = replay(deadline, changes, cal)
+    rule = f"{deadline.amount:g} {UNIT_WORDS[deadline.unit]}"
+    body = {"start": deadline.start.isoformat(), "rule": rule, "unit": deadline.unit,
+            "amount": deadline.amount, "cutoff_enabled": deadline.cutoff,
+            "cutoff_applied": False, "skipped_days": [], "base_due": None}
+    if deadline.unit == Unit.WORKING_DAYS:
+        counted = cal.explain_working_days(deadline.start, int(deadline.amount), deadline.cutoff)
+        body.update(cutoff_applied=counted.cutoff_applied, text=counted.text_vi,
+                    effective_receipt=counted.effective_receipt.isoformat(),
+                    skipped_days=[{"date": d.date.isoformat(), "reason": d.reason}
+                                  for d in counted.skipped_days])
+    else:
+        body["text"] = (f"Bắt đầu tính từ {_local_text(deadline.start, cal)}; thời hạn {rule}: "
+                        f"hạn {_local_text(deadline.base_due(cal), cal)}.")
+    body["base_due"] = deadline.base_due(cal).isoformat()
+    paragraph = " ".join([body["text"], *state.steps])
+    if state.paused_since:
+        paragraph += f" Đang tạm dừng từ {_local_text(state.paused_since, cal)}."
+    body.update(due=state.due.isoformat(), paused=state.paused_since is not None,
+                paused_working_hours=state.paused_total.total_seconds() / 3600,
+                extended_working_days=state.extended_days, explanation_vi=paragraph)
+    return body
+
+
+def timer_helpers(cal: WorkCalendar, now: datetime) -> dict:
+    """Return the script helpers that turn a legal period into an ISO instant for a timer."""
+
+    def due_in_working_days(n, cutoff=True):
+        return cal.add_working_days(now, check_amount(n, Unit.WORKING_DAYS), cutoff).isoformat()
+
+    def due_in_working_hours(hours):
+        start = cal.next_working_instant(now)
+        return cal.add_working_hours(start, check_amount(hours, Unit.WORKING_HOURS)).isoformat()
+
+    def due_in_calendar_days(n):
+        return cal.add_calendar_days(now, check_amount(n, Unit.CALENDAR_DAYS)).isoformat()
+
+    return {f.__name__: f for f in (due_in_working_days, due_in_working_hours, due_in_calendar_days)}

@@ -1,0 +1,24 @@
+"""Use cases: each runs in one unit of work and commits state, tasks, audit and outbox together."""
+
+from engine.services.deadlines import (
+    explain_deadline,
+    extend_task,
+    pause_task,
+    recompute_deadlines,
+    resume_task,
+)
+from engine.services.instances import cancel_instance, get_instance, start_instance
+from engine.services.processes import (
+    deploy_process,
+    get_process,
+    list_processes,
+    load_process_directory,
+)
+from engine.services.tasks import complete_task, get_task, list_tasks
+from engine.store.repositories import TaskQuery
+
+__all__ = [
+    "TaskQuery", "cancel_instance", "complete_task", "deploy_process", "explain_deadline",
+    "extend_task", "get_instance", "get_process", "get_task", "list_processes", "list_tasks",
+    "load_process_directory", "pause_task", "recompute_deadlines", "resume_task", "start_instance",
+]

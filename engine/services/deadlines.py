@@ -1,0 +1,130 @@
+"""Pause, resume and extend task deadlines, explain them, and recompute them after a calendar change."""
+
+from engine import policy
+from engine.calendar import WorkCalendar
+from engine.clock import Clock
+from engine.deadlines import Change, ChangeKind, Deadline, explain, replay
+from engine.errors import Conflict, Invalid
+from engine.events import DeadlineChanged
+from engine.identity import SYSTEM, Principal
+from engine.instances import TaskStatus
+from engine.services.persistence import default_calendar
+from engine.services.tasks import task_row
+from engine.store.uow import UnitOfWork
+from engine.views import task_view
+
+FINGERPRINT_KEY = "calendar_fingerprint"
+MAX_EXTENSION_DAYS = 60
+
+
+def pause_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str, reason: str,
+               calendar: WorkCalendar | None = None) -> dict:
+    """Stop a task's clock, e.g. while the citizen supplements the dossier or pays fees."""
+    with uow:
+        task = _running_deadline(uow, principal, task_id)
+        if task["paused_at"] is not None:
+            raise Conflict("Thời hạn đang tạm dừng")
+        return _change(uow, clock, principal, task, ChangeKind.PAUSED, reason, calendar)
+
+
+def resume_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str, reason: str,
+                calendar: WorkCalendar | None = None) -> dict:
+    """Restart a paused clock; the due date moves by the paused working time."""
+    with uow:
+        task = _running_deadline(uow, principal, task_id)
+        if task["paused_at"] is None:
+            raise Conflict("Thời hạn không ở trạng thái tạm dừng")
+        return _change(uow, clock, principal, task, ChangeKind.RESUMED, reason, calendar)
+
+
+def extend_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str,
+                working_days: int, reason: str, calendar: WorkCalendar | None = None) -> dict:
+    """Extend a deadline once, by a head of the task's agency, with a reason."""
+    if not 1 <= working_days <= MAX_EXTENSION_DAYS:
+        raise Invalid("Số ngày gia hạn không hợp lệ",
+                      {"working_days": f"Từ 1 đến {MAX_EXTENSION_DAYS} ngày làm việc"})
+    with uow:
+        task = _running_deadline(uow, principal, task_id)
+        policy.require_approve_extension(principal, task["agency_code"])
+        if any(c["kind"] == ChangeKind.EXTENDED for c in uow.ledger.for_task(task_id)):
+            raise Conflict("Thời hạn chỉ được gia hạn một lần")
+        return _change(uow, clock, principal, task, ChangeKind.EXTENDED, reason, calendar,
+                       working_days=working_days, approved_by=principal.subject)
+
+
+def explain_deadline(uow: UnitOfWork, principal: Principal, task_id: str,
+                     calendar: WorkCalendar | None = None) -> dict:
+    """Show how a task's due date was computed, day by day, with its ledger."""
+    with uow:
+        task = task_row(uow, task_id)
+        policy.require_read_agency(principal, task["agency_code"])
+        if task["deadline"] is None:
+            return {"task_id": task_id, "due": None, "explanation_vi": "Nhiệm vụ này không có thời hạn."}
+        rows = uow.ledger.for_task(task_id)
+    body = explain(Deadline.from_json(task["deadline"]), _changes(rows), calendar or default_calendar())
+    body["task_id"] = task_id
+    body["ledger"] = [_ledger_view(r) for r in rows]
+    return body
+
+
+def recompute_deadlines(uow: UnitOfWork, clock: Clock, calendar: WorkCalendar) -> list[dict]:
+    """Recompute open due dates when the calendar changed since the last run; record each change."""
+    with uow:
+        if uow.settings.get(FINGERPRINT_KEY) == calendar.fingerprint:
+            return []
+        changed = []
+        for task in uow.tasks.open_with_deadlines():
+            due = replay(Deadline.from_json(task["deadline"]), _changes(uow.ledger.for_task(task["id"])),
+                         calendar).due
+            if due != task["due_at"]:
+                reason = f"Lịch làm việc thay đổi (phiên bản {calendar.fingerprint})"
+                _record(uow, clock.now(), SYSTEM, task, ChangeKind.RECOMPUTED, reason, due)
+                uow.tasks.update(task["id"], due_at=due)
+                changed.append({"task_id": task["id"], "old_due": task["due_at"], "new_due": due})
+        uow.settings.put(FINGERPRINT_KEY, calendar.fingerprint)
+        uow.commit()
+    return changed
+
+
+def _running_deadline(uow, principal, task_id):
+    task = task_row(uow, task_id)
+    policy.require_act_on_task(principal, task["agency_code"])
+    if task["state"] != TaskStatus.OPEN:
+        raise Conflict("Nhiệm vụ đã đóng")
+    if task["deadline"] is None:
+        raise Conflict("Nhiệm vụ này không có thời hạn")
+    return task
+
+
+def _change(uow, clock, principal, task, kind, reason, calendar, **extra) -> dict:
+    if not reason or len(reason.strip()) < 5:
+        raise Invalid("Thiếu lý do", {"reason": "Bắt buộc, ít nhất 5 ký tự"})
+    now, calendar = clock.now(), calendar or default_calendar()
+    changes = [*_changes(uow.ledger.for_task(task["id"])),
+               Change(kind, now, extra.get("working_days", 0))]
+    state = replay(Deadline.from_json(task["deadline"]), changes, calendar)
+    _record(uow, now, principal, task, kind, reason.strip(), state.due, **extra)
+    uow.tasks.update(task["id"], due_at=state.due, paused_at=state.paused_since)
+    view = task_view(uow.tasks.get(task["id"]))
+    uow.commit()
+    return view
+
+
+def _record(uow, now, principal, task, kind, reason, new_due, **extra) -> None:
+    uow.ledger.add(task_id=task["id"], kind=kind, at=now, actor=principal.subject, reason=reason,
+                   working_days=extra.get("working_days", 0), approved_by=extra.get("approved_by"),
+                   old_due=task["due_at"], new_due=new_due)
+    uow.journal.record(DeadlineChanged(task["instance_id"], now, principal.subject, task["id"],
+                                       task["agency_code"], kind, reason, new_due))
+
+
+def _changes(rows) -> list[Change]:
+    return [Change(ChangeKind(r["kind"]), r["at"], r["working_days"]) for r in rows]
+
+
+def _ledger_view(row) -> dict:
+    return {"kind": row["kind"], "at": row["at"].isoformat(), "actor": row["actor"],
+            "reason": row["reason"], "working_days": row["working_days"],
+            "approved_by": row["approved_by"],
+            "old_due": row["old_due"].isoformat() if row["old_due"] else None,
+            "new_due": row["new_due"].isoformat() if row["new_due"] else None}

@@ -1,0 +1,105 @@
+"""Start, read and cancel process instances."""
+
+import uuid
+
+from engine import policy
+from engine.calendar import WorkCalendar
+from engine.clock import Clock
+from engine.errors import Invalid, NotFound, StepFailed
+from engine.identity import Principal
+from engine.instances import InstanceStatus, ProcessInstance
+from engine.services.persistence import (
+    default_calendar,
+    load_instance,
+    publish,
+    record_failure,
+    save_instance,
+    script_engine,
+)
+from engine.store.repositories import TaskQuery
+from engine.store.uow import UnitOfWork
+from engine.views import instance_view
+
+PROVINCIAL_OFFICE_KIND = "van_phong_ubnd_tinh"
+RESERVED_VARIABLES = ("lead_agency", "provincial_office")
+MAX_VARIABLES = 100
+
+
+def start_instance(uow: UnitOfWork, clock: Clock, principal: Principal, process_id: str,
+                   variables: dict, calendar: WorkCalendar | None = None) -> dict:
+    """Start the latest version of a process on behalf of the caller's agency (the lead)."""
+    policy.require_start(principal)
+    _check_variables(variables)
+    now, calendar = clock.now(), calendar or default_calendar()
+    with uow:
+        version = uow.processes.latest(process_id)
+        if version is None:
+            raise NotFound(f"Không có quy trình '{process_id}'")
+        seeded = {**variables, "lead_agency": principal.agency,
+                  "provincial_office": _provincial_office(uow)}
+        instance = ProcessInstance.start(
+            str(uuid.uuid4()), process_id, version["version"], uow.processes.compiled(version["id"]),
+            script_engine(calendar, now), calendar, seeded, now, principal.subject,
+        )
+        uow.instances.add(
+            id=instance.id, process_version_id=version["id"], process_id=process_id,
+            process_version=version["version"], status=instance.status,
+            state_json=instance.dump(), lead_agency=principal.agency,
+            started_by=principal.subject, created_at=now, updated_at=now,
+            ended_at=now if instance.status != InstanceStatus.RUNNING else None,
+        )
+        publish(uow, instance, now)
+        view = _view(uow, principal, instance.id, instance)
+        uow.commit()
+    return view
+
+
+def cancel_instance(uow: UnitOfWork, clock: Clock, principal: Principal, instance_id: str,
+                    reason: str, calendar: WorkCalendar | None = None) -> dict:
+    """Cancel a running instance and withdraw its open tasks."""
+    now = clock.now()
+    try:
+        with uow:
+            row, instance = load_instance(uow, instance_id, calendar or default_calendar(), now)
+            policy.require_cancel(principal, row["lead_agency"])
+            instance.cancel(now, principal.subject, reason)
+            save_instance(uow, row, instance, now)
+            view = _view(uow, principal, instance_id, instance)
+            uow.commit()
+    except StepFailed as err:
+        record_failure(uow, instance_id, err, principal.subject, now)
+        raise
+    return view
+
+
+def get_instance(uow: UnitOfWork, principal: Principal, instance_id: str,
+                 calendar: WorkCalendar | None = None) -> dict:
+    """Show an instance to a principal allowed to see it."""
+    with uow:
+        return _view(uow, principal, instance_id, calendar=calendar or default_calendar())
+
+
+def _check_variables(variables: dict) -> None:
+    if len(variables) > MAX_VARIABLES:
+        raise Invalid(f"Không quá {MAX_VARIABLES} biến")
+    bad = {k: "Tên biến không hợp lệ" for k in variables if not k.isidentifier() or k.startswith("_")}
+    reserved = {k: "Biến do hệ thống đặt" for k in variables if k in RESERVED_VARIABLES}
+    if bad or reserved:
+        raise Invalid("Biến khởi tạo không hợp lệ", {**bad, **reserved})
+
+
+def _provincial_office(uow) -> str | None:
+    codes = [a["code"] for a in uow.directory.agencies() if a["kind"] == PROVINCIAL_OFFICE_KIND]
+    return codes[0] if codes else None
+
+
+def _view(uow, principal: Principal, instance_id: str, instance=None, calendar=None) -> dict:
+    row = uow.instances.get(instance_id)
+    if row is None:
+        raise NotFound("Không tìm thấy hồ sơ")
+    tasks, _ = uow.tasks.search(TaskQuery(instance_id=instance_id, limit=1000))
+    policy.require_read_instance(principal, row["lead_agency"], {t["agency_code"] for t in tasks})
+    full = policy.reads_all(principal) or principal.agency == row["lead_agency"]
+    if instance is None:
+        _, instance = load_instance(uow, instance_id, calendar, row["updated_at"])
+    return instance_view(row, instance, tasks, uow.journal.history(instance_id), principal, full)

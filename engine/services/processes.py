@@ -1,0 +1,66 @@
+"""Deploy BPMN documents as immutable, numbered versions."""
+
+from pathlib import Path
+
+from engine import policy
+from engine.clock import Clock
+from engine.errors import NotFound
+from engine.identity import SYSTEM, Principal
+from engine.library import ProcessDefinition, load_directory, parse_definition
+from engine.store.uow import UnitOfWork
+from engine.views import version_view
+
+
+def deploy_process(uow: UnitOfWork, clock: Clock, principal: Principal, bpmn: bytes,
+                   expected_id: str | None = None) -> tuple[dict, bool]:
+    """Store a BPMN document as a new version unless the same bytes are already deployed."""
+    policy.require_deploy(principal)
+    definition = parse_definition(bpmn, expected_id)
+    with uow:
+        result = _deploy(uow, clock, principal, definition)
+        uow.commit()
+    return result
+
+
+def load_process_directory(uow: UnitOfWork, clock: Clock, directory: Path) -> list[dict]:
+    """Deploy every BPMN file of a directory at start-up; unchanged files keep their version."""
+    definitions = load_directory(directory)
+    with uow:
+        deployed = [_deploy(uow, clock, SYSTEM, d)[0] for d in definitions]
+        uow.commit()
+    return deployed
+
+
+def _deploy(uow, clock, principal, definition: ProcessDefinition) -> tuple[dict, bool]:
+    existing = uow.processes.find_by_hash(definition.process_id, definition.content_hash)
+    if existing:
+        return version_view(existing), False
+    latest = uow.processes.latest(definition.process_id)
+    row = dict(
+        process_id=definition.process_id,
+        version=(latest["version"] + 1) if latest else 1,
+        name=definition.name,
+        content_hash=definition.content_hash,
+        bpmn_xml=definition.bpmn_xml,
+        spec_json=definition.spec_json,
+        deployed_at=clock.now(),
+        deployed_by=principal.subject,
+    )
+    row["id"] = uow.processes.add(**row)
+    return version_view(row), True
+
+
+def list_processes(uow: UnitOfWork) -> list[dict]:
+    """List every process with its latest version."""
+    with uow:
+        return [version_view(r) for r in uow.processes.summaries()]
+
+
+def get_process(uow: UnitOfWork, process_id: str) -> dict:
+    """Describe one process and all its versions."""
+    with uow:
+        versions = uow.processes.versions(process_id)
+    if not versions:
+        raise NotFound(f"Không có quy trình '{process_id}'")
+    return {"process_id": process_id, "name": versions[-1]["name"],
+            "latest_version": versions[-1]["version"], "versions": [version_view(v) for v in versions]}

@@ -1,0 +1,170 @@
+"""Due dates a civil servant would count by hand, shown, paused, extended and explained over the API."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from engine.calendar import DEFAULT_OVERRIDE_FILE, Override, WorkCalendar, load_overrides
+from tests import flows
+from tests.conftest import PROCESSES
+from tests.integration.test_processes_api import bpmn
+
+
+def test_consultation_started_at_1600_before_tet_is_due_3_march(api, clock):
+    clock.set(datetime(2026, 2, 12, 9, 0, tzinfo=UTC))  # Thursday 16:00 in Hà Nội, after the 15:00 cut-off
+    instance_id, _ = flows.start(api, consulted=("SXD",), reply_days=7)
+    task = flows.open_task(api, "SXD", instance_id)
+    # Anchored on Friday 13/2; Tết 14–22/2 is skipped; 23,24,25,26,27/2, 2/3, 3/3 are counted.
+    assert task["due_at"] == "2026-03-03T10:00:00+00:00"
+    listed = api("GET", "/api/v1/tasks?due_before=2026-03-03T17:00:01%2B07:00", "SXD").json
+    assert [t["id"] for t in listed["items"]] == [task["id"]]
+
+
+def test_deadline_explanation_names_every_skipped_day_in_vietnamese(api, clock):
+    clock.set(datetime(2026, 2, 12, 9, 0, tzinfo=UTC))
+    instance_id, _ = flows.start(api, consulted=("SXD",), reply_days=7)
+    task = flows.open_task(api, "SXD", instance_id)
+    body = api("GET", f"/api/v1/tasks/{task['id']}/deadline", "SXD").json
+    assert body["rule"] == "7 ngày làm việc"
+    assert body["cutoff_applied"] is True and body["effective_receipt"] == "2026-02-13"
+    skipped = {d["date"]: d["reason"] for d in body["skipped_days"]}
+    assert skipped["2026-02-17"] == "Tết Nguyên Đán"
+    assert skipped["2026-02-14"] == "Thứ Bảy"
+    assert "sau giờ cắt 15:00" in body["explanation_vi"]
+    assert body["due"] == task["due_at"]
+    assert api("GET", f"/api/v1/tasks/{task['id']}/deadline", "STC").status_code == 403
+
+
+def test_pause_spanning_the_april_holidays_moves_the_due_date_by_the_paused_time(api, clock):
+    clock.set(datetime(2026, 4, 24, 3, 0, tzinfo=UTC))  # Friday 24/4/2026 10:00
+    instance_id, _ = flows.start(api, consulted=("SXD",))
+    task = flows.open_task(api, "SXD", instance_id)
+    # 27/4 (Hùng Kings, substitute), 30/4 and 1/5 are off: 28, 29/4, 4, 5, 6/5 are counted.
+    assert task["due_at"] == "2026-05-06T10:00:00+00:00"
+    clock.set(datetime(2026, 4, 28, 3, 0, tzinfo=UTC))  # Tuesday 28/4 10:00
+    paused = api("POST", f"/api/v1/tasks/{task['id']}/pause", "SXD", json={"reason": "Chờ bổ sung hồ sơ"})
+    assert paused.status_code == 200 and paused.json["paused"] is True
+    assert api("GET", "/api/v1/tasks?overdue=true", "VPUBND").json["total"] == 0
+    again = api("POST", f"/api/v1/tasks/{task['id']}/pause", "SXD", json={"reason": "Chờ bổ sung hồ sơ"})
+    assert again.status_code == 409
+    clock.set(datetime(2026, 5, 4, 3, 0, tzinfo=UTC))  # Monday 4/5 10:00
+    resumed = api("POST", f"/api/v1/tasks/{task['id']}/resume", "SXD", json={"reason": "Đã nhận đủ hồ sơ"})
+    # Paused 5.5 h on 28/4 + 8 h on 29/4 + 2.5 h on 4/5 = 16 working hours = 2 working days.
+    assert resumed.json["due_at"] == "2026-05-08T10:00:00+00:00"
+    assert resumed.json["paused"] is False
+    body = api("GET", f"/api/v1/tasks/{task['id']}/deadline", "SXD").json
+    assert body["paused_working_hours"] == 16.0
+    assert [e["kind"] for e in body["ledger"]] == ["paused", "resumed"]
+    assert "Tạm dừng từ 10:00 ngày 28/04/2026 đến 10:00 ngày 04/05/2026" in body["explanation_vi"]
+
+
+def test_extension_is_approved_by_a_head_and_granted_only_once(api, clock):
+    instance_id, _ = flows.start(api, consulted=("SXD",))
+    task = flows.open_task(api, "SXD", instance_id)
+    request = {"working_days": 3, "reason": "Cần lấy thêm ý kiến chuyên gia"}
+    assert api("POST", f"/api/v1/tasks/{task['id']}/extend", "SXD", json=request).status_code == 403
+    assert api("POST", f"/api/v1/tasks/{task['id']}/extend", "STC_head", json=request).status_code == 403
+    extended = api("POST", f"/api/v1/tasks/{task['id']}/extend", "SXD_head", json=request)
+    assert extended.status_code == 200
+    second = api("POST", f"/api/v1/tasks/{task['id']}/extend", "SXD_head", json=request)
+    assert second.status_code == 409
+    ledger = api("GET", f"/api/v1/tasks/{task['id']}/deadline", "SXD").json["ledger"]
+    assert ledger[0]["kind"] == "extended" and ledger[0]["approved_by"]
+    history = [h["type"] for h in api("GET", f"/api/v1/instances/{instance_id}", "STP").json["history"]]
+    assert "deadline.extended" in history
+
+
+def test_extension_due_date_counts_three_more_working_days(api):
+    instance_id, _ = flows.start(api, consulted=("SXD",))
+    task = flows.open_task(api, "SXD", instance_id)
+    # Received Thu 12/2 09:00: counted 13/2, 23, 24, 25, 26/2 → due 26/2 17:00.
+    assert task["due_at"] == "2026-02-26T10:00:00+00:00"
+    extended = api("POST", f"/api/v1/tasks/{task['id']}/extend", "SXD_head",
+                   json={"working_days": 3, "reason": "Cần lấy thêm ý kiến chuyên gia"}).json
+    assert extended["due_at"] == "2026-03-03T10:00:00+00:00"  # 27/2, 2/3, 3/3
+
+
+@pytest.mark.parametrize("body", [{"working_days": 0, "reason": "lý do đủ dài"},
+                                  {"working_days": "3", "reason": "lý do đủ dài"},
+                                  {"working_days": 3, "reason": "x"}])
+def test_bad_extension_requests_are_422(api, body):
+    instance_id, _ = flows.start(api, consulted=("SXD",))
+    task = flows.open_task(api, "SXD", instance_id)
+    assert api("POST", f"/api/v1/tasks/{task['id']}/extend", "SXD_head", json=body).status_code == 422
+
+
+def test_editing_the_override_file_recomputes_open_due_dates(app, api, tmp_path, uow_factory, clock):
+    from service.app import create_app
+
+    instance_id, _ = flows.start(api, consulted=("SXD",))
+    task = flows.open_task(api, "SXD", instance_id)
+    assert task["due_at"] == "2026-02-26T10:00:00+00:00"
+    extra_day_off = Override(date(2026, 2, 24), "day_off", "Nghỉ đột xuất (thử nghiệm)", "Quyết định giả định")
+    calendar = WorkCalendar([*load_overrides(DEFAULT_OVERRIDE_FILE), extra_day_off])
+    restarted = create_app({"DATABASE_URL": uow_factory.url, "CLOCK": clock, "CALENDAR": calendar,
+                            "PROCESSES_DIR": PROCESSES})
+    client = restarted.test_client()
+    auth = {"Authorization": f"Bearer {api.tokens['SXD']}"}
+    moved = client.get(f"/api/v1/tasks/{task['id']}", headers=auth).json
+    assert moved["due_at"] == "2026-02-27T10:00:00+00:00"
+    ledger = client.get(f"/api/v1/tasks/{task['id']}/deadline", headers=auth).json["ledger"]
+    assert [(e["kind"], e["old_due"], e["new_due"]) for e in ledger] == [
+        ("recomputed", "2026-02-26T10:00:00+00:00", "2026-02-27T10:00:00+00:00")]
+    create_app({"DATABASE_URL": uow_factory.url, "CLOCK": clock, "CALENDAR": calendar,
+                "PROCESSES_DIR": PROCESSES})
+    again = client.get(f"/api/v1/tasks/{task['id']}/deadline", headers=auth).json["ledger"]
+    assert len(again) == 1  # unchanged calendar: nothing recomputed twice
+
+
+TWO_STEPS = """
+    <bpmn:userTask id="work" name="Bước một"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="agency" value="lead_agency" /></spiffworkflow:properties>
+      </bpmn:extensionElements><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:userTask id="second" name="Bước hai"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="agency" value="lead_agency" />
+      <spiffworkflow:property name="deadline" value="{deadline}" /></spiffworkflow:properties>
+      </bpmn:extensionElements><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="second" />
+    <bpmn:sequenceFlow id="f3" sourceRef="second" targetRef="end" />"""
+
+
+def two_steps(deadline: str) -> bytes:
+    return bpmn(TWO_STEPS.format(deadline=deadline)).replace(
+        b"<bpmn:flowNodeRef>work</bpmn:flowNodeRef>",
+        b"<bpmn:flowNodeRef>work</bpmn:flowNodeRef><bpmn:flowNodeRef>second</bpmn:flowNodeRef>")
+
+
+@pytest.mark.parametrize(("deadline", "reason"), [
+    ("5 fortnights", "Đơn vị thời hạn"),
+    ("-2 working_days", "không được âm"),
+    ("working_days", "dạng"),
+    ("__import__('os') working_days", "invalid variable name"),
+], ids=["unknown-unit", "negative", "no-amount", "sandbox"])
+def test_bad_deadline_rules_are_refused_at_upload(api, deadline, reason):
+    response = api("POST", "/api/v1/processes", "SKHCN_designer", data=two_steps(deadline),
+                   headers={"Content-Type": "application/xml"})
+    assert response.status_code == 422
+    problem = response.json["problems"][0]
+    assert problem["element_id"] == "second" and reason in problem["reason"]
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    ({}, "days"), ({"days": -1}, "không được âm"), ({"days": "năm"}, "phải là một số"),
+], ids=["missing-variable", "negative", "not-a-number"])
+def test_bad_deadline_values_at_run_time_are_recorded_on_the_instance(api, data, reason):
+    deployed = api("POST", "/api/v1/processes", "SKHCN_designer", data=two_steps("days working_days"),
+                   headers={"Content-Type": "application/xml"})
+    assert deployed.status_code == 201
+    started = api("POST", "/api/v1/instances", "STP", json={"process_id": "thu_nghiem"}).json
+    first = started["open_tasks"][0]
+    response = api("POST", f"/api/v1/tasks/{first['id']}/complete", "STP", json={"data": data})
+    assert response.status_code == 422 and reason in response.json["detail"]
+    view = api("GET", f"/api/v1/instances/{started['id']}", "STP").json
+    assert [t["bpmn_id"] for t in view["open_tasks"]] == ["work"]  # nothing moved
+    assert view["history"][-1]["type"] == "instance.step_failed"
+    ok = api("POST", f"/api/v1/tasks/{first['id']}/complete", "STP", json={"data": {"days": 2}})
+    assert ok.status_code == 200
