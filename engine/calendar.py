@@ -196,6 +196,29 @@ class WorkCalendar:
             remaining -= end - now
             now = end
 
+    def _previous_period(self, local: datetime) -> tuple[datetime, datetime]:
+        """Return the last working period that starts strictly before a local instant."""
+        day = local.date()
+        while True:
+            for start, end in reversed(self._periods(day)):
+                if start < local:
+                    return start, end
+            day -= ONE_DAY
+
+    def subtract_working_hours(self, end: datetime, hours: float | timedelta) -> datetime:
+        """Return the instant `hours` of working time before `end` (for reminders before a due date)."""
+        remaining = hours if isinstance(hours, timedelta) else timedelta(hours=hours)
+        if remaining < timedelta(0):
+            raise ValueError("hours must not be negative")
+        now = self._local(end)
+        while True:
+            begin, finish = self._previous_period(now)
+            now = min(finish, now)
+            if remaining < now - begin:  # landing exactly on a period's start moves to the
+                return _utc(now - remaining)  # previous period's end: 17:00, not 07:30 next day
+            remaining -= now - begin
+            now = begin
+
     def working_time_between(self, a: datetime, b: datetime) -> timedelta:
         """Return the working time inside working periods between a and b; zero if a >= b."""
         a, b = self._local(a), self._local(b)

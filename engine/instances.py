@@ -4,6 +4,7 @@ import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -14,6 +15,7 @@ from engine.calendar import WorkCalendar
 from engine.codec import CompiledSpec
 from engine.deadlines import Deadline, check_amount, parse_rule
 from engine.errors import Conflict, NotFound, ScriptRejected, StepFailed
+from engine.spiff_clock import step_instant
 
 
 class InstanceStatus(enum.StrEnum):
@@ -64,7 +66,8 @@ class ProcessInstance:
         workflow.task_tree.data.update(variables)
         instance = cls(id, process_id, version, workflow, calendar)
         instance.events.append(ev.InstanceStarted(id, now, actor, process_id, version))
-        instance._advance(now, actor, opened=set())
+        with step_instant(now):
+            instance._advance(now, actor, opened=set())
         return instance
 
     @classmethod
@@ -100,17 +103,37 @@ class ProcessInstance:
         human = self._human(task)
         opened = {t.id for t in self.open_tasks()}
         task.data.update(data)
-        self._run(task.run)
-        self.events.append(ev.TaskCompleted(self.id, now, actor, task_id, human.bpmn_id,
+        with step_instant(now):
+            self._run(task.run)
+            self.events.append(ev.TaskCompleted(self.id, now, actor, task_id, human.bpmn_id,
                                                 human.agency, data))
-        self._advance(now, actor, opened - {task_id})
+            self._advance(now, actor, opened - {task_id})
         return human
+
+    def fire_timers(self, now: datetime, actor: str = "system") -> None:
+        """Fire the timers due at ``now`` and run on; a worker calls this when a timer job is due."""
+        self._require_running()
+        opened = {t.id for t in self.open_tasks()}
+        with step_instant(now):
+            self._run(self.workflow.refresh_timers)
+            self._advance(now, actor, opened)
+
+    def waiting_timers(self) -> list[tuple[str, datetime]]:
+        """List each waiting timer event with the instant it is due, for the job table."""
+        due = []
+        for task in self.workflow.get_tasks(state=TaskState.WAITING):
+            value = task.internal_data.get("event_value")
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition) and isinstance(value, str):
+                due.append((str(task.id), TimerEventDefinition.get_datetime(value)))
+        return due
 
     def cancel(self, now: datetime, actor: str, reason: str) -> None:
         """Stop the instance and withdraw its open tasks."""
         self._require_running()
         withdrawn = self.open_tasks()
-        self._run(self.workflow.cancel)
+        with step_instant(now):
+            self._run(self.workflow.cancel)
         self.status = InstanceStatus.CANCELLED
         for t in withdrawn:
             self.events.append(ev.TaskWithdrawn(self.id, now, actor, t.id, t.agency))

@@ -1,7 +1,10 @@
 """The job queue: one job per effect, leased to one worker at a time, never lost or doubled."""
 
 import logging
+import os
+import signal
 import threading
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -15,7 +18,7 @@ from engine.retry import RetryPolicy
 from engine.store.jobs import JobStatus, jobs
 from engine.store.migrate import alembic_config
 from engine.store.tables import metadata
-from engine.worker import Worker
+from engine.worker import Worker, install_sigterm
 
 LEASE = timedelta(seconds=60)
 NO_JITTER = RetryPolicy(max_attempts=3, base=timedelta(seconds=10), factor=4, jitter=0)
@@ -198,13 +201,12 @@ def test_lag_and_backlog_are_recorded_for_metrics(uow_factory, clock):
         assert len(uow.jobs.lag_seconds_of_recent(1)) == 1
 
 
-def test_shutdown_hands_back_the_jobs_not_yet_started(uow_factory, clock):
+def test_shutdown_finishes_the_current_job_and_hands_back_the_rest(uow_factory, clock):
     for n in range(5):
         schedule(uow_factory, clock, f"job/{n}", timedelta(seconds=-n))
     stop = threading.Event()
     worker = Worker(uow_factory, clock, {"reminder": lambda uow, job, now: stop.set()}, "w1")
-    worker._stop = stop  # what run_forever does; here without its loop
-    assert worker.run_once() == 1
+    worker.run_forever(stop)  # returns: the handler asked it to stop, as SIGTERM would
     states = [(row(uow_factory, f"job/{n}").status, row(uow_factory, f"job/{n}").attempts)
               for n in range(5)]
     assert states == [(JobStatus.PENDING, 0)] * 4 + [(JobStatus.DONE, 1)]
@@ -224,7 +226,7 @@ def test_run_forever_drains_the_queue_and_stops_promptly(uow_factory, clock, eff
     for _ in range(500):
         if sum(effect_counts(uow_factory, effects).values()) == 30:
             break
-        threading.Event().wait(0.01)
+        time.sleep(0.01)
     stop.set()
     thread.join(timeout=5)
     assert not thread.is_alive() and worker.last_heartbeat == clock.now()
@@ -305,3 +307,16 @@ def test_the_jobs_migration_downgrades_and_upgrades_cleanly(db_url):
         })
         assert compare_metadata(context, metadata) == []
     engine.dispose()
+
+
+def test_sigterm_and_sigint_ask_the_worker_to_stop():
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        for sig in previous:
+            stop = threading.Event()
+            install_sigterm(stop)
+            os.kill(os.getpid(), sig)
+            assert stop.wait(1)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

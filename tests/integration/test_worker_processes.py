@@ -113,6 +113,9 @@ def test_two_worker_processes_apply_each_of_1000_effects_exactly_once(factory, s
     stop(*children)
     by_worker = assert_each_effect_once(factory, 1000)
     assert by_worker["w1"] > 0 and by_worker["w2"] > 0, by_worker
+    with factory.engine.connect() as conn:
+        attempts = Counter(conn.execute(sa.select(jobs.c.attempts)).scalars())
+    assert attempts == {1: 1000}  # SKIP LOCKED: no job was ever claimed by both workers
 
 
 def test_jobs_of_a_worker_killed_mid_batch_are_finished_by_another_once(factory, spawn):

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+import engine.store.jobs  # noqa: F401  (registers the jobs table on the metadata)
 from engine.store.tables import metadata
 
 config = context.config

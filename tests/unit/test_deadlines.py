@@ -1,0 +1,120 @@
+"""Deadline rules from BPMN, ledger replay, timer helpers and the CLI, on real 2026 dates."""
+
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from engine import codec
+from engine.calendar import WorkCalendar
+from engine.deadlines import Change, ChangeKind, Deadline, Rule, Unit, parse_rule, replay
+from engine.instances import ProcessInstance
+from engine.library import parse_definition
+from engine.services.persistence import script_engine
+from service.cli import main
+
+CAL = WorkCalendar.from_file()
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("5 working_days", Rule("5", Unit.WORKING_DAYS)),
+    ("reply_days working_days", Rule("reply_days", Unit.WORKING_DAYS)),
+    ("16 working_hours", Rule("16", Unit.WORKING_HOURS)),
+    ("max(reply_days, 3) calendar_days", Rule("max(reply_days, 3)", Unit.CALENDAR_DAYS)),
+])
+def test_rules_read_an_amount_expression_and_a_unit(text, rule):
+    assert parse_rule(text) == rule
+
+
+@pytest.mark.parametrize("text", ["5 weeks", "-1 working_days", "working_days", ""])
+def test_bad_rules_are_refused(text):
+    with pytest.raises(ValueError):
+        parse_rule(text)
+
+
+def test_cutoff_can_be_turned_off_per_task():
+    assert parse_rule("5 working_days", "false").cutoff is False
+    with pytest.raises(ValueError):
+        parse_rule("5 working_days", "maybe")
+
+
+def test_pause_across_tet_moves_the_due_date_by_the_paused_working_time():
+    deadline = Deadline(3, Unit.WORKING_DAYS, utc(2026, 2, 10, 2), cutoff=True)  # Tue 10/2 09:00
+    assert deadline.base_due(CAL) == utc(2026, 2, 13, 10)  # 11, 12, 13/2
+    paused = [Change(ChangeKind.PAUSED, utc(2026, 2, 12, 2)),     # Thu 12/2 09:00
+              Change(ChangeKind.RESUMED, utc(2026, 2, 23, 2))]    # Mon 23/2 09:00, after Tết
+    # Paused: 12/2 09:00–17:00 (6.5 h) + 13/2 (8 h) + 23/2 07:30–09:00 (1.5 h) = 16 h;
+    # the nine days of Tết and weekends cost nothing. 13/2 17:00 + 16 h = 24/2 17:00.
+    state = replay(deadline, paused, CAL)
+    assert state.paused_total.total_seconds() == 16 * 3600
+    assert state.due == utc(2026, 2, 24, 10)
+
+
+def test_extension_counts_working_days_from_the_current_due_date():
+    deadline = Deadline(5, Unit.WORKING_DAYS, utc(2025, 12, 29, 2), cutoff=True)  # Mon 29/12/2025
+    # 30, 31/12; 1/1 and 2/1 (override) off; 5, 6, 7/1.
+    assert deadline.base_due(CAL) == utc(2026, 1, 7, 10)
+    extended = replay(deadline, [Change(ChangeKind.EXTENDED, utc(2026, 1, 5, 2), 3)], CAL)
+    assert extended.due == utc(2026, 1, 10, 10)  # 8, 9/1 and Saturday 10/1, a working day
+
+
+BOUNDARY = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
+  <bpmn:process id="han_tra_loi" isExecutable="true">
+    <bpmn:laneSet id="ls"><bpmn:lane id="lane" name="Cơ quan">
+      <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>reply</bpmn:flowNodeRef>
+    </bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="reply" name="Trả lời"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="agency" value="lead_agency" />
+      <spiffworkflow:property name="deadline" value="reply_days working_days" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:boundaryEvent id="late" attachedToRef="reply"><bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="t"><bpmn:timeDate>due_in_working_days(reply_days)</bpmn:timeDate>
+      </bpmn:timerEventDefinition></bpmn:boundaryEvent>
+    <bpmn:endEvent id="done"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:endEvent id="expired"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="reply" />
+    <bpmn:sequenceFlow id="f2" sourceRef="reply" targetRef="done" />
+    <bpmn:sequenceFlow id="f3" sourceRef="late" targetRef="expired" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_boundary_timer_and_task_due_date_agree_to_the_second():
+    compiled = codec.load_spec(parse_definition(BOUNDARY.encode()).spec_json)
+    now = utc(2026, 2, 12, 9, 0, 17)  # Thursday 16:00:17 in Hà Nội
+    instance = ProcessInstance.start("i", "han_tra_loi", 1, compiled, script_engine(CAL, now), CAL,
+                                     {"lead_agency": "STP", "reply_days": 7}, now, "test")
+    [task] = instance.assigned.values()
+    waiting = [t for t in instance.workflow.get_tasks(state=TaskState.WAITING)
+               if isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)]
+    assert len(waiting) == 1
+    timer_due = TimerEventDefinition.get_datetime(waiting[0].internal_data["event_value"])
+    assert task.due_at == timer_due == utc(2026, 3, 3, 10)
+
+
+def test_cli_lists_the_2026_calendar_with_the_new_year_swap():
+    out = CliRunner().invoke(main, ["calendar", "2026"]).output
+    assert "02/01/2026" in out and "10/01/2026" in out
+    assert "Tết" in out
+
+
+def test_cli_explains_a_deadline_from_local_time():
+    result = CliRunner().invoke(main, ["deadline", "--from", "2026-02-12 16:00", "--working-days", "7"])
+    assert result.exit_code == 0
+    assert "Hạn: 17:00 03/03/2026" in result.output
+    assert "sau giờ cắt 15:00" in result.output
+
+
+def test_cli_refuses_an_unreadable_instant():
+    result = CliRunner().invoke(main, ["deadline", "--from", "hôm qua", "--working-days", "7"])
+    assert result.exit_code == 2 and "hôm qua" in result.output
