@@ -94,6 +94,7 @@ class Result:
 
     @property
     def rate(self) -> float:
+        """Return the timed rounds per second."""
         return self.rounds / self.seconds
 
     def step_ms(self, kind: str | None = None) -> float:
@@ -150,11 +151,12 @@ class RawSpiff:
         return "completed" if workflow.completed else "running"
 
     def _agency(self, task) -> str:
+        """Evaluate the task's ``agency`` property, as the service does to route it."""
         expression = task.task_spec.extensions["properties"]["agency"]
         return self.script_engine.evaluate(task, expression)
 
     def close(self) -> None:
-        """Hold nothing to release."""
+        """Release nothing: the workflow lives in memory."""
 
 
 class UseCases:
@@ -260,8 +262,8 @@ class HttpApi:
     def close(self) -> None:
         """Stop the server and close every connection."""
         self.http.close()
+        self.server.task_dispatcher.shutdown()  # workers finish before the server's trigger closes
         self.server.close()
-        self.server.task_dispatcher.shutdown()
         self.thread.join(timeout=5)
         self.app.extensions["dunghan"].uow.engine.dispose()
 

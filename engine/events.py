@@ -86,3 +86,35 @@ class DeadlineChanged(Event):
     @property
     def type(self) -> str:
         return f"deadline.{self.kind}"
+
+
+RUNG_EVENT_TYPES = {
+    "reminder": "task.reminded",
+    "overdue": "task.overdue",
+    "escalation": "task.escalated",
+}
+
+
+@dataclass(frozen=True)
+class LadderRungReached(Event):
+    """A task reached a rung of its escalation ladder: reminded, overdue or escalated."""
+
+    task_id: str = ""
+    agency: str = ""
+    rung: str = ""
+    due_at: datetime | None = None
+    escalation_level: int = 0
+    agency_head: str | None = None
+
+    @property
+    def type(self) -> str:
+        return RUNG_EVENT_TYPES[self.rung]
+
+
+@dataclass(frozen=True)
+class ReplyDeemedAgreed(Event):
+    """A consulted agency stayed silent past its deadline; its reply counts as agreement."""
+
+    task_id: str = ""
+    agency: str = ""
+    type = "reply.deemed_agreed"

@@ -18,6 +18,10 @@ from engine.errors import Conflict, NotFound, ScriptRejected, StepFailed
 from engine.spiff_clock import step_instant
 
 
+DEEMED_AGREE = "deemed_agree"
+SYSTEM_ACTOR = "system"
+
+
 class InstanceStatus(enum.StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
@@ -43,6 +47,7 @@ class HumanTask:
     data: dict
     deadline: Deadline | None = None
     due_at: datetime | None = None
+    deemed_consent: bool = False
 
 
 @dataclass
@@ -110,7 +115,14 @@ class ProcessInstance:
             self._advance(now, actor, opened - {task_id})
         return human
 
-    def fire_timers(self, now: datetime, actor: str = "system") -> None:
+    def deem_consent(self, task_id: str, now: datetime) -> HumanTask:
+        """Close a silent agency's reply as ``deemed_agree`` at its deadline, and run on."""
+        human = self.complete_task(task_id, {"position": DEEMED_AGREE, "reasons": ""}, now,
+                                   SYSTEM_ACTOR)
+        self.events.append(ev.ReplyDeemedAgreed(self.id, now, SYSTEM_ACTOR, task_id, human.agency))
+        return human
+
+    def fire_timers(self, now: datetime, actor: str = SYSTEM_ACTOR) -> None:
         """Fire the timers due at ``now`` and run on; a worker calls this when a timer job is due."""
         self._require_running()
         opened = {t.id for t in self.open_tasks()}
@@ -168,7 +180,11 @@ class ProcessInstance:
             deadline = Deadline(check_amount(amount, rule.unit), rule.unit, now, rule.cutoff)
         except ValueError as err:
             raise StepFailed(f"Thời hạn của '{human.bpmn_id}' không tính được: {err}") from err
-        return replace(human, deadline=deadline, due_at=deadline.base_due(self.calendar))
+        # Whether silence counts as agreement is decided once, from the request's own variable.
+        silence = props.get("deemed_consent")
+        deemed = bool(silence) and self._run(lambda: self.workflow.script_engine.evaluate(task, silence))
+        return replace(human, deadline=deadline, due_at=deadline.base_due(self.calendar),
+                       deemed_consent=deemed is True)
 
     def _ready_task(self, task_id: str):
         for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):

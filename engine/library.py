@@ -155,6 +155,8 @@ def _lint_expressions(root) -> list[BpmnProblem]:
          "Biểu thức hẹn giờ bị từ chối"),
         ("//spiffworkflow:property[@name='agency']/@value", lint_expression,
          "Biểu thức cơ quan bị từ chối"),
+        ("//spiffworkflow:property[@name='deemed_consent']/@value", lint_expression,
+         "Biểu thức 'im lặng là đồng ý' bị từ chối"),
     ]
     problems = []
     for xpath, lint, label in checks:

@@ -46,3 +46,8 @@ def require_cancel(p: Principal, lead_agency: str) -> None:
 def require_approve_extension(p: Principal, agency: str) -> None:
     if p.agency != agency or p.role not in (Role.HEAD, Role.ADMIN):
         raise Forbidden("Chỉ lãnh đạo cơ quan được duyệt gia hạn")
+
+
+def require_read_all(p: Principal) -> None:
+    if not reads_all(p):
+        raise Forbidden("Chỉ Văn phòng UBND tỉnh được xem danh sách quá hạn của mọi cơ quan")

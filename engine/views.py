@@ -33,6 +33,8 @@ def task_view(row) -> dict:
         "created_at": _iso(row["created_at"]),
         "due_at": _iso(row["due_at"]),
         "paused": row["paused_at"] is not None,
+        "escalation_level": row["escalation_level"],
+        "deemed_consent": row["deemed_consent"],
         "completed_at": _iso(row["completed_at"]),
         "completed_by": row["completed_by"],
         "data": row["data"],

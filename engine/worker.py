@@ -20,12 +20,14 @@ import sqlalchemy as sa
 from engine.clock import Clock
 from engine.retry import RetryPolicy, next_attempt_at
 from engine.store.jobs import Job
+from engine.store.metrics import beat
 from engine.store.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[UnitOfWork, Job, datetime], None]
 DEFAULT_POLICY = RetryPolicy()
+HEARTBEAT_EVERY = timedelta(seconds=5)
 
 
 class PermanentJobError(Exception):
@@ -74,10 +76,23 @@ class Worker:
         self._stop = stop
         log.info("worker %s started", self.worker_id)
         while not stop.is_set():
-            self.last_heartbeat = self.clock.now()
+            self._beat()
             if self._run_once_outliving_outages() == 0:
                 stop.wait(idle_sleep)
         log.info("worker %s stopped", self.worker_id)
+
+    def _beat(self) -> None:
+        """Note that this worker is alive; persisted every few seconds for the metrics."""
+        now = self.clock.now()
+        if self.last_heartbeat is not None and now - self.last_heartbeat < HEARTBEAT_EVERY:
+            return
+        self.last_heartbeat = now
+        try:
+            with self.uow_factory() as uow:
+                beat(uow.conn, self.worker_id, now)
+                uow.commit()
+        except sa.exc.OperationalError:
+            log.warning("worker %s could not record its heartbeat", self.worker_id)
 
     def _run_once_outliving_outages(self) -> int:
         try:

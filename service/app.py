@@ -3,11 +3,11 @@
 from apiflask import APIFlask
 
 from engine import services
-from engine.calendar import WorkCalendar
 from engine.clock import SystemClock
+from engine.rules import Rules
 from engine.store.uow import UnitOfWorkFactory
 from service import problems, settings
-from service.api import deadlines, health, instances, processes, tasks
+from service.api import deadlines, health, instances, metrics, overdue, processes, tasks
 from service.runtime import Runtime
 
 API_DESCRIPTION = """API của **Đúng hạn**: chạy quy trình BPMN lấy ý kiến phối hợp và giải quyết
@@ -32,16 +32,17 @@ def create_app(config: dict | None = None) -> APIFlask:
     app.config.update(config or {})
     app.json.ensure_ascii = False
 
-    calendar = app.config.get("CALENDAR") or WorkCalendar.from_file(app.config.get("CALENDAR_FILE"))
+    rules = app.config.get("RULES") or Rules.from_files(app.config.get("CALENDAR_FILE"),
+                                                        app.config.get("LADDER_FILE"))
     clock = app.config.get("CLOCK") or SystemClock()
-    rt = Runtime(UnitOfWorkFactory(app.config["DATABASE_URL"]), clock, calendar)
+    rt = Runtime(UnitOfWorkFactory(app.config["DATABASE_URL"]), clock, rules)
     app.extensions["dunghan"] = rt
     if app.config["LOAD_PROCESSES"]:
         services.load_process_directory(rt.uow(), rt.clock, app.config["PROCESSES_DIR"])
     # An edited override file moves open due dates; each move is recorded in the ledger.
-    services.recompute_deadlines(rt.uow(), rt.clock, rt.calendar)
+    services.recompute_deadlines(rt.uow(), rt.clock, rt.rules)
 
     problems.register(app)
-    for module in (health, processes, instances, tasks, deadlines):
+    for module in (health, metrics, processes, instances, tasks, deadlines, overdue):
         app.register_blueprint(module.bp)
     return app

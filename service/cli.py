@@ -1,7 +1,10 @@
 """The ``dunghan`` command: migrate, load processes, seed the demo, serve, and calendar tools."""
 
 import json
+import logging
 import os
+import signal
+import threading
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +17,7 @@ from engine.clock import SystemClock
 from engine.identity import Role, authenticate_token
 from engine.store.migrate import upgrade
 from engine.store.uow import UnitOfWorkFactory
+from engine.worker import Worker, install_sigterm
 from service import settings
 
 DEMO_SEED = settings.ROOT / "config" / "demo_province.json"
@@ -23,6 +27,7 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 @click.group()
 def main():
     """Đúng hạn: run BPMN processes with legal deadlines in working days."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def _database_url() -> str:
@@ -88,15 +93,52 @@ def _issue_demo_tokens(uow, clock, agencies, path: Path) -> dict[str, str]:
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=8000, type=int)
 @click.option("--threads", default=8, type=int)
-def serve(host: str, port: int, threads: int):
-    """Serve the API with waitress."""
-    from waitress import serve as waitress_serve
+@click.option("--no-worker", is_flag=True, help="Không chạy worker trong cùng tiến trình")
+def serve(host: str, port: int, threads: int, no_worker: bool):
+    """Serve the API with waitress, plus one in-process worker thread unless --no-worker."""
+    from waitress.server import create_server
 
     from service.app import create_app
 
     app = create_app()
+    server = create_server(app, host=host, port=port, threads=threads)
+    stop = threading.Event()
+    worker = None if no_worker else _start_worker_thread(app, stop)
+    _on_sigterm(lambda: (stop.set(), server.close()))
     click.echo(f"Đúng hạn đang chạy tại http://{host}:{port} (tài liệu API: /api/v1/docs)")
-    waitress_serve(app, host=host, port=port, threads=threads)
+    try:
+        server.run()
+    finally:
+        stop.set()
+        if worker:
+            worker.join(timeout=30)
+
+
+@main.command()
+@click.option("--batch", default=100, type=int)
+def worker(batch: int):
+    """Run one worker: fire timers, reminders, escalations; stop cleanly on SIGTERM."""
+    from service.app import create_app
+
+    app = create_app({"LOAD_PROCESSES": False})
+    stop = threading.Event()
+    install_sigterm(stop)
+    rt = app.extensions["dunghan"]
+    Worker(rt.uow, rt.clock, services.handlers(rt.rules), batch=batch).run_forever(stop)
+
+
+def _start_worker_thread(app, stop: threading.Event) -> threading.Thread:
+    rt = app.extensions["dunghan"]
+    # SQLite takes one writer at a time, so the embedded set-up runs exactly one worker thread.
+    runner = Worker(rt.uow, rt.clock, services.handlers(rt.rules))
+    thread = threading.Thread(target=runner.run_forever, args=(stop,), name="dunghan-worker")
+    thread.start()
+    return thread
+
+
+def _on_sigterm(shutdown) -> None:
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda _s, _f: shutdown())
 
 
 @main.command()

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from engine.calendar import WorkCalendar
 from engine.clock import Clock
+from engine.rules import Rules
 from engine.store.uow import UnitOfWorkFactory
 
 
@@ -13,7 +13,7 @@ from engine.store.uow import UnitOfWorkFactory
 class Runtime:
     uow: UnitOfWorkFactory
     clock: Clock
-    calendar: WorkCalendar
+    rules: Rules
 
 
 def runtime() -> Runtime:

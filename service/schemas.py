@@ -101,10 +101,19 @@ class TaskOut(Schema):
     created_at = String()
     due_at = String(allow_none=True)
     paused = Boolean()
+    escalation_level = Integer()
+    deemed_consent = Boolean()
     completed_at = String(allow_none=True)
     completed_by = String(allow_none=True)
     data = Dict()
     instance_status = String()
+
+
+class OverdueOut(TaskOut):
+    agency_name = String()
+    agency_head = String(allow_none=True)
+    overdue_working_hours = Float()
+    escalated = Boolean()
 
 
 class TaskPageOut(Schema):

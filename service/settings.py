@@ -18,4 +18,5 @@ def from_environment() -> dict:
         "PROCESSES_DIR": Path(os.environ.get("DUNGHAN_PROCESSES_DIR", ROOT / "processes")),
         "PUBLIC_URL": os.environ.get("DUNGHAN_PUBLIC_URL", "http://127.0.0.1:8000"),
         "CALENDAR_FILE": os.environ.get("DUNGHAN_CALENDAR_FILE") or None,
+        "LADDER_FILE": os.environ.get("DUNGHAN_LADDER_FILE") or None,
     }

@@ -7,6 +7,7 @@ from engine.services.deadlines import (
     recompute_deadlines,
     resume_task,
 )
+from engine.services.enforcement import climb_ladder, fire_timer, handlers, overdue_list
 from engine.services.instances import cancel_instance, get_instance, start_instance
 from engine.services.processes import (
     deploy_process,
@@ -18,7 +19,7 @@ from engine.services.tasks import complete_task, get_task, list_tasks
 from engine.store.repositories import TaskQuery
 
 __all__ = [
-    "TaskQuery", "cancel_instance", "complete_task", "deploy_process", "explain_deadline",
+    "TaskQuery", "cancel_instance", "climb_ladder", "fire_timer", "handlers", "overdue_list", "complete_task", "deploy_process", "explain_deadline",
     "extend_task", "get_instance", "get_process", "get_task", "list_processes", "list_tasks",
     "load_process_directory", "pause_task", "recompute_deadlines", "resume_task", "start_instance",
 ]

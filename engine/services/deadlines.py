@@ -1,14 +1,15 @@
 """Pause, resume and extend task deadlines, explain them, and recompute them after a calendar change."""
 
 from engine import policy
-from engine.calendar import WorkCalendar
+from engine.rules import Rules
 from engine.clock import Clock
 from engine.deadlines import Change, ChangeKind, Deadline, explain, replay
 from engine.errors import Conflict, Invalid
 from engine.events import DeadlineChanged
 from engine.identity import SYSTEM, Principal
 from engine.instances import TaskStatus
-from engine.services.persistence import default_calendar
+from engine.rules import default_rules
+from engine.services.persistence import ladder_prefix, schedule_ladder
 from engine.services.tasks import task_row
 from engine.store.uow import UnitOfWork
 from engine.views import task_view
@@ -18,27 +19,27 @@ MAX_EXTENSION_DAYS = 60
 
 
 def pause_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str, reason: str,
-               calendar: WorkCalendar | None = None) -> dict:
+               rules: Rules | None = None) -> dict:
     """Stop a task's clock, e.g. while the citizen supplements the dossier or pays fees."""
     with uow:
         task = _running_deadline(uow, principal, task_id)
         if task["paused_at"] is not None:
             raise Conflict("Thời hạn đang tạm dừng")
-        return _change(uow, clock, principal, task, ChangeKind.PAUSED, reason, calendar)
+        return _change(uow, clock, principal, task, ChangeKind.PAUSED, reason, rules)
 
 
 def resume_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str, reason: str,
-                calendar: WorkCalendar | None = None) -> dict:
+                rules: Rules | None = None) -> dict:
     """Restart a paused clock; the due date moves by the paused working time."""
     with uow:
         task = _running_deadline(uow, principal, task_id)
         if task["paused_at"] is None:
             raise Conflict("Thời hạn không ở trạng thái tạm dừng")
-        return _change(uow, clock, principal, task, ChangeKind.RESUMED, reason, calendar)
+        return _change(uow, clock, principal, task, ChangeKind.RESUMED, reason, rules)
 
 
 def extend_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str,
-                working_days: int, reason: str, calendar: WorkCalendar | None = None) -> dict:
+                working_days: int, reason: str, rules: Rules | None = None) -> dict:
     """Extend a deadline once, by a head of the task's agency, with a reason."""
     if not 1 <= working_days <= MAX_EXTENSION_DAYS:
         raise Invalid("Số ngày gia hạn không hợp lệ",
@@ -48,12 +49,12 @@ def extend_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: st
         policy.require_approve_extension(principal, task["agency_code"])
         if any(c["kind"] == ChangeKind.EXTENDED for c in uow.ledger.for_task(task_id)):
             raise Conflict("Thời hạn chỉ được gia hạn một lần")
-        return _change(uow, clock, principal, task, ChangeKind.EXTENDED, reason, calendar,
+        return _change(uow, clock, principal, task, ChangeKind.EXTENDED, reason, rules,
                        working_days=working_days, approved_by=principal.subject)
 
 
 def explain_deadline(uow: UnitOfWork, principal: Principal, task_id: str,
-                     calendar: WorkCalendar | None = None) -> dict:
+                     rules: Rules | None = None) -> dict:
     """Show how a task's due date was computed, day by day, with its ledger."""
     with uow:
         task = task_row(uow, task_id)
@@ -61,14 +62,15 @@ def explain_deadline(uow: UnitOfWork, principal: Principal, task_id: str,
         if task["deadline"] is None:
             return {"task_id": task_id, "due": None, "explanation_vi": "Nhiệm vụ này không có thời hạn."}
         rows = uow.ledger.for_task(task_id)
-    body = explain(Deadline.from_json(task["deadline"]), _changes(rows), calendar or default_calendar())
+    body = explain(Deadline.from_json(task["deadline"]), _changes(rows), (rules or default_rules()).calendar)
     body["task_id"] = task_id
     body["ledger"] = [_ledger_view(r) for r in rows]
     return body
 
 
-def recompute_deadlines(uow: UnitOfWork, clock: Clock, calendar: WorkCalendar) -> list[dict]:
+def recompute_deadlines(uow: UnitOfWork, clock: Clock, rules: Rules) -> list[dict]:
     """Recompute open due dates when the calendar changed since the last run; record each change."""
+    calendar = rules.calendar
     with uow:
         if uow.settings.get(FINGERPRINT_KEY) == calendar.fingerprint:
             return []
@@ -80,6 +82,7 @@ def recompute_deadlines(uow: UnitOfWork, clock: Clock, calendar: WorkCalendar) -
                 reason = f"Lịch làm việc thay đổi (phiên bản {calendar.fingerprint})"
                 _record(uow, clock.now(), SYSTEM, task, ChangeKind.RECOMPUTED, reason, due)
                 uow.tasks.update(task["id"], due_at=due)
+                _reschedule(uow, rules, task, due, clock.now())
                 changed.append({"task_id": task["id"], "old_due": task["due_at"], "new_due": due})
         uow.settings.put(FINGERPRINT_KEY, calendar.fingerprint)
         uow.commit()
@@ -96,18 +99,28 @@ def _running_deadline(uow, principal, task_id):
     return task
 
 
-def _change(uow, clock, principal, task, kind, reason, calendar, **extra) -> dict:
+def _change(uow, clock, principal, task, kind, reason, rules, **extra) -> dict:
     if not reason or len(reason.strip()) < 5:
         raise Invalid("Thiếu lý do", {"reason": "Bắt buộc, ít nhất 5 ký tự"})
-    now, calendar = clock.now(), calendar or default_calendar()
+    now, rules = clock.now(), rules or default_rules()
     changes = [*_changes(uow.ledger.for_task(task["id"])),
                Change(kind, now, extra.get("working_days", 0))]
-    state = replay(Deadline.from_json(task["deadline"]), changes, calendar)
+    state = replay(Deadline.from_json(task["deadline"]), changes, rules.calendar)
     _record(uow, now, principal, task, kind, reason.strip(), state.due, **extra)
     uow.tasks.update(task["id"], due_at=state.due, paused_at=state.paused_since)
+    if state.paused_since is None:
+        _reschedule(uow, rules, task, state.due, now)
+    else:
+        uow.jobs.cancel_prefix(ladder_prefix(task["id"]))  # a paused clock reminds no one
     view = task_view(uow.tasks.get(task["id"]))
     uow.commit()
     return view
+
+
+def _reschedule(uow, rules, task, due, now) -> None:
+    process_id = uow.instances.get(task["instance_id"])["process_id"]
+    schedule_ladder(uow, rules, process_id, task["id"], task["agency_code"], due,
+                    task["deemed_consent"], now)
 
 
 def _record(uow, now, principal, task, kind, reason, new_due, **extra) -> None:

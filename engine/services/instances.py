@@ -3,13 +3,13 @@
 import uuid
 
 from engine import policy
-from engine.calendar import WorkCalendar
+from engine.rules import Rules
 from engine.clock import Clock
 from engine.errors import Invalid, NotFound, StepFailed
 from engine.identity import Principal
 from engine.instances import InstanceStatus, ProcessInstance
+from engine.rules import default_rules
 from engine.services.persistence import (
-    default_calendar,
     load_instance,
     publish,
     record_failure,
@@ -26,11 +26,11 @@ MAX_VARIABLES = 100
 
 
 def start_instance(uow: UnitOfWork, clock: Clock, principal: Principal, process_id: str,
-                   variables: dict, calendar: WorkCalendar | None = None) -> dict:
+                   variables: dict, rules: Rules | None = None) -> dict:
     """Start the latest version of a process on behalf of the caller's agency (the lead)."""
     policy.require_start(principal)
     _check_variables(variables)
-    now, calendar = clock.now(), calendar or default_calendar()
+    now, rules = clock.now(), rules or default_rules()
     with uow:
         version = uow.processes.latest(process_id)
         if version is None:
@@ -39,7 +39,7 @@ def start_instance(uow: UnitOfWork, clock: Clock, principal: Principal, process_
                   "provincial_office": _provincial_office(uow)}
         instance = ProcessInstance.start(
             str(uuid.uuid4()), process_id, version["version"], uow.processes.compiled(version["id"]),
-            script_engine(calendar, now), calendar, seeded, now, principal.subject,
+            script_engine(rules.calendar, now), rules.calendar, seeded, now, principal.subject,
         )
         uow.instances.add(
             id=instance.id, process_version_id=version["id"], process_id=process_id,
@@ -48,22 +48,23 @@ def start_instance(uow: UnitOfWork, clock: Clock, principal: Principal, process_
             started_by=principal.subject, created_at=now, updated_at=now,
             ended_at=now if instance.status != InstanceStatus.RUNNING else None,
         )
-        publish(uow, instance, now)
+        publish(uow, instance, rules, now)
         view = _view(uow, principal, instance.id, instance)
         uow.commit()
     return view
 
 
 def cancel_instance(uow: UnitOfWork, clock: Clock, principal: Principal, instance_id: str,
-                    reason: str, calendar: WorkCalendar | None = None) -> dict:
+                    reason: str, rules: Rules | None = None) -> dict:
     """Cancel a running instance and withdraw its open tasks."""
     now = clock.now()
     try:
         with uow:
-            row, instance = load_instance(uow, instance_id, calendar or default_calendar(), now)
+            rules = rules or default_rules()
+            row, instance = load_instance(uow, instance_id, rules, now)
             policy.require_cancel(principal, row["lead_agency"])
             instance.cancel(now, principal.subject, reason)
-            save_instance(uow, row, instance, now)
+            save_instance(uow, row, instance, rules, now)
             view = _view(uow, principal, instance_id, instance)
             uow.commit()
     except StepFailed as err:
@@ -73,10 +74,10 @@ def cancel_instance(uow: UnitOfWork, clock: Clock, principal: Principal, instanc
 
 
 def get_instance(uow: UnitOfWork, principal: Principal, instance_id: str,
-                 calendar: WorkCalendar | None = None) -> dict:
+                 rules: Rules | None = None) -> dict:
     """Show an instance to a principal allowed to see it."""
     with uow:
-        return _view(uow, principal, instance_id, calendar=calendar or default_calendar())
+        return _view(uow, principal, instance_id, rules=rules or default_rules())
 
 
 def _check_variables(variables: dict) -> None:
@@ -93,7 +94,7 @@ def _provincial_office(uow) -> str | None:
     return codes[0] if codes else None
 
 
-def _view(uow, principal: Principal, instance_id: str, instance=None, calendar=None) -> dict:
+def _view(uow, principal: Principal, instance_id: str, instance=None, rules=None) -> dict:
     row = uow.instances.get(instance_id)
     if row is None:
         raise NotFound("Không tìm thấy hồ sơ")
@@ -101,5 +102,5 @@ def _view(uow, principal: Principal, instance_id: str, instance=None, calendar=N
     policy.require_read_instance(principal, row["lead_agency"], {t["agency_code"] for t in tasks})
     full = policy.reads_all(principal) or principal.agency == row["lead_agency"]
     if instance is None:
-        _, instance = load_instance(uow, instance_id, calendar, row["updated_at"])
+        _, instance = load_instance(uow, instance_id, rules, row["updated_at"])
     return instance_view(row, instance, tasks, uow.journal.history(instance_id), principal, full)

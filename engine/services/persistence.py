@@ -1,20 +1,14 @@
-"""Load and save instances for use cases: state, task projection, audit and outbox together."""
+"""Load and save instances for use cases: state, tasks, jobs, audit and outbox in one commit."""
 
-import functools
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from engine.calendar import WorkCalendar
 from engine.deadlines import timer_helpers
 from engine.errors import NotFound, StepFailed
 from engine.events import StepFailedRecorded
-from engine.instances import InstanceStatus, ProcessInstance, TaskStatus
+from engine.instances import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from engine.rules import Rules
 from engine.scripting import SandboxScriptEngine
-
-
-@functools.cache
-def default_calendar() -> WorkCalendar:
-    """Return the calendar of the repository's override file, loaded once."""
-    return WorkCalendar.from_file()
 
 
 def script_engine(calendar: WorkCalendar, now: datetime) -> SandboxScriptEngine:
@@ -26,42 +20,74 @@ def script_engine(calendar: WorkCalendar, now: datetime) -> SandboxScriptEngine:
     return SandboxScriptEngine(helpers=timer_helpers(calendar, now))
 
 
-def load_instance(uow, instance_id: str, calendar: WorkCalendar, now: datetime):
+def load_instance(uow, instance_id: str, rules: Rules, now: datetime):
     """Return the instance row and its aggregate, with a fresh sandboxed engine attached."""
     row = uow.instances.get(instance_id)
     if row is None:
         raise NotFound("Không tìm thấy hồ sơ")
     compiled = uow.processes.compiled(row["process_version_id"])
     instance = ProcessInstance.load(row["id"], row["process_id"], row["process_version"],
-                                    row["state_json"], compiled, script_engine(calendar, now),
-                                    calendar, row["status"])
+                                    row["state_json"], compiled, script_engine(rules.calendar, now),
+                                    rules.calendar, row["status"])
     return row, instance
 
 
-def save_instance(uow, row, instance: ProcessInstance, now: datetime) -> None:
-    """Compare-and-set the state, then project the instance's events."""
+def save_instance(uow, row, instance: ProcessInstance, rules: Rules, now: datetime) -> None:
+    """Compare-and-set the state, then project the instance's events and schedule its jobs."""
     ended = now if instance.status != InstanceStatus.RUNNING else None
     uow.instances.save(row["id"], row["version"], state_json=instance.dump(),
                        status=instance.status, updated_at=now, ended_at=ended, last_error=None)
-    publish(uow, instance, now)
+    publish(uow, instance, rules, now)
 
 
-def publish(uow, instance: ProcessInstance, now: datetime) -> None:
-    """Project the instance's events onto the task table, the audit log and the outbox."""
+def publish(uow, instance: ProcessInstance, rules: Rules, now: datetime) -> None:
+    """Project events onto tasks, ladder jobs, the audit log and the outbox; arm timer jobs."""
     for event in instance.events:
         if event.type == "task.assigned":
-            t = instance.assigned[event.task_id]
-            uow.tasks.add(id=t.id, instance_id=instance.id, bpmn_id=t.bpmn_id, name=t.name,
-                          lane=t.lane, agency_code=t.agency, form=t.form, created_at=now,
-                          due_at=t.due_at, deadline=t.deadline.to_json() if t.deadline else None,
-                          data=json_safe(t.data))
+            _open_task(uow, instance, instance.assigned[event.task_id], rules, now)
         elif event.type == "task.completed":
             uow.tasks.close(event.task_id, TaskStatus.COMPLETED, completed_at=now,
                             completed_by=event.actor, data=json_safe(event.data))
+            uow.jobs.cancel_prefix(ladder_prefix(event.task_id))
         elif event.type == "task.withdrawn":
             uow.tasks.close(event.task_id, TaskStatus.WITHDRAWN, completed_at=now)
+            uow.jobs.cancel_prefix(ladder_prefix(event.task_id))
         uow.journal.record(event)
     instance.events.clear()
+    for task_id, due in instance.waiting_timers():
+        key = f"timer:{instance.id}:{task_id}:{due.isoformat()}"
+        # SpiffWorkflow fires a timer once its instant is strictly past, hence the microsecond.
+        fire_at = due + timedelta(microseconds=1)
+        uow.jobs.schedule("timer", key, fire_at, {"instance_id": instance.id}, now)
+
+
+def _open_task(uow, instance: ProcessInstance, t: HumanTask, rules: Rules, now) -> None:
+    uow.tasks.add(id=t.id, instance_id=instance.id, bpmn_id=t.bpmn_id, name=t.name,
+                  lane=t.lane, agency_code=t.agency, form=t.form, created_at=now,
+                  due_at=t.due_at, deadline=t.deadline.to_json() if t.deadline else None,
+                  deemed_consent=t.deemed_consent, data=json_safe(t.data))
+    if t.due_at:
+        schedule_ladder(uow, rules, instance.process_id, t.id, t.agency, t.due_at,
+                        t.deemed_consent, now)
+
+
+def ladder_prefix(task_id: str) -> str:
+    return f"ladder:{task_id}:"
+
+
+def schedule_ladder(uow, rules: Rules, process_id: str, task_id: str, agency: str,
+                    due: datetime, deemed_consent: bool, now: datetime) -> None:
+    """Schedule a task's reminder, overdue, deemed-consent and escalation jobs for its due date.
+
+    The key names the due date, so a moved deadline gets fresh rungs while rungs that already
+    fired for the old date stay done.
+    """
+    uow.jobs.cancel_prefix(ladder_prefix(task_id))
+    ladder = rules.ladders.for_task(process_id, agency)
+    for rung, at in ladder.rungs(due, rules.calendar, deemed_consent):
+        key = f"{ladder_prefix(task_id)}{rung}:{due.isoformat()}"
+        if not uow.jobs.schedule("ladder", key, at, {"task_id": task_id, "rung": rung}, now):
+            uow.jobs.revive(key, at)
 
 
 def record_failure(uow, instance_id: str, error: StepFailed, actor: str, now: datetime) -> None:

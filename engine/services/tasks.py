@@ -1,20 +1,21 @@
 """Complete, read and list human tasks."""
 
 from engine import policy
-from engine.calendar import WorkCalendar
+from engine.rules import Rules
 from engine.clock import Clock
 from engine.errors import Conflict, NotFound, StepFailed
 from engine.forms import FormContext, validate_submission
 from engine.identity import Principal
 from engine.instances import TaskStatus
-from engine.services.persistence import default_calendar, load_instance, record_failure, save_instance
+from engine.rules import default_rules
+from engine.services.persistence import load_instance, record_failure, save_instance
 from engine.store.repositories import TaskQuery
 from engine.store.uow import UnitOfWork
 from engine.views import task_view
 
 
 def complete_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str,
-                  data: dict, calendar: WorkCalendar | None = None) -> dict:
+                  data: dict, rules: Rules | None = None) -> dict:
     """Complete an agency's task with its form data and run the process on."""
     now, instance_id = clock.now(), None
     try:
@@ -24,11 +25,15 @@ def complete_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: 
             policy.require_act_on_task(principal, task["agency_code"])
             if task["state"] != TaskStatus.OPEN:
                 raise Conflict("Nhiệm vụ đã được xử lý")
-            row, instance = load_instance(uow, instance_id, calendar or default_calendar(), now)
+            rules = rules or default_rules()
+            row, instance = load_instance(uow, instance_id, rules, now)
             ctx = FormContext(uow.directory.agency_codes(), row["lead_agency"])
             cleaned = validate_submission(task["form"], data, ctx)
             instance.complete_task(task_id, cleaned, now, principal.subject)
-            save_instance(uow, row, instance, now)
+            save_instance(uow, row, instance, rules, now)
+            if task["due_at"] is not None and now > task["due_at"]:
+                uow.violations.add(agency_code=task["agency_code"], kind="late_completion",
+                                   instance_id=instance_id, task_id=task_id, occurred_at=now)
             view = task_view(uow.tasks.get(task_id))
             view["instance_status"] = instance.status
             uow.commit()

@@ -86,6 +86,11 @@ class Jobs:
         starts = jobs.c.key.startswith(prefix, autoescape=True)
         return self._pending_where(starts, status=JobStatus.CANCELLED)
 
+    def revive(self, key: str, due_at: datetime) -> bool:
+        """Put a cancelled job back in the queue, e.g. a reminder whose pause was lifted."""
+        query = sa.update(jobs).where(jobs.c.key == key, jobs.c.status == JobStatus.CANCELLED)
+        return self.conn.execute(query.values(status=JobStatus.PENDING, due_at=due_at)).rowcount == 1
+
     def _pending_where(self, condition, **values) -> int:
         query = sa.update(jobs).where(condition, jobs.c.status == JobStatus.PENDING)
         return self.conn.execute(query.values(**values)).rowcount

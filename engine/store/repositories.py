@@ -20,6 +20,7 @@ from engine.store.tables import (
     process_versions,
     settings,
     tasks,
+    violations,
 )
 
 
@@ -144,6 +145,21 @@ class Tasks:
     def update(self, task_id: str, **values) -> None:
         self.conn.execute(sa.update(tasks).where(tasks.c.id == task_id).values(**values))
 
+    def overdue(self, now: datetime) -> list:
+        """Return open, running tasks at or past their due date with their agency, oldest first.
+
+        At the due instant itself a task still open cannot finish on time any more, and its
+        ``overdue`` rung fires then; the list agrees with the rung.
+        """
+        query = (
+            sa.select(tasks, agencies.c.name.label("agency_name"), agencies.c.head_name)
+            .join(agencies, agencies.c.code == tasks.c.agency_code)
+            .where(tasks.c.state == TaskStatus.OPEN, tasks.c.paused_at.is_(None),
+                   tasks.c.due_at <= now)
+            .order_by(tasks.c.due_at, tasks.c.id)
+        )
+        return list(self.conn.execute(query).mappings())
+
     def open_with_deadlines(self) -> list:
         query = sa.select(tasks).where(tasks.c.state == TaskStatus.OPEN, tasks.c.deadline.is_not(None))
         return list(self.conn.execute(query.order_by(tasks.c.id)).mappings())
@@ -204,6 +220,9 @@ class Directory:
     def agency_codes(self) -> frozenset[str]:
         return frozenset(self.conn.execute(sa.select(agencies.c.code)).scalars())
 
+    def agency(self, code: str):
+        return self.conn.execute(sa.select(agencies).where(agencies.c.code == code)).mappings().first()
+
     def agencies(self) -> list:
         return list(self.conn.execute(sa.select(agencies).order_by(agencies.c.code)).mappings())
 
@@ -250,3 +269,21 @@ class Settings:
             self.conn.execute(sa.insert(settings).values(key=key, value=value))
         else:
             self.conn.execute(sa.update(settings).where(settings.c.key == key).values(value=value))
+
+
+class Violations:
+    """Breaches of discipline per agency (late, overdue, deemed consent), for monthly reports."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def add(self, **row) -> None:
+        """Record a breach once per task and kind; a repeat is ignored."""
+        exists = sa.select(violations.c.id).where(violations.c.task_id == row["task_id"],
+                                                  violations.c.kind == row["kind"])
+        if self.conn.execute(exists).first() is None:
+            self.conn.execute(sa.insert(violations).values(**row))
+
+    def for_agency(self, agency: str) -> list:
+        query = sa.select(violations).where(violations.c.agency_code == agency)
+        return list(self.conn.execute(query.order_by(violations.c.id)).mappings())

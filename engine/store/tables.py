@@ -107,6 +107,8 @@ tasks = sa.Table(
     # The rule evaluated at creation (amount, unit, start, cut-off); the due date is its replay.
     sa.Column("deadline", sa.JSON),
     sa.Column("paused_at", UtcDateTime()),
+    sa.Column("escalation_level", sa.Integer, nullable=False, default=0),
+    sa.Column("deemed_consent", sa.Boolean, nullable=False, default=False),
     sa.Column("completed_at", UtcDateTime()),
     sa.Column("completed_by", sa.String(64)),
     sa.Column("data", sa.JSON, nullable=False),
@@ -154,4 +156,16 @@ settings = sa.Table(
     "settings", metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
+)
+
+violations = sa.Table(
+    "violations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("agency_code", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("instance_id", sa.String(36), nullable=False),
+    sa.Column("task_id", sa.String(36), nullable=False),
+    sa.Column("occurred_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("task_id", "kind"),
+    sa.Index(None, "agency_code", "occurred_at"),
 )

@@ -12,6 +12,7 @@ from engine.store.repositories import (
     Settings,
     SpecCache,
     Tasks,
+    Violations,
 )
 
 
@@ -47,6 +48,7 @@ class UnitOfWork:
         self.directory = Directory(self.conn)
         self.ledger = DeadlineLedger(self.conn)
         self.settings = Settings(self.conn)
+        self.violations = Violations(self.conn)
         self.jobs = Jobs(self.conn)
         return self
 

@@ -18,7 +18,7 @@ bp = APIBlueprint("deadlines", __name__, url_prefix="/api/v1/tasks", tag="Thời
 def pause(task_id: str, body):
     """Stop the task's clock (supplement requested, fees requested)."""
     rt = runtime()
-    return services.pause_task(rt.uow(), rt.clock, principal(), task_id, body["reason"], rt.calendar)
+    return services.pause_task(rt.uow(), rt.clock, principal(), task_id, body["reason"], rt.rules)
 
 
 @bp.post("/<task_id>/resume")
@@ -29,7 +29,7 @@ def pause(task_id: str, body):
 def resume(task_id: str, body):
     """Restart the clock; the due date moves by the paused working time."""
     rt = runtime()
-    return services.resume_task(rt.uow(), rt.clock, principal(), task_id, body["reason"], rt.calendar)
+    return services.resume_task(rt.uow(), rt.clock, principal(), task_id, body["reason"], rt.rules)
 
 
 @bp.post("/<task_id>/extend")
@@ -41,7 +41,7 @@ def extend(task_id: str, body):
     """Extend the deadline once by N working days, approved by the agency's head."""
     rt = runtime()
     return services.extend_task(rt.uow(), rt.clock, principal(), task_id, body["working_days"],
-                                body["reason"], rt.calendar)
+                                body["reason"], rt.rules)
 
 
 @bp.get("/<task_id>/deadline")
@@ -50,4 +50,4 @@ def extend(task_id: str, body):
 def explain(task_id: str):
     """Explain how the due date was computed: start, rule, skipped days, pauses, extension."""
     rt = runtime()
-    return services.explain_deadline(rt.uow(), principal(), task_id, rt.calendar)
+    return services.explain_deadline(rt.uow(), principal(), task_id, rt.rules)

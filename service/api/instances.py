@@ -18,7 +18,7 @@ def start_instance(body):
     """Start the latest version of a process; the caller's agency leads it."""
     rt = runtime()
     return services.start_instance(rt.uow(), rt.clock, principal(), body["process_id"],
-                                   body["variables"])
+                                   body["variables"], rt.rules)
 
 
 @bp.get("/<instance_id>")
@@ -26,7 +26,8 @@ def start_instance(body):
 @bp.output(InstanceOut)
 def get_instance(instance_id: str):
     """Show status, variables, open tasks and audit history."""
-    return services.get_instance(runtime().uow(), principal(), instance_id)
+    rt = runtime()
+    return services.get_instance(rt.uow(), principal(), instance_id, rt.rules)
 
 
 @bp.post("/<instance_id>/cancel")
@@ -36,4 +37,5 @@ def get_instance(instance_id: str):
 def cancel_instance(instance_id: str, body):
     """Cancel a running instance; only its lead agency may."""
     rt = runtime()
-    return services.cancel_instance(rt.uow(), rt.clock, principal(), instance_id, body["reason"])
+    return services.cancel_instance(rt.uow(), rt.clock, principal(), instance_id, body["reason"],
+                                    rt.rules)

@@ -53,7 +53,7 @@ def get_task(task_id: str):
 def complete_task(task_id: str, body):
     """Complete a task with its form data."""
     rt = runtime()
-    return services.complete_task(rt.uow(), rt.clock, principal(), task_id, body["data"])
+    return services.complete_task(rt.uow(), rt.clock, principal(), task_id, body["data"], rt.rules)
 
 
 def _aware(at: datetime | None) -> datetime | None:

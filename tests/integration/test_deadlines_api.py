@@ -5,6 +5,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from engine.calendar import DEFAULT_OVERRIDE_FILE, Override, WorkCalendar, load_overrides
+from engine.escalation import LadderBook
+from engine.rules import Rules
 from tests import flows
 from tests.conftest import PROCESSES
 from tests.integration.test_processes_api import bpmn
@@ -101,7 +103,8 @@ def test_editing_the_override_file_recomputes_open_due_dates(app, api, tmp_path,
     assert task["due_at"] == "2026-02-26T10:00:00+00:00"
     extra_day_off = Override(date(2026, 2, 24), "day_off", "Nghỉ đột xuất (thử nghiệm)", "Quyết định giả định")
     calendar = WorkCalendar([*load_overrides(DEFAULT_OVERRIDE_FILE), extra_day_off])
-    restarted = create_app({"DATABASE_URL": uow_factory.url, "CLOCK": clock, "CALENDAR": calendar,
+    rules = Rules(calendar, LadderBook.from_file())
+    restarted = create_app({"DATABASE_URL": uow_factory.url, "CLOCK": clock, "RULES": rules,
                             "PROCESSES_DIR": PROCESSES})
     client = restarted.test_client()
     auth = {"Authorization": f"Bearer {api.tokens['SXD']}"}
@@ -110,7 +113,7 @@ def test_editing_the_override_file_recomputes_open_due_dates(app, api, tmp_path,
     ledger = client.get(f"/api/v1/tasks/{task['id']}/deadline", headers=auth).json["ledger"]
     assert [(e["kind"], e["old_due"], e["new_due"]) for e in ledger] == [
         ("recomputed", "2026-02-26T10:00:00+00:00", "2026-02-27T10:00:00+00:00")]
-    create_app({"DATABASE_URL": uow_factory.url, "CLOCK": clock, "CALENDAR": calendar,
+    create_app({"DATABASE_URL": uow_factory.url, "CLOCK": clock, "RULES": rules,
                 "PROCESSES_DIR": PROCESSES})
     again = client.get(f"/api/v1/tasks/{task['id']}/deadline", headers=auth).json["ledger"]
     assert len(again) == 1  # unchanged calendar: nothing recomputed twice
