@@ -30,6 +30,16 @@ class Conflict(DomainError):
     title = "Xung đột trạng thái"
 
 
+class Unauthenticated(DomainError):
+    status = 401
+    title = "Chưa xác thực"
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    title = "Thử quá nhiều lần"
+
+
 class Invalid(DomainError):
     """Input that parses but breaks a rule; carries per-field messages in Vietnamese."""
 

@@ -118,3 +118,28 @@ class ReplyDeemedAgreed(Event):
     task_id: str = ""
     agency: str = ""
     type = "reply.deemed_agreed"
+
+
+@dataclass(frozen=True)
+class TaskAssignmentChanged(Event):
+    """An officer claimed or released a task, or a head reassigned it within the agency."""
+
+    task_id: str = ""
+    agency: str = ""
+    kind: str = ""
+    user_id: str | None = None
+    acting_for: str | None = None
+
+    @property
+    def type(self) -> str:
+        return f"task.{self.kind}"
+
+
+@dataclass(frozen=True)
+class MessageReceived(Event):
+    """An agency's system sent a BPMN message that a waiting event of the instance caught."""
+
+    name: str = ""
+    sender: str = ""
+    payload: dict = field(default_factory=dict)
+    type = "instance.message_received"

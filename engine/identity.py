@@ -1,21 +1,29 @@
-"""Say who is calling: principals, roles, and API tokens stored only as hashes.
+"""Say who is calling: principals, roles, API tokens kept as hashes, passwords kept as argon2.
 
-This is the one small interface the web layer authenticates through; a directory with users,
-passwords and an OIDC provider can replace ``authenticate_token`` without touching use cases.
+This is the one small interface the web layer authenticates through. An OIDC provider can be
+added as one more function returning a Principal from a verified ID token's claims.
 """
 
 import enum
 import hashlib
 import secrets
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
 TOKEN_PREFIX = "dh_"
+_PASSWORDS = PasswordHasher()
+# Verified when the username is unknown, so a missing user costs as much time as a wrong password.
+_DUMMY_HASH = _PASSWORDS.hash("not a real password")
 
 
 class Role(enum.StrEnum):
     OFFICER = "officer"
     HEAD = "head"
+    DEPUTY = "deputy"
     PROVINCIAL_OFFICE = "provincial_office"
     HOME_AFFAIRS = "home_affairs"
     DESIGNER = "designer"
@@ -24,14 +32,29 @@ class Role(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated caller acting for one agency in one role."""
+    """An authenticated caller acting for one agency with a set of roles.
+
+    ``acting_for`` names the head whose authority a deputy holds through a delegation.
+    """
 
     subject: str
     agency: str
-    role: Role
+    roles: frozenset[Role] = field(default_factory=frozenset)
+    user_id: str | None = None
+    acting_for: str | None = None
+
+    def __post_init__(self):
+        roles = {self.roles} if isinstance(self.roles, str) else set(self.roles)
+        object.__setattr__(self, "roles", frozenset(Role(r) for r in roles))
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+    def has_any(self, roles: Iterable[Role]) -> bool:
+        return not self.roles.isdisjoint(roles)
 
 
-SYSTEM = Principal("system", "", Role.ADMIN)
+SYSTEM = Principal("system", "", {Role.ADMIN})
 
 
 def new_token() -> str:
@@ -42,9 +65,22 @@ def new_token() -> str:
 def hash_token(token: str) -> str:
     """Hash a token for storage and lookup.
 
-    Tokens carry 256 random bits, so a fast unsalted hash is safe; passwords would need argon2.
+    Tokens carry 256 random bits, so a fast unsalted hash is safe; passwords use argon2.
     """
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _PASSWORDS.hash(password)
+
+
+def check_password(stored_hash: str | None, password: str) -> bool:
+    """Verify a password in constant effort, whether or not the user exists."""
+    try:
+        return _PASSWORDS.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def authenticate_token(uow, token: str, now: datetime) -> Principal | None:
@@ -54,4 +90,24 @@ def authenticate_token(uow, token: str, now: datetime) -> Principal | None:
         return None
     if row["expires_at"] is not None and row["expires_at"] <= now:
         return None
-    return Principal(f"token:{row['id']}", row["agency_code"], Role(row["role"]))
+    if row["user_id"] is not None:
+        user = uow.directory.user(row["user_id"])
+        if user is None or not user["active"]:
+            return None
+        return user_principal(uow, user, now, subject=f"token:{row['id']}", roles=row["roles"])
+    return Principal(f"token:{row['id']}", row["agency_code"], frozenset(row["roles"]))
+
+
+def user_principal(uow, user, now: datetime, subject: str | None = None,
+                   roles: Iterable[str] | None = None) -> Principal:
+    """Build a user's principal; membership and delegations are read now, not cached."""
+    # A token bound to a user never carries more than the user holds today.
+    granted = set(user["roles"]) if roles is None else set(roles) & set(user["roles"])
+    delegation = uow.directory.active_delegation(user["id"], now)
+    subject = subject or f"user:{user['username']}"
+    if delegation is not None:
+        granted.add(Role.HEAD)
+        head = uow.directory.user(delegation["from_user_id"])
+        subject += f"@head:{head['username']}"  # every audit row shows the borrowed authority
+    return Principal(subject, user["agency_code"], frozenset(granted), user["id"],
+                     delegation["from_user_id"] if delegation else None)

@@ -4,7 +4,9 @@ import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -139,6 +141,37 @@ class ProcessInstance:
             if isinstance(definition, TimerEventDefinition) and isinstance(value, str):
                 due.append((str(task.id), TimerEventDefinition.get_datetime(value)))
         return due
+
+    def waiting_messages(self) -> list[str]:
+        """List the names of the BPMN messages the instance is waiting for, each once."""
+        return sorted({t.task_spec.event_definition.name for t in self._message_waits()})
+
+    def deliver_message(self, name: str, payload: dict, now: datetime, actor: str,
+                        sender: str = "") -> None:
+        """Hand a message from outside to the event waiting for it, and run on.
+
+        The instance is the correlation: the caller found it by id, so no BPMN correlation
+        keys are evaluated. The payload lands in the ``messageVariable`` named on the event
+        definition.
+        """
+        self._require_running()
+        waits = [t for t in self._message_waits() if t.task_spec.event_definition.name == name]
+        if not waits:
+            raise NotFound(f"Hồ sơ không chờ thông điệp '{name}'")
+        opened = {t.id for t in self.open_tasks()}
+        event = BpmnEvent(waits[0].task_spec.event_definition, dict(payload))
+        with step_instant(now):
+            self._run(lambda: self.workflow.send_event(event))
+            self.events.append(ev.MessageReceived(self.id, now, actor, name, sender, dict(payload)))
+            self._advance(now, actor, opened)
+
+    def _message_waits(self) -> list:
+        if self.status != InstanceStatus.RUNNING:
+            return []
+        waiting = self.workflow.get_tasks(state=TaskState.WAITING)
+        return [t for t in waiting
+                if isinstance(getattr(t.task_spec, "event_definition", None),
+                              MessageEventDefinition)]
 
     def cancel(self, now: datetime, actor: str, reason: str) -> None:
         """Stop the instance and withdraw its open tasks."""

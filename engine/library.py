@@ -4,6 +4,7 @@ A definition is identified by the SHA-256 of its bytes: the same bytes are the s
 changed bytes become the next version of that process id (numbered by the store).
 """
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,10 +39,12 @@ class ProcessDefinition:
     spec_json: str
 
 
+@functools.lru_cache(maxsize=64)
 def parse_definition(bpmn: bytes, expected_id: str | None = None) -> ProcessDefinition:
     """Parse and lint one BPMN document holding exactly one executable process.
 
-    Raises InvalidBpmn listing every problem found, each with its element and line.
+    Raises InvalidBpmn listing every problem found, each with its element and line. The result
+    depends only on the bytes, so it is cached: every start-up re-reads processes/.
     """
     if len(bpmn) > MAX_BPMN_BYTES:
         raise InvalidBpmn([BpmnProblem(f"Tệp BPMN vượt quá {MAX_BPMN_BYTES} byte")])

@@ -1,53 +1,108 @@
-"""Answer whether a principal may do an action on a resource; every use case asks here."""
+"""Answer one question for every use case: may this principal do this action on this resource?
+
+The agency is the boundary. Officers work on their agency's tasks; heads also reassign and
+approve extensions; the Provincial Office reads everything and owns the overdue list; Home
+Affairs reads reports; designers deploy processes; admins manage the directory. A refusal is
+always 403 Forbidden (never a disguised 404): ids are random UUIDs, so existence leaks
+nothing useful, and an explicit refusal helps agencies debug their integrations.
+"""
+
+import enum
+from dataclasses import dataclass, field
 
 from engine.errors import Forbidden
 from engine.identity import Principal, Role
 
+
+class Action(enum.StrEnum):
+    READ_TASK = "read_task"
+    ACT_ON_TASK = "act_on_task"
+    CLAIM_TASK = "claim_task"
+    REASSIGN_TASK = "reassign_task"
+    EXTEND_DEADLINE = "extend_deadline"
+    READ_INSTANCE = "read_instance"
+    START_INSTANCE = "start_instance"
+    CANCEL_INSTANCE = "cancel_instance"
+    DEPLOY_PROCESS = "deploy_process"
+    READ_OVERDUE = "read_overdue"
+    READ_REPORTS = "read_reports"
+    MANAGE_DIRECTORY = "manage_directory"
+    MANAGE_TOKENS = "manage_tokens"
+    MANAGE_WEBHOOKS = "manage_webhooks"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """What an action touches: the owning agency, an instance's lead and participants, a claim."""
+
+    agency: str | None = None
+    lead_agency: str | None = None
+    participants: frozenset[str] = field(default_factory=frozenset)
+    claimed_by: str | None = None
+
+
+WORKERS = {Role.OFFICER, Role.HEAD, Role.DEPUTY, Role.PROVINCIAL_OFFICE}
 READ_ALL = {Role.PROVINCIAL_OFFICE, Role.ADMIN}
-STARTERS = {Role.OFFICER, Role.HEAD, Role.PROVINCIAL_OFFICE}
-DEPLOYERS = {Role.DESIGNER, Role.ADMIN}
+
+
+def _own(p: Principal, r: Resource) -> bool:
+    return r.agency is not None and r.agency == p.agency
+
+
+def _acts_on_task(p: Principal, r: Resource) -> bool:
+    claim_ok = r.claimed_by in (None, p.user_id) or p.has(Role.HEAD)
+    return _own(p, r) and p.has_any(WORKERS) and claim_ok
+
+
+RULES = {
+    Action.READ_TASK: lambda p, r: _own(p, r) or p.has_any(READ_ALL),
+    Action.ACT_ON_TASK: _acts_on_task,
+    Action.CLAIM_TASK: lambda p, r: _own(p, r) and p.has_any(WORKERS) and p.user_id is not None,
+    Action.REASSIGN_TASK: lambda p, r: _own(p, r) and p.has(Role.HEAD),
+    Action.EXTEND_DEADLINE: lambda p, r: _own(p, r) and p.has_any({Role.HEAD, Role.ADMIN}),
+    Action.READ_INSTANCE: lambda p, r: p.has_any(READ_ALL) or p.agency == r.lead_agency
+    or p.agency in r.participants,
+    Action.START_INSTANCE: lambda p, r: p.has_any(WORKERS),
+    Action.CANCEL_INSTANCE: lambda p, r: p.has(Role.ADMIN)
+    or (p.agency == r.lead_agency and p.has_any(WORKERS)),
+    Action.DEPLOY_PROCESS: lambda p, r: p.has_any({Role.DESIGNER, Role.ADMIN}),
+    Action.READ_OVERDUE: lambda p, r: p.has_any(READ_ALL),
+    Action.READ_REPORTS: lambda p, r: p.has_any({Role.HOME_AFFAIRS, *READ_ALL}),
+    Action.MANAGE_DIRECTORY: lambda p, r: p.has(Role.ADMIN),
+    Action.MANAGE_TOKENS: lambda p, r: p.has(Role.ADMIN) or (_own(p, r) and p.has(Role.HEAD)),
+    Action.MANAGE_WEBHOOKS: lambda p, r: p.has(Role.ADMIN)
+    or (_own(p, r) and p.has_any({Role.OFFICER, Role.HEAD})),
+}
+
+REFUSALS = {
+    Action.READ_TASK: "Không được xem công việc của cơ quan khác",
+    Action.ACT_ON_TASK: "Nhiệm vụ này thuộc cơ quan khác hoặc đã được cán bộ khác nhận xử lý",
+    Action.CLAIM_TASK: "Chỉ cán bộ của cơ quan được giao mới nhận xử lý nhiệm vụ",
+    Action.REASSIGN_TASK: "Chỉ lãnh đạo cơ quan được phân công lại nhiệm vụ",
+    Action.EXTEND_DEADLINE: "Chỉ lãnh đạo cơ quan được duyệt gia hạn",
+    Action.READ_INSTANCE: "Không được xem hồ sơ của cơ quan khác",
+    Action.START_INSTANCE: "Vai trò này không được khởi tạo hồ sơ",
+    Action.CANCEL_INSTANCE: "Chỉ cơ quan chủ trì được hủy hồ sơ",
+    Action.DEPLOY_PROCESS: "Chỉ người thiết kế quy trình hoặc quản trị được triển khai quy trình",
+    Action.READ_OVERDUE: "Chỉ Văn phòng UBND tỉnh được xem danh sách quá hạn của mọi cơ quan",
+    Action.READ_REPORTS: "Chỉ Sở Nội vụ và Văn phòng UBND tỉnh được xem báo cáo",
+    Action.MANAGE_DIRECTORY: "Chỉ quản trị hệ thống được quản lý danh bạ",
+    Action.MANAGE_TOKENS: "Chỉ lãnh đạo cơ quan hoặc quản trị được quản lý mã truy cập",
+    Action.MANAGE_WEBHOOKS: "Chỉ cơ quan sở hữu được quản lý webhook của mình",
+}
+
+
+def may(p: Principal, action: Action, resource: Resource | None = None) -> bool:
+    """Tell whether the principal may do the action on the resource."""
+    return bool(RULES[action](p, resource or Resource()))
+
+
+def require(p: Principal, action: Action, resource: Resource | None = None) -> None:
+    """Raise Forbidden, with a Vietnamese reason, unless the principal may act."""
+    if not may(p, action, resource):
+        raise Forbidden(REFUSALS[action])
 
 
 def reads_all(p: Principal) -> bool:
     """Tell whether the principal may read every agency's work (Provincial Office, admins)."""
-    return p.role in READ_ALL
-
-
-def require_deploy(p: Principal) -> None:
-    if p.role not in DEPLOYERS:
-        raise Forbidden("Chỉ người thiết kế quy trình hoặc quản trị được triển khai quy trình")
-
-
-def require_start(p: Principal) -> None:
-    if p.role not in STARTERS:
-        raise Forbidden("Vai trò này không được khởi tạo hồ sơ")
-
-
-def require_read_agency(p: Principal, agency: str) -> None:
-    if agency != p.agency and not reads_all(p):
-        raise Forbidden("Không được xem công việc của cơ quan khác")
-
-
-def require_act_on_task(p: Principal, task_agency: str) -> None:
-    if task_agency != p.agency or p.role not in STARTERS:
-        raise Forbidden("Nhiệm vụ này thuộc cơ quan khác")
-
-
-def require_read_instance(p: Principal, lead_agency: str, task_agencies: set[str]) -> None:
-    if not reads_all(p) and p.agency != lead_agency and p.agency not in task_agencies:
-        raise Forbidden("Không được xem hồ sơ của cơ quan khác")
-
-
-def require_cancel(p: Principal, lead_agency: str) -> None:
-    if p.role != Role.ADMIN and (p.agency != lead_agency or p.role not in STARTERS):
-        raise Forbidden("Chỉ cơ quan chủ trì được hủy hồ sơ")
-
-
-def require_approve_extension(p: Principal, agency: str) -> None:
-    if p.agency != agency or p.role not in (Role.HEAD, Role.ADMIN):
-        raise Forbidden("Chỉ lãnh đạo cơ quan được duyệt gia hạn")
-
-
-def require_read_all(p: Principal) -> None:
-    if not reads_all(p):
-        raise Forbidden("Chỉ Văn phòng UBND tỉnh được xem danh sách quá hạn của mọi cơ quan")
+    return p.has_any(READ_ALL)

@@ -37,6 +37,7 @@ def task_view(row) -> dict:
         "deemed_consent": row["deemed_consent"],
         "completed_at": _iso(row["completed_at"]),
         "completed_by": row["completed_by"],
+        "claimed_by": row["claimed_by"],
         "data": row["data"],
     }
 
@@ -67,3 +68,31 @@ def instance_view(row, instance, tasks, history, principal, full: bool) -> dict:
                        if t["state"] == "open" and (full or t["id"] in own)],
         "history": [audit_view(h) for h in history if full or h["task_id"] in own],
     }
+
+
+def agency_view(row) -> dict:
+    """Describe an agency of the directory."""
+    return {"code": row["code"], "name": row["name"], "kind": row["kind"],
+            "head_name": row["head_name"], "parent_code": row["parent_code"]}
+
+
+def user_view(row) -> dict:
+    """Describe a user; never the password hash."""
+    return {"id": row["id"], "username": row["username"], "full_name": row["full_name"],
+            "agency_code": row["agency_code"], "roles": list(row["roles"]), "active": row["active"],
+            "has_password": row["password_hash"] is not None}
+
+
+def token_view(row) -> dict:
+    """Describe an API token; never the token or its hash."""
+    return {"id": row["id"], "agency_code": row["agency_code"], "roles": list(row["roles"]),
+            "label": row["label"], "user_id": row["user_id"], "created_at": _iso(row["created_at"]),
+            "expires_at": _iso(row["expires_at"]), "revoked_at": _iso(row["revoked_at"])}
+
+
+def delegation_view(row) -> dict:
+    """Describe a delegation of a head's authority."""
+    return {"id": row["id"], "agency_code": row["agency_code"], "from_user_id": row["from_user_id"],
+            "to_user_id": row["to_user_id"], "starts_at": _iso(row["starts_at"]),
+            "ends_at": _iso(row["ends_at"]), "reason": row["reason"],
+            "revoked_at": _iso(row["revoked_at"])}

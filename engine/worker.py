@@ -3,6 +3,12 @@
 Exactly-once comes from that shared transaction: `Jobs.finish` succeeds only while this
 worker still holds the job, so if the lease expired and another worker took the job, the
 effect is rolled back with the failed finish instead of being applied twice.
+
+An effect outside the database, such as an HTTP call, cannot share that transaction, and must
+never run inside one. Its handler is two-phase (`TwoPhaseHandler`): `perform` runs with no
+transaction open, then `record` writes the outcome in the transaction that settles the job.
+A worker that dies between the two leaves the job to be performed again once its lease
+expires: such effects happen at least once, never exactly once.
 """
 
 import logging
@@ -14,6 +20,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
 
 import sqlalchemy as sa
 
@@ -32,6 +39,33 @@ HEARTBEAT_EVERY = timedelta(seconds=5)
 
 class PermanentJobError(Exception):
     """A failure that retrying cannot cure; the job is marked failed at once."""
+
+
+class AttemptFailed(Exception):
+    """Raised by a two-phase handler's `record` to fail the job yet keep what `record` wrote.
+
+    The worker settles the job in that same transaction: retried after the policy's backoff,
+    or given up at once when `permanent`. The attempt's log thus commits with its outcome.
+    """
+
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@runtime_checkable
+class TwoPhaseHandler(Protocol):
+    """A handler whose effect lies outside the database, e.g. a webhook POST.
+
+    It may also define `abandon(uow, job, error, now)`, which the worker calls in the
+    transaction that marks the job failed for good, so the handler's own rows agree.
+    """
+
+    def perform(self, job: Job, now: datetime) -> Any:
+        """Do the effect with no transaction open; return what `record` should write."""
+
+    def record(self, uow: UnitOfWork, job: Job, result: Any, now: datetime) -> None:
+        """Write the outcome of `perform`; raise AttemptFailed to retry or give up."""
 
 
 def default_worker_id() -> str:
@@ -117,16 +151,36 @@ class Worker:
     def _run(self, job: Job) -> None:
         """Apply one job's effect and mark it done in one transaction, or record why not."""
         try:
-            with self.uow_factory() as uow:
-                self._handler_for(job)(uow, job, self.clock.now())
-                if uow.jobs.finish(job.id, self.worker_id, self.clock.now()):
-                    uow.commit()
-                else:
-                    log.warning("lost the lease on job %s; its effect was rolled back", job.key)
+            handler = self._handler_for(job)
+            if isinstance(handler, TwoPhaseHandler):
+                self._perform_then_record(job, handler)
+            else:
+                with self.uow_factory() as uow:
+                    handler(uow, job, self.clock.now())
+                    self._finish(uow, job)
         except Exception as err:  # a handler's failure is data: it goes on the job row
             self._fail(job, err)
 
-    def _handler_for(self, job: Job) -> Handler:
+    def _perform_then_record(self, job: Job, handler: TwoPhaseHandler) -> None:
+        """Perform with no transaction open, then record the outcome and settle the job."""
+        result = handler.perform(job, self.clock.now())
+        with self.uow_factory() as uow:
+            now = self.clock.now()
+            try:
+                handler.record(uow, job, result, now)
+            except AttemptFailed as failure:
+                if self._settle_failure(uow, job, failure, now):
+                    uow.commit()
+                return
+            self._finish(uow, job)
+
+    def _finish(self, uow: UnitOfWork, job: Job) -> None:
+        if uow.jobs.finish(job.id, self.worker_id, self.clock.now()):
+            uow.commit()
+        else:
+            log.warning("lost the lease on job %s; its effect was rolled back", job.key)
+
+    def _handler_for(self, job: Job) -> "Handler | TwoPhaseHandler":
         if job.attempts > self.policy.max_attempts:
             # Only crashes skip `fail`, so a job past its attempts keeps killing workers.
             raise PermanentJobError(f"gave up after {job.attempts - 1} attempts lost to crashes")
@@ -136,13 +190,26 @@ class Worker:
 
     def _fail(self, job: Job, err: Exception) -> None:
         """Record a failed attempt and when to retry; the handler's writes are already undone."""
-        now = self.clock.now()
-        permanent = isinstance(err, PermanentJobError)
-        retry_at = None if permanent else next_attempt_at(self.policy, job.attempts, now)
-        error = "".join(traceback.format_exception_only(err)).strip()
         with self.uow_factory() as uow:
-            recorded = uow.jobs.fail(job.id, self.worker_id, now, error, retry_at)
+            self._settle_failure(uow, job, err, self.clock.now())
             uow.commit()
+
+    def _settle_failure(self, uow: UnitOfWork, job: Job, err: Exception, now: datetime) -> bool:
+        """Mark the job for a retry or as failed in the caller's transaction; False if not ours."""
+        permanent = isinstance(err, PermanentJobError) or getattr(err, "permanent", False)
+        retry_at = None if permanent else next_attempt_at(self.policy, job.attempts, now)
+        error = (str(err) if isinstance(err, AttemptFailed)
+                 else "".join(traceback.format_exception_only(err)).strip())
+        recorded = uow.jobs.fail(job.id, self.worker_id, now, error, retry_at)
+        abandon = getattr(self.handlers.get(job.kind), "abandon", None)
+        if recorded and retry_at is None and abandon is not None:
+            abandon(uow, job, error, now)
+        self._log_failure(job, err, error, recorded, retry_at)
+        return recorded
+
+    @staticmethod
+    def _log_failure(job: Job, err: Exception, error: str, recorded: bool,
+                     retry_at: datetime | None) -> None:
         if not recorded:
             log.warning("job %s failed after its lease was lost: %s", job.key, error)
         elif retry_at is None:

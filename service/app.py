@@ -6,9 +6,21 @@ from engine import services
 from engine.clock import SystemClock
 from engine.rules import Rules
 from engine.store.uow import UnitOfWorkFactory
-from service import problems, settings
-from service.api import deadlines, health, instances, metrics, overdue, processes, tasks
+from service import problems, settings, web
+from service.api import (
+    deadlines,
+    directory,
+    health,
+    instances,
+    metrics,
+    overdue,
+    processes,
+    tasks,
+)
+from service.api import messages as message_api
+from service.api import webhooks as webhook_api
 from service.runtime import Runtime
+from webhooks.config import WebhookConfig
 
 API_DESCRIPTION = """API của **Đúng hạn**: chạy quy trình BPMN lấy ý kiến phối hợp và giải quyết
 thủ tục hành chính, tính hạn theo ngày làm việc. Mọi lỗi trả về theo RFC 9457
@@ -25,24 +37,32 @@ def create_app(config: dict | None = None) -> APIFlask:
     app.config.update(
         DESCRIPTION=API_DESCRIPTION,
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
         JSON_SORT_KEYS=False,
         VALIDATION_ERROR_STATUS_CODE=422,
         LOAD_PROCESSES=True,
     )
     app.config.update(config or {})
     app.json.ensure_ascii = False
+    app.secret_key = app.config["SECRET_KEY"]
 
     rules = app.config.get("RULES") or Rules.from_files(app.config.get("CALENDAR_FILE"),
                                                         app.config.get("LADDER_FILE"))
     clock = app.config.get("CLOCK") or SystemClock()
     rt = Runtime(UnitOfWorkFactory(app.config["DATABASE_URL"]), clock, rules)
     app.extensions["dunghan"] = rt
+    app.extensions["webhooks"] = WebhookConfig.from_settings(
+        app.config["SECRET_KEY"], app.config["WEBHOOK_ALLOWED_HOSTS"], app.config["PUBLIC_URL"])
     if app.config["LOAD_PROCESSES"]:
         services.load_process_directory(rt.uow(), rt.clock, app.config["PROCESSES_DIR"])
     # An edited override file moves open due dates; each move is recorded in the ledger.
     services.recompute_deadlines(rt.uow(), rt.clock, rt.rules)
 
     problems.register(app)
-    for module in (health, metrics, processes, instances, tasks, deadlines, overdue):
+    for module in (health, metrics, processes, instances, tasks, deadlines, overdue, directory, web):
         app.register_blueprint(module.bp)
+    for module in (webhook_api, message_api):
+        app.register_blueprint(module.bp)
+    webhook_api.document_events(app)
     return app

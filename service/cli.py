@@ -1,6 +1,5 @@
 """The ``dunghan`` command: migrate, load processes, seed the demo, serve, and calendar tools."""
 
-import json
 import logging
 import os
 import signal
@@ -11,16 +10,15 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from engine import directory, services
+from engine import services
 from engine.calendar import WorkCalendar
 from engine.clock import SystemClock
-from engine.identity import Role, authenticate_token
 from engine.store.migrate import upgrade
 from engine.store.uow import UnitOfWorkFactory
 from engine.worker import Worker, install_sigterm
-from service import settings
+from service import demo, settings
+from webhooks import handlers as webhook_handlers
 
-DEMO_SEED = settings.ROOT / "config" / "demo_province.json"
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -55,38 +53,16 @@ def load_processes():
 
 @main.command("seed-demo")
 def seed_demo():
-    """Seed the demo province and print one API token per agency and role."""
-    uow, clock = UnitOfWorkFactory(_database_url()), SystemClock()
-    seed = json.loads(DEMO_SEED.read_text(encoding="utf-8"))
-    directory.seed_agencies(uow(), seed["agencies"])
-    path = settings.var_dir() / "demo-tokens.env"
-    tokens = _reusable_demo_tokens(uow, clock, path) or _issue_demo_tokens(uow, clock, seed["agencies"], path)
-    click.echo(f"Tỉnh mẫu: {seed['province']}. Mã truy cập (đã lưu ở {path}):")
+    """Seed the demo province; print one API token per agency and role, and user passwords."""
+    var = settings.var_dir()
+    province, tokens, passwords = demo.seed(UnitOfWorkFactory(_database_url()), SystemClock(), var)
+    click.echo(f"Tỉnh mẫu: {province}.")
+    click.echo(f"Mã truy cập API (lưu ở {var / 'demo-tokens.env'}):")
     for name, token in tokens.items():
         click.echo(f"  {name}={token}")
-
-
-def _reusable_demo_tokens(uow, clock, path: Path) -> dict[str, str]:
-    if not path.exists():
-        return {}
-    lines = [ln.split("=", 1) for ln in path.read_text().splitlines() if "=" in ln]
-    tokens = {name.removeprefix("export "): value for name, value in lines}
-    with uow() as u:
-        if all(authenticate_token(u, t, clock.now()) for t in tokens.values()):
-            return tokens
-    return {}
-
-
-def _issue_demo_tokens(uow, clock, agencies, path: Path) -> dict[str, str]:
-    tokens = {}
-    for agency in agencies:
-        for role in agency["roles"]:
-            name = f"TOKEN_{agency['code']}" + ("" if role in ("officer", "provincial_office") else f"_{role.upper()}")
-            tokens[name] = directory.issue_token(uow(), clock, agency["code"], Role(role), f"demo {role}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f"export {k}={v}\n" for k, v in tokens.items()))
-    os.chmod(path, 0o600)  # plain demo tokens: readable by their owner only
-    return tokens
+    click.echo(f"Tài khoản đăng nhập web http://127.0.0.1:8000/login (lưu ở {var / 'demo-users.txt'}):")
+    for username, password in passwords.items():
+        click.echo(f"  {username} / {password}")
 
 
 @main.command()
@@ -124,13 +100,20 @@ def worker(batch: int):
     stop = threading.Event()
     install_sigterm(stop)
     rt = app.extensions["dunghan"]
-    Worker(rt.uow, rt.clock, services.handlers(rt.rules), batch=batch).run_forever(stop)
+    Worker(rt.uow, rt.clock, _job_handlers(app), batch=batch).run_forever(stop)
+
+
+def _job_handlers(app) -> dict:
+    """Return every job handler: the engine's timers and ladders, then webhook delivery."""
+    rt = app.extensions["dunghan"]
+    return {**services.handlers(rt.rules),
+            **webhook_handlers.handlers(rt.uow, app.extensions["webhooks"])}
 
 
 def _start_worker_thread(app, stop: threading.Event) -> threading.Thread:
     rt = app.extensions["dunghan"]
     # SQLite takes one writer at a time, so the embedded set-up runs exactly one worker thread.
-    runner = Worker(rt.uow, rt.clock, services.handlers(rt.rules))
+    runner = Worker(rt.uow, rt.clock, _job_handlers(app))
     thread = threading.Thread(target=runner.run_forever, args=(stop,), name="dunghan-worker")
     thread.start()
     return thread

@@ -1,8 +1,18 @@
 """Describe the API's request and response bodies for validation and the OpenAPI document."""
 
 from apiflask import Schema
-from apiflask.fields import Boolean, DateTime, Dict, Float, Integer, List, Nested, String
-from apiflask.validators import Length, OneOf, Range
+from apiflask.fields import (
+    AwareDateTime,
+    Boolean,
+    DateTime,
+    Dict,
+    Float,
+    Integer,
+    List,
+    Nested,
+    String,
+)
+from apiflask.validators import Length, OneOf, Range, Regexp
 
 TASK_STATES = ("open", "completed", "withdrawn")
 
@@ -74,6 +84,97 @@ class DeadlineOut(Schema):
     explanation_vi = String()
 
 
+ROLES = ("officer", "head", "deputy", "provincial_office", "home_affairs", "designer", "admin")
+AGENCY_KINDS = ("so", "ubnd_xa_phuong", "van_phong_ubnd_tinh", "trung_tam_phvu_hcc")
+
+
+class AgencyIn(Schema):
+    name = String(required=True, validate=Length(2, 255))
+    kind = String(required=True, validate=OneOf(AGENCY_KINDS))
+    head_name = String(load_default=None, validate=Length(0, 255))
+    parent_code = String(load_default=None, validate=Length(1, 32))
+
+
+class AgencyOut(Schema):
+    code = String()
+    name = String()
+    kind = String()
+    head_name = String(allow_none=True)
+    parent_code = String(allow_none=True)
+
+
+class UserIn(Schema):
+    username = String(required=True, validate=Regexp(r"^[a-z0-9_.-]{3,64}$"))
+    full_name = String(required=True, validate=Length(2, 255))
+    agency_code = String(required=True, validate=Length(1, 32))
+    roles = List(String(validate=OneOf(ROLES)), required=True, validate=Length(1, len(ROLES)))
+    password = String(validate=Length(1, 200), load_only=True)
+    active = Boolean(load_default=True)
+
+
+class UserPatchIn(Schema):
+    full_name = String(validate=Length(2, 255))
+    agency_code = String(validate=Length(1, 32))
+    roles = List(String(validate=OneOf(ROLES)), validate=Length(1, len(ROLES)))
+    password = String(validate=Length(1, 200), load_only=True)
+    active = Boolean()
+
+
+class UserOut(Schema):
+    id = String()
+    username = String()
+    full_name = String()
+    agency_code = String()
+    roles = List(String())
+    active = Boolean()
+    has_password = Boolean()
+
+
+class TokenIn(Schema):
+    agency_code = String(required=True, validate=Length(1, 32))
+    roles = List(String(validate=OneOf(ROLES)), required=True, validate=Length(1, len(ROLES)))
+    label = String(required=True, validate=Length(1, 255))
+    valid_days = Integer(load_default=None, validate=Range(1, 3650))
+
+
+class TokenOut(Schema):
+    id = Integer()
+    agency_code = String()
+    roles = List(String())
+    label = String()
+    user_id = String(allow_none=True)
+    created_at = String()
+    expires_at = String(allow_none=True)
+    revoked_at = String(allow_none=True)
+    token = String(metadata={"description": "Chỉ hiển thị một lần, khi cấp"})
+
+
+class TokenQueryIn(Schema):
+    agency = String(required=True, validate=Length(1, 32))
+
+
+class DelegationIn(Schema):
+    to_user_id = String(required=True, validate=Length(1, 36))
+    starts_at = AwareDateTime(required=True, format="iso")
+    ends_at = AwareDateTime(required=True, format="iso")
+    reason = String(required=True, validate=Length(5, 2000))
+
+
+class DelegationOut(Schema):
+    id = Integer()
+    agency_code = String()
+    from_user_id = String()
+    to_user_id = String()
+    starts_at = String()
+    ends_at = String()
+    reason = String()
+    revoked_at = String(allow_none=True)
+
+
+class ReassignIn(Schema):
+    user_id = String(required=True, validate=Length(1, 36))
+
+
 class VersionOut(Schema):
     process_id = String()
     name = String()
@@ -105,6 +206,7 @@ class TaskOut(Schema):
     deemed_consent = Boolean()
     completed_at = String(allow_none=True)
     completed_by = String(allow_none=True)
+    claimed_by = String(allow_none=True)
     data = Dict()
     instance_status = String()
 

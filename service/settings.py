@@ -1,9 +1,28 @@
 """Read the service's configuration from the environment, with safe local defaults."""
 
+import logging
 import os
+import secrets
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def secret_key() -> str:
+    """Return the application key that signs sessions and encrypts webhook secrets.
+
+    Without DUNGHAN_SECRET_KEY a key is kept in var/secret.key (mode 600), so a local set-up
+    survives restarts; production sets the variable.
+    """
+    if key := os.environ.get("DUNGHAN_SECRET_KEY"):
+        return key
+    path = var_dir() / "secret.key"
+    if not path.exists():
+        logging.getLogger(__name__).warning("DUNGHAN_SECRET_KEY is not set; using %s", path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def var_dir() -> Path:
@@ -16,7 +35,9 @@ def from_environment() -> dict:
     return {
         "DATABASE_URL": os.environ.get("DUNGHAN_DATABASE_URL", f"sqlite:///{var_dir() / 'dunghan.db'}"),
         "PROCESSES_DIR": Path(os.environ.get("DUNGHAN_PROCESSES_DIR", ROOT / "processes")),
+        "SECRET_KEY": secret_key(),
         "PUBLIC_URL": os.environ.get("DUNGHAN_PUBLIC_URL", "http://127.0.0.1:8000"),
+        "WEBHOOK_ALLOWED_HOSTS": os.environ.get("DUNGHAN_WEBHOOK_ALLOWED_HOSTS", ""),
         "CALENDAR_FILE": os.environ.get("DUNGHAN_CALENDAR_FILE") or None,
         "LADDER_FILE": os.environ.get("DUNGHAN_LADDER_FILE") or None,
     }

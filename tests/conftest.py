@@ -19,6 +19,9 @@ from engine.store.migrate import upgrade
 from engine.store.tables import metadata
 from engine.store.uow import UnitOfWorkFactory
 
+# Tests never write a key file into the repository's var/.
+os.environ.setdefault("DUNGHAN_SECRET_KEY", "test-only-secret-key-not-for-production")
+
 ROOT = Path(__file__).resolve().parents[1]
 PROCESSES = ROOT / "processes"
 PG_URL = os.environ.get("DUNGHAN_TEST_POSTGRES_URL")

@@ -15,11 +15,19 @@ from engine.services.processes import (
     list_processes,
     load_process_directory,
 )
-from engine.services.tasks import complete_task, get_task, list_tasks
+from engine.services.tasks import (
+    claim_task,
+    complete_task,
+    get_task,
+    list_tasks,
+    reassign_task,
+    unclaim_task,
+)
 from engine.store.repositories import TaskQuery
 
 __all__ = [
     "TaskQuery", "cancel_instance", "climb_ladder", "fire_timer", "handlers", "overdue_list", "complete_task", "deploy_process", "explain_deadline",
     "extend_task", "get_instance", "get_process", "get_task", "list_processes", "list_tasks",
     "load_process_directory", "pause_task", "recompute_deadlines", "resume_task", "start_instance",
+    "claim_task", "unclaim_task", "reassign_task",
 ]

@@ -1,6 +1,7 @@
 """Pause, resume and extend task deadlines, explain them, and recompute them after a calendar change."""
 
 from engine import policy
+from engine.policy import Action, Resource
 from engine.rules import Rules
 from engine.clock import Clock
 from engine.deadlines import Change, ChangeKind, Deadline, explain, replay
@@ -10,7 +11,7 @@ from engine.identity import SYSTEM, Principal
 from engine.instances import TaskStatus
 from engine.rules import default_rules
 from engine.services.persistence import ladder_prefix, schedule_ladder
-from engine.services.tasks import task_row
+from engine.services.tasks import task_resource, task_row
 from engine.store.uow import UnitOfWork
 from engine.views import task_view
 
@@ -46,7 +47,7 @@ def extend_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: st
                       {"working_days": f"Từ 1 đến {MAX_EXTENSION_DAYS} ngày làm việc"})
     with uow:
         task = _running_deadline(uow, principal, task_id)
-        policy.require_approve_extension(principal, task["agency_code"])
+        policy.require(principal, Action.EXTEND_DEADLINE, Resource(task["agency_code"]))
         if any(c["kind"] == ChangeKind.EXTENDED for c in uow.ledger.for_task(task_id)):
             raise Conflict("Thời hạn chỉ được gia hạn một lần")
         return _change(uow, clock, principal, task, ChangeKind.EXTENDED, reason, rules,
@@ -58,7 +59,7 @@ def explain_deadline(uow: UnitOfWork, principal: Principal, task_id: str,
     """Show how a task's due date was computed, day by day, with its ledger."""
     with uow:
         task = task_row(uow, task_id)
-        policy.require_read_agency(principal, task["agency_code"])
+        policy.require(principal, Action.READ_TASK, Resource(task["agency_code"]))
         if task["deadline"] is None:
             return {"task_id": task_id, "due": None, "explanation_vi": "Nhiệm vụ này không có thời hạn."}
         rows = uow.ledger.for_task(task_id)
@@ -91,7 +92,7 @@ def recompute_deadlines(uow: UnitOfWork, clock: Clock, rules: Rules) -> list[dic
 
 def _running_deadline(uow, principal, task_id):
     task = task_row(uow, task_id)
-    policy.require_act_on_task(principal, task["agency_code"])
+    policy.require(principal, Action.ACT_ON_TASK, task_resource(task))
     if task["state"] != TaskStatus.OPEN:
         raise Conflict("Nhiệm vụ đã đóng")
     if task["deadline"] is None:

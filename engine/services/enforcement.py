@@ -59,7 +59,7 @@ def climb_ladder(uow: UnitOfWork, job: Job, now: datetime, rules: Rules) -> None
 def overdue_list(uow: UnitOfWork, principal: Principal, now: datetime,
                  rules: Rules | None = None) -> list[dict]:
     """List open tasks past due, oldest first, with the accountable agency and its head."""
-    policy.require_read_all(principal)
+    policy.require(principal, policy.Action.READ_OVERDUE)
     calendar = (rules or default_rules()).calendar
     with uow:
         rows = uow.tasks.overdue(now)

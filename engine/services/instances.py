@@ -3,6 +3,7 @@
 import uuid
 
 from engine import policy
+from engine.policy import Action, Resource
 from engine.rules import Rules
 from engine.clock import Clock
 from engine.errors import Invalid, NotFound, StepFailed
@@ -28,7 +29,7 @@ MAX_VARIABLES = 100
 def start_instance(uow: UnitOfWork, clock: Clock, principal: Principal, process_id: str,
                    variables: dict, rules: Rules | None = None) -> dict:
     """Start the latest version of a process on behalf of the caller's agency (the lead)."""
-    policy.require_start(principal)
+    policy.require(principal, Action.START_INSTANCE)
     _check_variables(variables)
     now, rules = clock.now(), rules or default_rules()
     with uow:
@@ -62,7 +63,7 @@ def cancel_instance(uow: UnitOfWork, clock: Clock, principal: Principal, instanc
         with uow:
             rules = rules or default_rules()
             row, instance = load_instance(uow, instance_id, rules, now)
-            policy.require_cancel(principal, row["lead_agency"])
+            policy.require(principal, Action.CANCEL_INSTANCE, Resource(lead_agency=row["lead_agency"]))
             instance.cancel(now, principal.subject, reason)
             save_instance(uow, row, instance, rules, now)
             view = _view(uow, principal, instance_id, instance)
@@ -99,7 +100,8 @@ def _view(uow, principal: Principal, instance_id: str, instance=None, rules=None
     if row is None:
         raise NotFound("Không tìm thấy hồ sơ")
     tasks, _ = uow.tasks.search(TaskQuery(instance_id=instance_id, limit=1000))
-    policy.require_read_instance(principal, row["lead_agency"], {t["agency_code"] for t in tasks})
+    participants = frozenset(t["agency_code"] for t in tasks)
+    policy.require(principal, Action.READ_INSTANCE, Resource(lead_agency=row["lead_agency"], participants=participants))
     full = policy.reads_all(principal) or principal.agency == row["lead_agency"]
     if instance is None:
         _, instance = load_instance(uow, instance_id, rules, row["updated_at"])

@@ -14,7 +14,7 @@ from engine.views import version_view
 def deploy_process(uow: UnitOfWork, clock: Clock, principal: Principal, bpmn: bytes,
                    expected_id: str | None = None) -> tuple[dict, bool]:
     """Store a BPMN document as a new version unless the same bytes are already deployed."""
-    policy.require_deploy(principal)
+    policy.require(principal, policy.Action.DEPLOY_PROCESS)
     definition = parse_definition(bpmn, expected_id)
     with uow:
         result = _deploy(uow, clock, principal, definition)

@@ -1,9 +1,11 @@
 """Complete, read and list human tasks."""
 
 from engine import policy
+from engine.policy import Action, Resource
 from engine.rules import Rules
 from engine.clock import Clock
-from engine.errors import Conflict, NotFound, StepFailed
+from engine.errors import Conflict, Invalid, NotFound, StepFailed
+from engine.events import TaskAssignmentChanged
 from engine.forms import FormContext, validate_submission
 from engine.identity import Principal
 from engine.instances import TaskStatus
@@ -22,7 +24,7 @@ def complete_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: 
         with uow:
             task = task_row(uow, task_id)
             instance_id = task["instance_id"]
-            policy.require_act_on_task(principal, task["agency_code"])
+            policy.require(principal, Action.ACT_ON_TASK, task_resource(task))
             if task["state"] != TaskStatus.OPEN:
                 raise Conflict("Nhiệm vụ đã được xử lý")
             rules = rules or default_rules()
@@ -43,18 +45,66 @@ def complete_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: 
     return view
 
 
+def claim_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str) -> dict:
+    """Let an officer of the task's agency take it, so colleagues see who works on it."""
+    with uow:
+        task = _open_task(uow, task_id)
+        policy.require(principal, Action.CLAIM_TASK, Resource(task["agency_code"]))
+        if task["claimed_by"] not in (None, principal.user_id):
+            raise Conflict("Nhiệm vụ đã được cán bộ khác nhận xử lý")
+        return _assign(uow, clock, principal, task, principal.user_id, "claimed")
+
+
+def unclaim_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str) -> dict:
+    """Release a claimed task back to the agency's shared inbox (the claimer or a head)."""
+    with uow:
+        task = _open_task(uow, task_id)
+        policy.require(principal, Action.ACT_ON_TASK, task_resource(task))
+        return _assign(uow, clock, principal, task, None, "unclaimed")
+
+
+def reassign_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str,
+                  user_id: str) -> dict:
+    """Give a task to another member of the agency; the instance keeps running."""
+    with uow:
+        task = _open_task(uow, task_id)
+        policy.require(principal, Action.REASSIGN_TASK, Resource(task["agency_code"]))
+        member = uow.directory.user(user_id)
+        if member is None or member["agency_code"] != task["agency_code"] or not member["active"]:
+            raise Invalid("Chỉ phân công cho cán bộ đang làm việc của cùng cơ quan",
+                          {"user_id": "Không hợp lệ"})
+        return _assign(uow, clock, principal, task, user_id, "reassigned")
+
+
+def _open_task(uow, task_id: str):
+    task = task_row(uow, task_id)
+    if task["state"] != TaskStatus.OPEN:
+        raise Conflict("Nhiệm vụ đã đóng")
+    return task
+
+
+def _assign(uow, clock, principal: Principal, task, user_id: str | None, kind: str) -> dict:
+    now = clock.now()
+    uow.tasks.update(task["id"], claimed_by=user_id, claimed_at=now if user_id else None)
+    uow.journal.record(TaskAssignmentChanged(task["instance_id"], now, principal.subject, task["id"],
+                                             task["agency_code"], kind, user_id, principal.acting_for))
+    view = task_view(uow.tasks.get(task["id"]))
+    uow.commit()
+    return view
+
+
 def get_task(uow: UnitOfWork, principal: Principal, task_id: str) -> dict:
     """Show one task to its agency or to a reader of all agencies."""
     with uow:
         task = task_row(uow, task_id)
-        policy.require_read_agency(principal, task["agency_code"])
+        policy.require(principal, Action.READ_TASK, Resource(task["agency_code"]))
         return task_view(task)
 
 
 def list_tasks(uow: UnitOfWork, principal: Principal, query: TaskQuery) -> tuple[list[dict], int]:
     """List tasks; an agency sees only its own unless it reads all agencies."""
     if query.agency:
-        policy.require_read_agency(principal, query.agency)
+        policy.require(principal, Action.READ_TASK, Resource(query.agency))
     elif not policy.reads_all(principal):
         query = TaskQuery(**{**query.__dict__, "agency": principal.agency})
     with uow:
@@ -68,3 +118,8 @@ def task_row(uow, task_id: str):
     if task is None:
         raise NotFound("Không tìm thấy nhiệm vụ")
     return task
+
+
+def task_resource(task) -> Resource:
+    """Describe a task row to the policy: its agency and who claimed it."""
+    return Resource(task["agency_code"], claimed_by=task["claimed_by"])

@@ -91,6 +91,17 @@ class Jobs:
         query = sa.update(jobs).where(jobs.c.key == key, jobs.c.status == JobStatus.CANCELLED)
         return self.conn.execute(query.values(status=JobStatus.PENDING, due_at=due_at)).rowcount == 1
 
+    def requeue(self, key: str, due_at: datetime) -> bool:
+        """Queue a failed or done job again with fresh attempts, e.g. a redelivered webhook.
+
+        A pending or running job is left alone: it is already on its way.
+        """
+        settled = jobs.c.status.in_([JobStatus.FAILED, JobStatus.DONE])
+        query = sa.update(jobs).where(jobs.c.key == key, settled).values(
+            status=JobStatus.PENDING, due_at=due_at, attempts=0, locked_by=None,
+            lease_until=None, fired_at=None, lag_seconds=None)
+        return self.conn.execute(query).rowcount == 1
+
     def _pending_where(self, condition, **values) -> int:
         query = sa.update(jobs).where(condition, jobs.c.status == JobStatus.PENDING)
         return self.conn.execute(query.values(**values)).rowcount

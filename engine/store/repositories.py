@@ -10,16 +10,20 @@ from engine import events as ev
 from engine.codec import CompiledSpec, load_spec
 from engine.errors import Conflict
 from engine.instances import TaskStatus
+from engine.store.jobs import Jobs
 from engine.store.tables import (
     agencies,
     api_tokens,
     audit_events,
     deadline_changes,
+    delegations,
     instances,
     outbox,
     process_versions,
+    security_events,
     settings,
     tasks,
+    users,
     violations,
 )
 
@@ -183,11 +187,20 @@ class Tasks:
         return list(self.conn.execute(page).mappings()), total.scalar_one()
 
 
+RELAY_SETTING = "outbox.relay"
+
+
 class Journal:
-    """The append-only audit log and the outbox, written in the caller's transaction."""
+    """The append-only audit log and the outbox, written in the caller's transaction.
+
+    Once something listens to the outbox (the ``outbox.relay`` setting is ``on``, which the
+    webhooks package sets when an agency first subscribes), each outbox row also queues a
+    ``relay`` job in the same transaction: a rolled-back change leaves neither behind.
+    """
 
     def __init__(self, conn: Connection):
         self.conn = conn
+        self._relaying: bool | None = None
 
     def record(self, event: ev.Event) -> None:
         payload = event.payload()
@@ -201,9 +214,20 @@ class Journal:
                 detail=payload,
             )
         )
-        self.conn.execute(
+        added = self.conn.execute(
             sa.insert(outbox).values(type=event.type, occurred_at=event.occurred_at, payload=payload)
         )
+        if self._relay_on():
+            outbox_id = added.inserted_primary_key[0]
+            Jobs(self.conn).schedule("relay", f"relay:{outbox_id}", event.occurred_at,
+                                     {"outbox_id": outbox_id}, event.occurred_at)
+
+    def _relay_on(self) -> bool:
+        """Tell whether outbox rows are relayed; read once per unit of work."""
+        if self._relaying is None:
+            query = sa.select(settings.c.value).where(settings.c.key == RELAY_SETTING)
+            self._relaying = self.conn.execute(query).scalar() == "on"
+        return self._relaying
 
     def history(self, instance_id: str) -> list:
         t = audit_events
@@ -212,7 +236,7 @@ class Journal:
 
 
 class Directory:
-    """Agencies and the API tokens bound to them."""
+    """Agencies, users, delegations, API tokens and security events."""
 
     def __init__(self, conn: Connection):
         self.conn = conn
@@ -229,16 +253,79 @@ class Directory:
     def add_agency(self, **row) -> None:
         self.conn.execute(sa.insert(agencies).values(**row))
 
-    def add_token(self, **row) -> None:
-        self.conn.execute(sa.insert(api_tokens).values(**row))
+    def update_agency(self, code: str, **values) -> None:
+        self.conn.execute(sa.update(agencies).where(agencies.c.code == code).values(**values))
+
+    def user(self, user_id: str):
+        return self.conn.execute(sa.select(users).where(users.c.id == user_id)).mappings().first()
+
+    def user_by_username(self, username: str):
+        query = sa.select(users).where(users.c.username == username)
+        return self.conn.execute(query).mappings().first()
+
+    def users(self, agency: str | None = None) -> list:
+        query = sa.select(users).order_by(users.c.agency_code, users.c.username)
+        if agency:
+            query = query.where(users.c.agency_code == agency)
+        return list(self.conn.execute(query).mappings())
+
+    def add_user(self, **row) -> None:
+        self.conn.execute(sa.insert(users).values(**row))
+
+    def update_user(self, user_id: str, **values) -> None:
+        self.conn.execute(sa.update(users).where(users.c.id == user_id).values(**values))
+
+    def add_delegation(self, **row) -> int:
+        return self.conn.execute(sa.insert(delegations).values(**row)).inserted_primary_key[0]
+
+    def delegation(self, delegation_id: int):
+        query = sa.select(delegations).where(delegations.c.id == delegation_id)
+        return self.conn.execute(query).mappings().first()
+
+    def revoke_delegation(self, delegation_id: int, at: datetime) -> None:
+        query = sa.update(delegations).where(delegations.c.id == delegation_id)
+        self.conn.execute(query.values(revoked_at=at))
+
+    def active_delegation(self, user_id: str, now: datetime):
+        """Return the delegation that makes this user act as head right now, if any."""
+        d = delegations
+        query = sa.select(d).where(d.c.to_user_id == user_id, d.c.starts_at <= now,
+                                   d.c.ends_at > now, d.c.revoked_at.is_(None))
+        return self.conn.execute(query.order_by(d.c.id)).mappings().first()
+
+    def delegations(self, agency: str) -> list:
+        query = sa.select(delegations).where(delegations.c.agency_code == agency)
+        return list(self.conn.execute(query.order_by(delegations.c.id)).mappings())
+
+    def add_token(self, **row) -> int:
+        return self.conn.execute(sa.insert(api_tokens).values(**row)).inserted_primary_key[0]
 
     def token(self, token_hash: str):
-        query = (
-            sa.select(api_tokens, agencies.c.name.label("agency_name"))
-            .join(agencies, agencies.c.code == api_tokens.c.agency_code)
-            .where(api_tokens.c.token_hash == token_hash)
-        )
+        query = sa.select(api_tokens).where(api_tokens.c.token_hash == token_hash)
         return self.conn.execute(query).mappings().first()
+
+    def token_by_id(self, token_id: int):
+        query = sa.select(api_tokens).where(api_tokens.c.id == token_id)
+        return self.conn.execute(query).mappings().first()
+
+    def tokens(self, agency: str | None = None) -> list:
+        query = sa.select(api_tokens).order_by(api_tokens.c.id)
+        if agency:
+            query = query.where(api_tokens.c.agency_code == agency)
+        return list(self.conn.execute(query).mappings())
+
+    def revoke_token(self, token_id: int, at: datetime) -> None:
+        query = sa.update(api_tokens).where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
+        self.conn.execute(query.values(revoked_at=at))
+
+    def record_security_event(self, **row) -> None:
+        self.conn.execute(sa.insert(security_events).values(**row))
+
+    def count_security_events(self, kind: str, since: datetime, **match) -> int:
+        e = security_events
+        conditions = [e.c.kind == kind, e.c.occurred_at >= since]
+        conditions += [e.c[column] == value for column, value in match.items()]
+        return self.conn.execute(sa.select(sa.func.count()).select_from(e).where(*conditions)).scalar_one()
 
 
 class DeadlineLedger:

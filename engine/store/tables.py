@@ -45,6 +45,45 @@ agencies = sa.Table(
     sa.Column("name", sa.String(255), nullable=False),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("head_name", sa.String(255)),
+    sa.Column("parent_code", sa.String(32)),
+)
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("full_name", sa.String(255), nullable=False),
+    sa.Column("agency_code", sa.ForeignKey("agencies.code"), nullable=False, index=True),
+    sa.Column("roles", sa.JSON, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("password_hash", sa.String(255)),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+delegations = sa.Table(
+    "delegations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("agency_code", sa.ForeignKey("agencies.code"), nullable=False),
+    sa.Column("from_user_id", sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("to_user_id", sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("starts_at", UtcDateTime(), nullable=False),
+    sa.Column("ends_at", UtcDateTime(), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("revoked_at", UtcDateTime()),
+)
+
+security_events = sa.Table(
+    "security_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("username", sa.String(64)),
+    sa.Column("user_id", sa.String(36)),
+    sa.Column("agency_code", sa.String(32)),
+    sa.Column("remote_addr", sa.String(64)),
+    sa.Column("occurred_at", UtcDateTime(), nullable=False),
+    sa.Column("detail", sa.JSON, nullable=False),
+    sa.Index(None, "kind", "username", "occurred_at"),
 )
 
 api_tokens = sa.Table(
@@ -52,7 +91,8 @@ api_tokens = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("agency_code", sa.ForeignKey("agencies.code"), nullable=False),
-    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("roles", sa.JSON, nullable=False),
+    sa.Column("user_id", sa.String(36)),
     sa.Column("label", sa.String(255), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("expires_at", UtcDateTime()),
@@ -69,7 +109,7 @@ process_versions = sa.Table(
     sa.Column("bpmn_xml", sa.Text, nullable=False),
     sa.Column("spec_json", sa.Text, nullable=False),
     sa.Column("deployed_at", UtcDateTime(), nullable=False),
-    sa.Column("deployed_by", sa.String(64), nullable=False),
+    sa.Column("deployed_by", sa.String(160), nullable=False),
     sa.UniqueConstraint("process_id", "version"),
     sa.UniqueConstraint("process_id", "content_hash"),
 )
@@ -84,7 +124,7 @@ instances = sa.Table(
     sa.Column("state_json", sa.Text, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("lead_agency", sa.ForeignKey("agencies.code"), nullable=False),
-    sa.Column("started_by", sa.String(64), nullable=False),
+    sa.Column("started_by", sa.String(160), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Column("ended_at", UtcDateTime()),
@@ -109,8 +149,10 @@ tasks = sa.Table(
     sa.Column("paused_at", UtcDateTime()),
     sa.Column("escalation_level", sa.Integer, nullable=False, default=0),
     sa.Column("deemed_consent", sa.Boolean, nullable=False, default=False),
+    sa.Column("claimed_by", sa.String(36)),
+    sa.Column("claimed_at", UtcDateTime()),
     sa.Column("completed_at", UtcDateTime()),
-    sa.Column("completed_by", sa.String(64)),
+    sa.Column("completed_by", sa.String(160)),
     sa.Column("data", sa.JSON, nullable=False),
     # The inbox: an agency's open tasks by due date; the deadline sweep: open tasks by due date.
     sa.Index(None, "agency_code", "state", "due_at"),
@@ -123,7 +165,7 @@ audit_events = sa.Table(
     sa.Column("instance_id", sa.String(36), nullable=False, index=True),
     sa.Column("task_id", sa.String(36)),
     sa.Column("type", sa.String(64), nullable=False),
-    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("actor", sa.String(160), nullable=False),
     sa.Column("occurred_at", UtcDateTime(), nullable=False),
     sa.Column("detail", sa.JSON, nullable=False),
 )
@@ -144,10 +186,10 @@ deadline_changes = sa.Table(
     sa.Column("task_id", sa.ForeignKey("tasks.id"), nullable=False, index=True),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("at", UtcDateTime(), nullable=False),
-    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("actor", sa.String(160), nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("working_days", sa.Integer, nullable=False, default=0),
-    sa.Column("approved_by", sa.String(64)),
+    sa.Column("approved_by", sa.String(160)),
     sa.Column("old_due", UtcDateTime()),
     sa.Column("new_due", UtcDateTime()),
 )

@@ -9,7 +9,7 @@ from engine import services
 from engine.store.repositories import TaskQuery
 from service.auth import auth, principal
 from service.runtime import runtime
-from service.schemas import CompleteTaskIn, TaskOut, TaskPageOut, TaskQueryIn
+from service.schemas import CompleteTaskIn, ReassignIn, TaskOut, TaskPageOut, TaskQueryIn
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -61,3 +61,33 @@ def _aware(at: datetime | None) -> datetime | None:
     if at is None or at.tzinfo is not None:
         return at
     return at.replace(tzinfo=LOCAL_TZ)
+
+
+@bp.post("/<task_id>/claim")
+@bp.auth_required(auth)
+@bp.output(TaskOut)
+@bp.doc(responses={409: "Cán bộ khác đã nhận"})
+def claim(task_id: str):
+    """Take a task of your agency, so colleagues see who works on it."""
+    rt = runtime()
+    return services.claim_task(rt.uow(), rt.clock, principal(), task_id)
+
+
+@bp.post("/<task_id>/unclaim")
+@bp.auth_required(auth)
+@bp.output(TaskOut)
+def unclaim(task_id: str):
+    """Release a claimed task back to the agency's shared inbox."""
+    rt = runtime()
+    return services.unclaim_task(rt.uow(), rt.clock, principal(), task_id)
+
+
+@bp.post("/<task_id>/reassign")
+@bp.auth_required(auth)
+@bp.input(ReassignIn, arg_name="body")
+@bp.output(TaskOut)
+@bp.doc(responses={403: "Chỉ lãnh đạo cơ quan"})
+def reassign(task_id: str, body):
+    """Give the task to another member of the agency (heads); the instance keeps running."""
+    rt = runtime()
+    return services.reassign_task(rt.uow(), rt.clock, principal(), task_id, body["user_id"])

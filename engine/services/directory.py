@@ -1,0 +1,217 @@
+"""Manage agencies, users, API tokens and delegations; sign users in with throttling and audit."""
+
+import uuid
+from datetime import datetime, timedelta
+
+from engine import policy
+from engine.clock import Clock
+from engine.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthenticated
+from engine.identity import Principal, Role, check_password, hash_password, hash_token, new_token
+from engine.identity import user_principal as principal_of
+from engine.policy import Action, Resource
+from engine.store.uow import UnitOfWork
+from engine.views import agency_view, delegation_view, token_view, user_view
+
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_ADDRESS = 20
+HEAD_GRANTABLE = {Role.OFFICER, Role.HEAD, Role.DEPUTY}
+MIN_PASSWORD = 10
+
+
+def list_agencies(uow: UnitOfWork) -> list[dict]:
+    """List every agency; the directory of agencies is shared by all signed-in users."""
+    with uow:
+        return [agency_view(a) for a in uow.directory.agencies()]
+
+
+def save_agency(uow: UnitOfWork, principal: Principal, code: str, fields: dict) -> dict:
+    """Create or update an agency (admins only)."""
+    policy.require(principal, Action.MANAGE_DIRECTORY)
+    with uow:
+        if fields.get("parent_code") and uow.directory.agency(fields["parent_code"]) is None:
+            raise Invalid("Cơ quan cấp trên không tồn tại", {"parent_code": "Không có mã này"})
+        if uow.directory.agency(code) is None:
+            uow.directory.add_agency(code=code, **fields)
+        else:
+            uow.directory.update_agency(code, **fields)
+        view = agency_view(uow.directory.agency(code))
+        uow.commit()
+    return view
+
+
+def list_users(uow: UnitOfWork, principal: Principal, agency: str | None = None) -> list[dict]:
+    """List users: admins see everyone; a head sees the members of their own agency."""
+    if not policy.may(principal, Action.MANAGE_DIRECTORY):
+        policy.require(principal, Action.REASSIGN_TASK, Resource(agency or principal.agency))
+        agency = principal.agency
+    with uow:
+        return [user_view(u) for u in uow.directory.users(agency)]
+
+
+def create_user(uow: UnitOfWork, clock: Clock, principal: Principal, fields: dict) -> dict:
+    """Create a user (admins only); the password is stored as an argon2 hash."""
+    policy.require(principal, Action.MANAGE_DIRECTORY)
+    with uow:
+        if uow.directory.user_by_username(fields["username"]):
+            raise Conflict("Tên đăng nhập đã tồn tại")
+        _check_agency(uow, fields["agency_code"])
+        user_id = str(uuid.uuid4())
+        uow.directory.add_user(id=user_id, created_at=clock.now(), active=fields.get("active", True),
+                               username=fields["username"], full_name=fields["full_name"],
+                               agency_code=fields["agency_code"], roles=sorted(fields["roles"]),
+                               password_hash=_password_hash(fields.get("password")))
+        view = user_view(uow.directory.user(user_id))
+        uow.commit()
+    return view
+
+
+def update_user(uow: UnitOfWork, principal: Principal, user_id: str, fields: dict) -> dict:
+    """Change a user's agency, roles, name, active flag or password (admins only).
+
+    Moving a user to another agency takes effect on their next request: membership is read
+    when each request is authenticated, never cached in a token.
+    """
+    policy.require(principal, Action.MANAGE_DIRECTORY)
+    with uow:
+        if uow.directory.user(user_id) is None:
+            raise NotFound("Không có người dùng này")
+        if "agency_code" in fields:
+            _check_agency(uow, fields["agency_code"])
+        values = {k: v for k, v in fields.items() if k != "password"}
+        if "roles" in values:
+            values["roles"] = sorted(values["roles"])
+        if "password" in fields:
+            values["password_hash"] = _password_hash(fields["password"])
+        uow.directory.update_user(user_id, **values)
+        view = user_view(uow.directory.user(user_id))
+        uow.commit()
+    return view
+
+
+def issue_api_token(uow: UnitOfWork, clock: Clock, principal: Principal, agency: str,
+                    roles: list[str], label: str, valid_days: int | None) -> dict:
+    """Issue a token for an agency; the plain token is in this answer only."""
+    policy.require(principal, Action.MANAGE_TOKENS, Resource(agency))
+    if not principal.has(Role.ADMIN) and not set(roles) <= HEAD_GRANTABLE:
+        raise Invalid("Lãnh đạo cơ quan chỉ cấp mã cho vai trò cán bộ, lãnh đạo, cấp phó",
+                      {"roles": "Vai trò không được cấp"})
+    token, now = new_token(), clock.now()
+    with uow:
+        _check_agency(uow, agency)
+        token_id = uow.directory.add_token(
+            token_hash=hash_token(token), agency_code=agency, roles=sorted(roles), label=label,
+            created_at=now, expires_at=now + timedelta(days=valid_days) if valid_days else None)
+        _security(uow, now, "token_issued", principal, detail={"token_id": token_id, "agency": agency})
+        view = {**token_view(uow.directory.token_by_id(token_id)), "token": token}
+        uow.commit()
+    return view
+
+
+def list_api_tokens(uow: UnitOfWork, principal: Principal, agency: str) -> list[dict]:
+    """List an agency's tokens without any secret."""
+    policy.require(principal, Action.MANAGE_TOKENS, Resource(agency))
+    with uow:
+        return [token_view(t) for t in uow.directory.tokens(agency)]
+
+
+def revoke_api_token(uow: UnitOfWork, clock: Clock, principal: Principal, token_id: int) -> dict:
+    """Revoke a token at once; it is refused from the next request on."""
+    with uow:
+        token = uow.directory.token_by_id(token_id)
+        if token is None:
+            raise NotFound("Không có mã truy cập này")
+        policy.require(principal, Action.MANAGE_TOKENS, Resource(token["agency_code"]))
+        uow.directory.revoke_token(token_id, clock.now())
+        _security(uow, clock.now(), "token_revoked", principal, detail={"token_id": token_id})
+        view = token_view(uow.directory.token_by_id(token_id))
+        uow.commit()
+    return view
+
+
+def delegate(uow: UnitOfWork, clock: Clock, principal: Principal, to_user_id: str,
+             starts_at: datetime, ends_at: datetime, reason: str) -> dict:
+    """Let a head hand their authority to a member of the same agency for a period (ủy quyền)."""
+    if not principal.user_id or not principal.has(Role.HEAD) or principal.acting_for:
+        raise Forbidden("Chỉ lãnh đạo (không phải người được ủy quyền) được ủy quyền")
+    if ends_at <= starts_at:
+        raise Invalid("Thời gian ủy quyền không hợp lệ", {"ends_at": "Phải sau thời điểm bắt đầu"})
+    with uow:
+        deputy = uow.directory.user(to_user_id)
+        if deputy is None or deputy["agency_code"] != principal.agency or not deputy["active"]:
+            raise Invalid("Người nhận ủy quyền phải là cán bộ đang làm việc của cùng cơ quan",
+                          {"to_user_id": "Không hợp lệ"})
+        delegation_id = uow.directory.add_delegation(
+            agency_code=principal.agency, from_user_id=principal.user_id, to_user_id=to_user_id,
+            starts_at=starts_at, ends_at=ends_at, reason=reason, created_at=clock.now())
+        _security(uow, clock.now(), "delegation_created", principal,
+                  detail={"delegation_id": delegation_id, "to_user_id": to_user_id})
+        view = delegation_view(uow.directory.delegation(delegation_id))
+        uow.commit()
+    return view
+
+
+def list_delegations(uow: UnitOfWork, principal: Principal) -> list[dict]:
+    """List the delegations of the principal's agency."""
+    with uow:
+        return [delegation_view(d) for d in uow.directory.delegations(principal.agency)]
+
+
+def sign_in(uow: UnitOfWork, clock: Clock, username: str, password: str,
+            remote_addr: str | None) -> Principal:
+    """Check a password, throttling repeated failures; every attempt is audited."""
+    now = clock.now()
+    with uow:
+        since = now - LOGIN_WINDOW
+        if (uow.directory.count_security_events("login_failed", since, username=username)
+                >= MAX_FAILURES_PER_USER
+                or uow.directory.count_security_events("login_failed", since, remote_addr=remote_addr)
+                >= MAX_FAILURES_PER_ADDRESS):
+            _login_event(uow, now, "login_throttled", username, remote_addr)
+            uow.commit()
+            raise TooManyAttempts("Đăng nhập sai quá nhiều lần; hãy thử lại sau 15 phút")
+        user = uow.directory.user_by_username(username)
+        ok = check_password(user["password_hash"] if user else None, password)
+        if not ok or not user["active"]:
+            _login_event(uow, now, "login_failed", username, remote_addr)
+            uow.commit()
+            raise Unauthenticated("Sai tên đăng nhập hoặc mật khẩu")
+        _login_event(uow, now, "login_succeeded", username, remote_addr, user)
+        principal = principal_of(uow, user, now)
+        uow.commit()
+    return principal
+
+
+def session_principal(uow: UnitOfWork, clock: Clock, user_id: str) -> Principal | None:
+    """Rebuild a signed-in user's principal for each request, so changes apply at once."""
+    with uow:
+        user = uow.directory.user(user_id)
+        if user is None or not user["active"]:
+            return None
+        return principal_of(uow, user, clock.now())
+
+
+def _login_event(uow, now, kind, username, remote_addr, user=None) -> None:
+    uow.directory.record_security_event(
+        kind=kind, username=username[:64], remote_addr=remote_addr, occurred_at=now,
+        user_id=user["id"] if user else None, agency_code=user["agency_code"] if user else None,
+        detail={})
+
+
+def _security(uow, now, kind, principal: Principal, detail: dict) -> None:
+    uow.directory.record_security_event(kind=kind, user_id=principal.user_id,
+                                        agency_code=principal.agency, occurred_at=now,
+                                        username=principal.subject[:64], detail=detail)
+
+
+def _check_agency(uow, code: str) -> None:
+    if uow.directory.agency(code) is None:
+        raise Invalid("Cơ quan không tồn tại", {"agency_code": f"Không có mã {code}"})
+
+
+def _password_hash(password: str | None) -> str | None:
+    if password is None:
+        return None
+    if len(password) < MIN_PASSWORD:
+        raise Invalid("Mật khẩu quá ngắn", {"password": f"Ít nhất {MIN_PASSWORD} ký tự"})
+    return hash_password(password)

@@ -1,0 +1,43 @@
+"""Deliver a BPMN message from an agency's own system to the instance waiting for it."""
+
+from engine.clock import Clock
+from engine.errors import Forbidden, NotFound, StepFailed
+from engine.identity import Principal
+from engine.instances import TaskStatus
+from engine.rules import Rules, default_rules
+from engine.services.persistence import load_instance, record_failure, save_instance
+from engine.store.repositories import TaskQuery
+from engine.store.uow import UnitOfWork
+
+
+def deliver_message(uow: UnitOfWork, clock: Clock, principal: Principal, name: str,
+                    correlation_key: str, payload: dict, rules: Rules | None = None) -> dict:
+    """Deliver message ``name`` to the instance whose id is ``correlation_key``, and run on.
+
+    Only an agency taking part may send it: the lead agency, or one with an open task there.
+    """
+    now, rules = clock.now(), rules or default_rules()
+    try:
+        with uow:
+            row, instance = load_instance(uow, correlation_key, rules, now)
+            _require_participant(uow, principal, row)
+            if name not in instance.waiting_messages():
+                raise NotFound(f"Hồ sơ không chờ thông điệp '{name}'")
+            instance.deliver_message(name, payload, now, principal.subject, principal.agency)
+            save_instance(uow, row, instance, rules, now)
+            uow.commit()
+    except StepFailed as err:
+        record_failure(uow, correlation_key, err, principal.subject, now)
+        raise
+    return {"instance_id": row["id"], "message": name, "instance_status": instance.status,
+            "waiting_messages": instance.waiting_messages()}
+
+
+def _require_participant(uow: UnitOfWork, principal: Principal, row) -> None:
+    if principal.agency == row["lead_agency"]:
+        return
+    query = TaskQuery(instance_id=row["id"], agency=principal.agency, state=TaskStatus.OPEN,
+                      limit=1)
+    if uow.tasks.search(query)[1] == 0:
+        raise Forbidden("Chỉ cơ quan chủ trì hoặc cơ quan đang có nhiệm vụ trong hồ sơ "
+                        "được gửi thông điệp")

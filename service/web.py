@@ -1,0 +1,91 @@
+"""Web pages for officers: sign-in with CSRF-protected forms, and the agency's inbox."""
+
+import hmac
+import secrets
+from functools import wraps
+
+from apiflask import APIBlueprint
+from flask import abort, g, redirect, render_template, request, session, url_for
+
+from engine import services
+from engine.errors import TooManyAttempts, Unauthenticated
+from engine.services import directory
+from engine.store.repositories import TaskQuery
+from service.runtime import runtime
+
+bp = APIBlueprint("web", __name__, template_folder="templates", enable_openapi=False)
+
+
+def csrf_token() -> str:
+    """Return this session's CSRF token, creating it on first use."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+@bp.before_app_request
+def check_csrf():
+    """Refuse any form POST whose token does not match the session's."""
+    if request.method == "POST" and request.blueprint == "web":
+        sent = request.form.get("csrf_token", "")
+        if not hmac.compare_digest(sent, session.get("csrf", "")):
+            abort(400, "Phiên làm việc không hợp lệ (CSRF); hãy tải lại trang.")
+
+
+@bp.app_context_processor
+def template_helpers():
+    return {"csrf_token": csrf_token}
+
+
+def signed_in(view):
+    """Load the signed-in user's principal for each request, or send them to the sign-in page."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        rt = runtime()
+        user_id = session.get("user_id")
+        g.principal = user_id and directory.session_principal(rt.uow(), rt.clock, user_id)
+        if not g.principal:
+            session.pop("user_id", None)
+            return redirect(url_for("web.login"))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.get("/login")
+def login():
+    """Show the sign-in form."""
+    return render_template("login.html")
+
+
+@bp.post("/login")
+def do_login():
+    """Sign in with username and password; failures are throttled and audited."""
+    rt = runtime()
+    try:
+        principal = directory.sign_in(rt.uow(), rt.clock, request.form.get("username", "")[:64],
+                                      request.form.get("password", ""), request.remote_addr)
+    except TooManyAttempts as err:
+        return render_template("login.html", error=err.detail), 429
+    except Unauthenticated as err:
+        return render_template("login.html", error=err.detail), 401
+    session.clear()  # a fresh session on sign-in defeats session fixation
+    session["user_id"] = principal.user_id
+    return redirect(url_for("web.inbox"))
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out."""
+    session.clear()
+    return redirect(url_for("web.login"))
+
+
+@bp.get("/")
+@signed_in
+def inbox():
+    """Show the open tasks of the user's agency, oldest due first."""
+    rt = runtime()
+    tasks, total = services.list_tasks(rt.uow(), g.principal, TaskQuery(state="open", limit=100))
+    return render_template("inbox.html", tasks=tasks, total=total, principal=g.principal)

@@ -1,0 +1,39 @@
+"""Name the event types agencies can subscribe to, and match a subscription's filter."""
+
+import re
+
+# The documented types, each with an OpenAPI schema; the outbox may carry others (every
+# domain event is relayed), which a filter can name too.
+EVENT_TYPES = {
+    "task.assigned": "Một nhiệm vụ được giao cho cơ quan",
+    "task.completed": "Một nhiệm vụ đã được hoàn thành",
+    "task.withdrawn": "Một nhiệm vụ bị rút lại (hồ sơ hủy hoặc bị sự kiện hẹn giờ ngắt)",
+    "task.reminded": "Nhắc hạn: còn một ngày làm việc trước hạn",
+    "task.overdue": "Nhiệm vụ đã quá hạn",
+    "task.escalated": "Nhiệm vụ quá hạn đã được báo lên lãnh đạo cơ quan",
+    "reply.deemed_agreed": "Cơ quan không trả lời đúng hạn nên được coi là đồng ý",
+    "deadline.paused": "Thời hạn nhiệm vụ tạm dừng",
+    "deadline.resumed": "Thời hạn nhiệm vụ tiếp tục",
+    "deadline.extended": "Thời hạn nhiệm vụ được gia hạn",
+    "deadline.recomputed": "Thời hạn được tính lại theo lịch làm việc mới",
+    "instance.started": "Hồ sơ được khởi tạo",
+    "instance.completed": "Hồ sơ đã kết thúc",
+    "instance.cancelled": "Hồ sơ bị hủy",
+    "instance.step_failed": "Một bước của quy trình không chạy được và đã được hoàn tác",
+    "instance.message_received": "Hồ sơ nhận một thông điệp từ hệ thống của cơ quan",
+}
+
+_PATTERN = re.compile(r"^[a-z_]+\.(\*|[a-z_]+)$")
+
+
+def invalid_patterns(patterns: list[str]) -> list[str]:
+    """Return the filter entries that are neither a type nor a ``prefix.*`` pattern."""
+    return [p for p in patterns if not isinstance(p, str) or not _PATTERN.match(p)]
+
+
+def matches(patterns: list[str], event_type: str) -> bool:
+    """Tell whether a filter takes an event type; an empty filter takes every type."""
+    if not patterns:
+        return True
+    prefix = event_type.split(".", 1)[0]
+    return event_type in patterns or f"{prefix}.*" in patterns
