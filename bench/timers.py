@@ -481,6 +481,8 @@ def print_table(results: list[SizeResult], due: int) -> None:
         print(f"  {r.size:>10,}: {p['scans']}; joins {p['joins']}; sorts {p['sorts']}; "
               f"{p['due_index_rows']} entries from {DUE_INDEX}; {p['buffers']} buffers; "
               f"{p['ms']:.2f} ms in the server")
+    if any(r.plan["kind"] != "index" for r in results):
+        print(f"  Some plan is not index-only; the statement:\n{results[0].plan['sql']}")
 
 
 def print_aims(results: list[SizeResult], worker_ms: float, spiff_ms: float) -> None:

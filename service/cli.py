@@ -1,7 +1,6 @@
 """The ``dunghan`` command: migrate, load processes, seed the demo, serve, and calendar tools."""
 
 import logging
-import os
 import signal
 import threading
 from datetime import datetime

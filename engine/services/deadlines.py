@@ -1,15 +1,14 @@
 """Pause, resume and extend task deadlines, explain them, and recompute them after a calendar change."""
 
 from engine import policy
-from engine.policy import Action, Resource
-from engine.rules import Rules
 from engine.clock import Clock
 from engine.deadlines import Change, ChangeKind, Deadline, explain, replay
 from engine.errors import Conflict, Invalid
 from engine.events import DeadlineChanged
 from engine.identity import SYSTEM, Principal
 from engine.instances import TaskStatus
-from engine.rules import default_rules
+from engine.policy import Action, Resource
+from engine.rules import Rules, default_rules
 from engine.services.persistence import ladder_prefix, schedule_ladder
 from engine.services.tasks import task_resource, task_row
 from engine.store.uow import UnitOfWork

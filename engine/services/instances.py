@@ -3,13 +3,12 @@
 import uuid
 
 from engine import policy
-from engine.policy import Action, Resource
-from engine.rules import Rules
 from engine.clock import Clock
 from engine.errors import Invalid, NotFound, StepFailed
 from engine.identity import Principal
 from engine.instances import InstanceStatus, ProcessInstance
-from engine.rules import default_rules
+from engine.policy import Action, Resource
+from engine.rules import Rules, default_rules
 from engine.services.persistence import (
     load_instance,
     publish,
@@ -101,7 +100,8 @@ def _view(uow, principal: Principal, instance_id: str, instance=None, rules=None
         raise NotFound("Không tìm thấy hồ sơ")
     tasks, _ = uow.tasks.search(TaskQuery(instance_id=instance_id, limit=1000))
     participants = frozenset(t["agency_code"] for t in tasks)
-    policy.require(principal, Action.READ_INSTANCE, Resource(lead_agency=row["lead_agency"], participants=participants))
+    resource = Resource(lead_agency=row["lead_agency"], participants=participants)
+    policy.require(principal, Action.READ_INSTANCE, resource)
     full = policy.reads_all(principal) or principal.agency == row["lead_agency"]
     if instance is None:
         _, instance = load_instance(uow, instance_id, rules, row["updated_at"])

@@ -1,15 +1,14 @@
 """Complete, read and list human tasks."""
 
 from engine import policy
-from engine.policy import Action, Resource
-from engine.rules import Rules
 from engine.clock import Clock
 from engine.errors import Conflict, Invalid, NotFound, StepFailed
 from engine.events import TaskAssignmentChanged
 from engine.forms import FormContext, validate_submission
 from engine.identity import Principal
 from engine.instances import TaskStatus
-from engine.rules import default_rules
+from engine.policy import Action, Resource
+from engine.rules import Rules, default_rules
 from engine.services.persistence import load_instance, record_failure, save_instance
 from engine.store.repositories import TaskQuery
 from engine.store.uow import UnitOfWork

@@ -59,6 +59,26 @@ def test_audit_log_is_append_only(api, uow_factory):
         conn.execute(sa.update(audit_events).values(actor="ai đó"))
 
 
+def race(app, token: str, task_id: str) -> list[tuple[int, str]]:
+    """Send two completions of one task at the same moment; return (status, position) pairs."""
+    barrier, statuses = threading.Barrier(2), []
+
+    def complete(position):
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(f"/api/v1/tasks/{task_id}/complete",
+                               headers={"Authorization": f"Bearer {token}"},
+                               json={"data": {"position": position, "reasons": flows.REASONS}})
+        statuses.append((response.status_code, position))
+
+    threads = [threading.Thread(target=complete, args=(p,)) for p in ("agree", "disagree")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return statuses
+
+
 def test_concurrent_completions_give_one_200_and_one_409(app, tokens):
     """Race two requests for the same task, on each backend; never lose an update."""
     client = app.test_client()
@@ -69,25 +89,12 @@ def test_concurrent_completions_give_one_200_and_one_409(app, tokens):
     for _ in range(10):
         instance_id, _ = flows.start(call, consulted=("SXD", "STC"))
         task = flows.open_task(call, "SXD", instance_id)
-        barrier, statuses = threading.Barrier(2), []
-
-        def complete(position):
-            local = app.test_client()
-            barrier.wait()
-            response = local.post(f"/api/v1/tasks/{task['id']}/complete",
-                                  headers={"Authorization": f"Bearer {tokens['SXD']}"},
-                                  json={"data": {"position": position, "reasons": flows.REASONS}})
-            statuses.append((response.status_code, position))
-
-        threads = [threading.Thread(target=complete, args=(p,)) for p in ("agree", "disagree")]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        statuses = race(app, tokens["SXD"], task["id"])
         assert sorted(s for s, _ in statuses) == [200, 409]
         winner = next(p for s, p in statuses if s == 200)
         view = call("GET", f"/api/v1/instances/{instance_id}", "STP").json
-        completed = [h for h in view["history"] if h["type"] == "task.completed" and h["task_id"] == task["id"]]
+        completed = [h for h in view["history"]
+                     if h["type"] == "task.completed" and h["task_id"] == task["id"]]
         assert len(completed) == 1
         stored = call("GET", f"/api/v1/tasks/{task['id']}", "SXD").json
         assert stored["state"] == "completed" and stored["data"]["position"] == winner

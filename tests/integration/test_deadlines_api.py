@@ -101,7 +101,8 @@ def test_editing_the_override_file_recomputes_open_due_dates(app, api, tmp_path,
     instance_id, _ = flows.start(api, consulted=("SXD",))
     task = flows.open_task(api, "SXD", instance_id)
     assert task["due_at"] == "2026-02-26T10:00:00+00:00"
-    extra_day_off = Override(date(2026, 2, 24), "day_off", "Nghỉ đột xuất (thử nghiệm)", "Quyết định giả định")
+    extra_day_off = Override(date(2026, 2, 24), "day_off", "Nghỉ đột xuất (thử nghiệm)",
+                             "Quyết định giả định")
     calendar = WorkCalendar([*load_overrides(DEFAULT_OVERRIDE_FILE), extra_day_off])
     rules = Rules(calendar, LadderBook.from_file())
     restarted = create_app({"DATABASE_URL": uow_factory.url, "CLOCK": clock, "RULES": rules,

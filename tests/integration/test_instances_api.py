@@ -25,7 +25,8 @@ def test_bad_start_requests_are_refused(api, body, status):
 
 
 def test_home_affairs_cannot_start_instances(api):
-    response = api("POST", "/api/v1/instances", "SNV_home_affairs", json={"process_id": "lay_y_kien_phoi_hop"})
+    response = api("POST", "/api/v1/instances", "SNV_home_affairs",
+                   json={"process_id": "lay_y_kien_phoi_hop"})
     assert response.status_code == 403
 
 

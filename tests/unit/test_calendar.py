@@ -1,6 +1,5 @@
 """Check WorkCalendar against hand-counted Vietnamese deadlines on real 2025-2026 dates."""
 
-import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
