@@ -19,7 +19,6 @@ from engine.deadlines import Deadline, check_amount, parse_rule
 from engine.errors import Conflict, NotFound, ScriptRejected, StepFailed
 from engine.spiff_clock import step_instant
 
-
 DEEMED_AGREE = "deemed_agree"
 SYSTEM_ACTOR = "system"
 
