@@ -141,5 +141,5 @@ class MessageReceived(Event):
 
     name: str = ""
     sender: str = ""
-    payload: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
     type = "instance.message_received"

@@ -2,6 +2,7 @@
 
 import logging
 
+import sqlalchemy as sa
 from apiflask import APIFlask
 from flask import request
 from werkzeug.exceptions import HTTPException
@@ -21,6 +22,8 @@ TITLES = {
     409: "Xung đột trạng thái",
     413: "Dữ liệu quá lớn",
     415: "Kiểu dữ liệu không được hỗ trợ",
+    429: "Thử quá nhiều lần",
+    503: "Tạm thời không phục vụ được",
     422: "Dữ liệu không hợp lệ",
     500: "Lỗi hệ thống",
 }
@@ -87,6 +90,12 @@ def register(app: APIFlask) -> None:
                 for p in error.problems
             ]
         return problem(error.status, error.detail, type(error).__name__.lower(), **extra)
+
+    @app.errorhandler(sa.exc.OperationalError)
+    def database_unavailable(error):
+        log.warning("database unavailable on %s: %s", request.path, error.orig)
+        return problem(503, "Cơ sở dữ liệu tạm thời không trả lời; hãy thử lại sau ít giây",
+                       headers={"Retry-After": "5"})
 
     @app.errorhandler(HTTPException)
     def http_exception(error: HTTPException):

@@ -29,7 +29,9 @@ def create_db_engine(url: str) -> sa.Engine:
             cursor.close()
 
         return engine
-    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip per transaction. Recycling connections bounds their
+    # age instead, and a connection that died anyway fails one request, which the caller retries.
+    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
 class UnitOfWork:

@@ -79,3 +79,12 @@ def test_explanation_agrees_with_the_count(start, n):
     assert len(explained.counted_days) == n
     assert all(CAL.is_working_day(day) for day in explained.counted_days)
     assert all(not info.working for info in explained.skipped_days)
+
+
+@FEW
+@given(start=instants, hours=st.integers(min_value=0, max_value=200))
+def test_subtracting_working_hours_undoes_adding_them(start, hours):
+    """Going back h working hours from t leaves exactly h working hours up to t."""
+    end = CAL.next_working_instant(start)
+    earlier = CAL.subtract_working_hours(end, hours)
+    assert CAL.working_time_between(earlier, end) == timedelta(hours=hours)
