@@ -12,12 +12,12 @@ from service.api import (
     directory,
     health,
     instances,
+    messages,
     metrics,
     overdue,
     processes,
     tasks,
 )
-from service.api import messages as message_api
 from service.api import webhooks as webhook_api
 from service.runtime import Runtime
 from webhooks.config import WebhookConfig
@@ -30,7 +30,7 @@ thủ tục hành chính, tính hạn theo ngày làm việc. Mọi lỗi trả 
 def create_app(config: dict | None = None) -> APIFlask:
     """Build the app; tests pass ``config`` to override environment settings and the clock."""
     app = APIFlask(
-        "dunghan", title="Đúng hạn API", version="1",
+        "service", title="Đúng hạn API", version="1",
         spec_path="/api/v1/openapi.json", docs_path="/api/v1/docs",
     )
     app.config.update(settings.from_environment())
@@ -42,6 +42,11 @@ def create_app(config: dict | None = None) -> APIFlask:
         JSON_SORT_KEYS=False,
         VALIDATION_ERROR_STATUS_CODE=422,
         LOAD_PROCESSES=True,
+        # The docs page must work on a provincial network without internet access.
+        SWAGGER_UI_CSS="/static/swagger-ui/swagger-ui.css",
+        SWAGGER_UI_BUNDLE_JS="/static/swagger-ui/swagger-ui-bundle.js",
+        SWAGGER_UI_STANDALONE_PRESET_JS="/static/swagger-ui/swagger-ui-standalone-preset.js",
+        DOCS_FAVICON="/static/swagger-ui/favicon-32x32.png",
     )
     app.config.update(config or {})
     app.json.ensure_ascii = False
@@ -60,9 +65,9 @@ def create_app(config: dict | None = None) -> APIFlask:
     services.recompute_deadlines(rt.uow(), rt.clock, rt.rules)
 
     problems.register(app)
-    for module in (health, metrics, processes, instances, tasks, deadlines, overdue, directory, web):
-        app.register_blueprint(module.bp)
-    for module in (webhook_api, message_api):
+    blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
+                  webhook_api, messages, web)
+    for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)
     return app

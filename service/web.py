@@ -13,7 +13,7 @@ from engine.services import directory
 from engine.store.repositories import TaskQuery
 from service.runtime import runtime
 
-bp = APIBlueprint("web", __name__, template_folder="templates", enable_openapi=False)
+bp = APIBlueprint("web", __name__, enable_openapi=False)
 
 
 def csrf_token() -> str:

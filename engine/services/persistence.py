@@ -41,18 +41,22 @@ def save_instance(uow, row, instance: ProcessInstance, rules: Rules, now: dateti
 
 
 def publish(uow, instance: ProcessInstance, rules: Rules, now: datetime) -> None:
-    """Project events onto tasks, ladder jobs, the audit log and the outbox; arm timer jobs."""
+    """Project events onto tasks, ladder jobs, the audit log and the outbox; arm timer jobs.
+
+    New tasks, their rungs and the journal are written in bulk: a consultation step opens one
+    task per consulted agency, and round trips are most of a request's cost.
+    """
+    opened = [instance.assigned[e.task_id] for e in instance.events if e.type == "task.assigned"]
+    _open_tasks(uow, instance, opened, rules, now)
     for event in instance.events:
-        if event.type == "task.assigned":
-            _open_task(uow, instance, instance.assigned[event.task_id], rules, now)
-        elif event.type == "task.completed":
+        if event.type == "task.completed":
             uow.tasks.close(event.task_id, TaskStatus.COMPLETED, completed_at=now,
                             completed_by=event.actor, data=json_safe(event.data))
             uow.jobs.cancel_prefix(ladder_prefix(event.task_id))
         elif event.type == "task.withdrawn":
             uow.tasks.close(event.task_id, TaskStatus.WITHDRAWN, completed_at=now)
             uow.jobs.cancel_prefix(ladder_prefix(event.task_id))
-        uow.journal.record(event)
+    uow.journal.record_all(instance.events)
     instance.events.clear()
     for task_id, due in instance.waiting_timers():
         key = f"timer:{instance.id}:{task_id}:{due.isoformat()}"
@@ -61,32 +65,40 @@ def publish(uow, instance: ProcessInstance, rules: Rules, now: datetime) -> None
         uow.jobs.schedule("timer", key, fire_at, {"instance_id": instance.id}, now)
 
 
-def _open_task(uow, instance: ProcessInstance, t: HumanTask, rules: Rules, now) -> None:
-    uow.tasks.add(id=t.id, instance_id=instance.id, bpmn_id=t.bpmn_id, name=t.name,
-                  lane=t.lane, agency_code=t.agency, form=t.form, created_at=now,
-                  due_at=t.due_at, deadline=t.deadline.to_json() if t.deadline else None,
-                  deemed_consent=t.deemed_consent, data=json_safe(t.data))
-    if t.due_at:
-        schedule_ladder(uow, rules, instance.process_id, t.id, t.agency, t.due_at,
-                        t.deemed_consent, now)
+def _open_tasks(uow, instance: ProcessInstance, opened: list[HumanTask], rules: Rules, now) -> None:
+    uow.tasks.add_many([
+        dict(id=t.id, instance_id=instance.id, bpmn_id=t.bpmn_id, name=t.name, lane=t.lane,
+             agency_code=t.agency, form=t.form, created_at=now, due_at=t.due_at,
+             deadline=t.deadline.to_json() if t.deadline else None,
+             deemed_consent=t.deemed_consent, data=json_safe(t.data))
+        for t in opened
+    ])
+    uow.jobs.schedule_many("ladder", [
+        rung for t in opened if t.due_at
+        for rung in _rungs(rules, instance.process_id, t.id, t.agency, t.due_at, t.deemed_consent)
+    ], now)
 
 
 def ladder_prefix(task_id: str) -> str:
     return f"ladder:{task_id}:"
 
 
+def _rungs(rules: Rules, process_id, task_id, agency, due, deemed_consent):
+    """Return (key, instant, payload) of each rung; the key names the due date.
+
+    So a moved deadline gets fresh rungs while rungs that fired for the old date stay done.
+    """
+    ladder = rules.ladders.for_task(process_id, agency)
+    return [(f"{ladder_prefix(task_id)}{rung}:{due.isoformat()}", at, {"task_id": task_id, "rung": rung})
+            for rung, at in ladder.rungs(due, rules.calendar, deemed_consent)]
+
+
 def schedule_ladder(uow, rules: Rules, process_id: str, task_id: str, agency: str,
                     due: datetime, deemed_consent: bool, now: datetime) -> None:
-    """Schedule a task's reminder, overdue, deemed-consent and escalation jobs for its due date.
-
-    The key names the due date, so a moved deadline gets fresh rungs while rungs that already
-    fired for the old date stay done.
-    """
+    """Reschedule a task's rungs for a new due date, reviving any cancelled by a pause."""
     uow.jobs.cancel_prefix(ladder_prefix(task_id))
-    ladder = rules.ladders.for_task(process_id, agency)
-    for rung, at in ladder.rungs(due, rules.calendar, deemed_consent):
-        key = f"{ladder_prefix(task_id)}{rung}:{due.isoformat()}"
-        if not uow.jobs.schedule("ladder", key, at, {"task_id": task_id, "rung": rung}, now):
+    for key, at, payload in _rungs(rules, process_id, task_id, agency, due, deemed_consent):
+        if not uow.jobs.schedule("ladder", key, at, payload, now):
             uow.jobs.revive(key, at)
 
 

@@ -73,6 +73,16 @@ class Jobs:
         added = insert.values(status=JobStatus.PENDING, **row).returning(jobs.c.id)
         return self.conn.execute(added).first() is not None
 
+    def schedule_many(self, kind: str, jobs_to_add: list[tuple[str, datetime, dict]],
+                      now: datetime) -> None:
+        """Queue several (key, due_at, payload) jobs in one statement; taken keys are skipped."""
+        if not jobs_to_add:
+            return
+        rows = [dict(kind=kind, key=key, due_at=due_at, payload=payload, created_at=now,
+                     status=JobStatus.PENDING) for key, due_at, payload in jobs_to_add]
+        insert = _INSERTS[self.conn.dialect.name](jobs).on_conflict_do_nothing(index_elements=["key"])
+        self.conn.execute(insert.values(rows))
+
     def reschedule(self, key: str, due_at: datetime) -> bool:
         """Move a job that has not started yet to a new due instant."""
         return self._pending_where(jobs.c.key == key, due_at=due_at) == 1
@@ -107,20 +117,23 @@ class Jobs:
         return self.conn.execute(query.values(**values)).rowcount
 
     def claim(self, worker_id: str, now: datetime, limit: int, lease: timedelta) -> list[Job]:
-        """Lease up to limit due jobs, oldest due first, including jobs whose lease expired.
+        """Lease up to limit due jobs, oldest due first, plus up to limit whose lease expired.
 
-        One statement on both backends. On PostgreSQL SKIP LOCKED lets concurrent workers
-        take disjoint batches without waiting; SQLite ignores it and serialises writers.
+        One statement on both backends. Due jobs and expired leases are found by two separate
+        ordered, limited scans, so PostgreSQL walks ``(status, due_at)`` and stops at the
+        limit instead of sorting every overdue row; SKIP LOCKED lets concurrent workers take
+        disjoint batches without waiting. SQLite ignores the locking clause.
         """
         t = jobs
-        due = sa.or_(
-            sa.and_(t.c.status == JobStatus.PENDING, t.c.due_at <= now),
-            sa.and_(t.c.status == JobStatus.RUNNING, t.c.lease_until < now),
-        )
-        ids = sa.select(t.c.id).where(due).order_by(t.c.due_at, t.c.id).limit(limit)
+        order = (t.c.due_at, t.c.id)
+        due = (sa.select(t.c.id).where(t.c.status == JobStatus.PENDING, t.c.due_at <= now)
+               .order_by(*order).limit(limit).with_for_update(skip_locked=True).cte("due"))
+        expired = (sa.select(t.c.id).where(t.c.status == JobStatus.RUNNING, t.c.lease_until < now)
+                   .order_by(*order).limit(limit).with_for_update(skip_locked=True).cte("expired"))
+        ids = sa.union_all(sa.select(due.c.id), sa.select(expired.c.id))
         query = (
             sa.update(t)
-            .where(t.c.id.in_(ids.with_for_update(skip_locked=True).scalar_subquery()))
+            .where(t.c.id.in_(ids.scalar_subquery()))
             .values(status=JobStatus.RUNNING, locked_by=worker_id, lease_until=now + lease,
                     attempts=t.c.attempts + 1)
             .returning(t.c.id, t.c.kind, t.c.key, t.c.due_at, t.c.payload, t.c.attempts)
@@ -128,12 +141,17 @@ class Jobs:
         claimed = [Job(**row) for row in self.conn.execute(query).mappings()]
         return sorted(claimed, key=lambda job: (job.due_at, job.id))
 
-    def finish(self, job_id: int, worker_id: str, now: datetime) -> bool:
-        """Mark a job done if this worker still holds it; False means the lease was lost."""
+    def finish(self, job_id: int, worker_id: str, now: datetime, due_at: datetime | None = None) -> bool:
+        """Mark a job done if this worker still holds it; False means the lease was lost.
+
+        Pass the claimed ``due_at`` to save a round trip; it cannot have changed while the
+        job was leased.
+        """
         held = self._held(job_id, worker_id)
-        due_at = self.conn.execute(sa.select(jobs.c.due_at).where(*held)).scalar_one_or_none()
         if due_at is None:
-            return False
+            due_at = self.conn.execute(sa.select(jobs.c.due_at).where(*held)).scalar_one_or_none()
+            if due_at is None:
+                return False
         lag = (now - due_at).total_seconds()
         done = dict(status=JobStatus.DONE, fired_at=now, lag_seconds=lag, lease_until=None)
         return self.conn.execute(sa.update(jobs).where(*held).values(**done)).rowcount == 1

@@ -131,7 +131,12 @@ class Tasks:
         self.conn = conn
 
     def add(self, **row) -> None:
-        self.conn.execute(sa.insert(tasks).values(state=TaskStatus.OPEN, **row))
+        self.add_many([row])
+
+    def add_many(self, rows: list[dict]) -> None:
+        """Open several tasks in one statement (a multi-instance step opens one per agency)."""
+        if rows:
+            self.conn.execute(sa.insert(tasks).values([{**r, "state": TaskStatus.OPEN} for r in rows]))
 
     def get(self, task_id: str):
         return self.conn.execute(sa.select(tasks).where(tasks.c.id == task_id)).mappings().first()
@@ -203,24 +208,27 @@ class Journal:
         self._relaying: bool | None = None
 
     def record(self, event: ev.Event) -> None:
-        payload = event.payload()
-        self.conn.execute(
-            sa.insert(audit_events).values(
-                instance_id=event.instance_id,
-                task_id=payload.get("task_id"),
-                type=event.type,
-                actor=event.actor,
-                occurred_at=event.occurred_at,
-                detail=payload,
-            )
-        )
-        added = self.conn.execute(
-            sa.insert(outbox).values(type=event.type, occurred_at=event.occurred_at, payload=payload)
-        )
-        if self._relay_on():
-            outbox_id = added.inserted_primary_key[0]
-            Jobs(self.conn).schedule("relay", f"relay:{outbox_id}", event.occurred_at,
-                                     {"outbox_id": outbox_id}, event.occurred_at)
+        self.record_all([event])
+
+    def record_all(self, events: list[ev.Event]) -> None:
+        """Append events to the audit log and the outbox, two statements for any number."""
+        if not events:
+            return
+        payloads = [e.payload() for e in events]
+        self.conn.execute(sa.insert(audit_events).values([
+            dict(instance_id=e.instance_id, task_id=p.get("task_id"), type=e.type, actor=e.actor,
+                 occurred_at=e.occurred_at, detail=p)
+            for e, p in zip(events, payloads, strict=True)
+        ]))
+        rows = [dict(type=e.type, occurred_at=e.occurred_at, payload=p)
+                for e, p in zip(events, payloads, strict=True)]
+        if not self._relay_on():
+            self.conn.execute(sa.insert(outbox).values(rows))
+            return
+        added = self.conn.execute(sa.insert(outbox).values(rows).returning(outbox.c.id, outbox.c.occurred_at))
+        Jobs(self.conn).schedule_many("relay", [
+            (f"relay:{outbox_id}", at, {"outbox_id": outbox_id}) for outbox_id, at in added
+        ], now=min(e.occurred_at for e in events))
 
     def _relay_on(self) -> bool:
         """Tell whether outbox rows are relayed; read once per unit of work."""

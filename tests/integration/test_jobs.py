@@ -320,3 +320,21 @@ def test_sigterm_and_sigint_ask_the_worker_to_stop():
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def test_one_failing_effect_in_a_shared_transaction_leaves_the_others_applied(uow_factory, clock,
+                                                                               effects):
+    """On PostgreSQL jobs share a transaction; a failure must still stay with its own job."""
+    for n in range(6):
+        schedule(uow_factory, clock, f"job/{n}")
+
+    def apply(uow, job, now):
+        uow.conn.execute(sa.insert(effects).values(job_key=job.key))
+        if job.key == "job/3":
+            raise RuntimeError("kho lưu trữ không trả lời")
+
+    assert Worker(uow_factory, clock, {"reminder": apply}, "w1").run_once() == 6
+    assert effect_counts(uow_factory, effects) == Counter({f"job/{n}": 1 for n in range(6) if n != 3})
+    failed = row(uow_factory, "job/3")
+    assert failed.status == JobStatus.PENDING and "kho lưu trữ" in failed.last_error
+    assert {row(uow_factory, f"job/{n}").status for n in range(6) if n != 3} == {JobStatus.DONE}
