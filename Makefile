@@ -29,8 +29,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+## Benchmarks print ratios against raw SpiffWorkflow measured in the same run (PostgreSQL needed).
 bench: install
 	$(BIN)/python bench/consultation.py
+	$(BIN)/python bench/timers.py
+	$(BIN)/python bench/webhook_delivery.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

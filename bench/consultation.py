@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PROCESSES = ROOT / "processes"
 DEMO_PROVINCE = ROOT / "config" / "demo_province.json"
 PROCESS_ID = "lay_y_kien_phoi_hop"
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/dunghan_bench"
 TARGET_C_OVER_A = 0.3
 
 LEAD, PROVINCIAL_OFFICE = "STP", "VPUBND"
@@ -196,8 +196,24 @@ class UseCases:
         self.tmp.cleanup()
 
 
+def ensure_database(url: str) -> None:
+    """Create the benchmark's own database if it is missing, so `make bench` works anywhere."""
+    target = sa.engine.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT",
+                             connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": target.database}).first()
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        admin.dispose()
+
+
 def reset_postgres(url: str) -> None:
     """Empty the database's public schema; raise sa.exc.DBAPIError if it is unreachable."""
+    ensure_database(url)
     engine = sa.create_engine(url, connect_args={"connect_timeout": 5})
     try:
         with engine.begin() as conn:
