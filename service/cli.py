@@ -79,12 +79,14 @@ def serve(host: str, port: int, threads: int, no_worker: bool):
     server = create_server(app, host=host, port=port, threads=threads)
     stop = threading.Event()
     worker = None if no_worker else _start_worker_thread(app, stop)
-    _on_sigterm(lambda: (stop.set(), server.close()))
+    signal.signal(signal.SIGTERM, _leave_server_loop)
     click.echo(f"Đúng hạn đang chạy tại http://{host}:{port} (tài liệu API: /api/v1/docs)")
     try:
-        server.run()
+        server.run()  # returns on Ctrl-C or SIGTERM: waitress turns KeyboardInterrupt into close()
     finally:
         stop.set()
+        server.close()
+        server.task_dispatcher.shutdown()
         if worker:
             worker.join(timeout=30)
 
@@ -118,9 +120,9 @@ def _start_worker_thread(app, stop: threading.Event) -> threading.Thread:
     return thread
 
 
-def _on_sigterm(shutdown) -> None:
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda _s, _f: shutdown())
+def _leave_server_loop(_signum, _frame) -> None:
+    """Treat SIGTERM like Ctrl-C: leave waitress's loop, then shut down in order."""
+    raise KeyboardInterrupt
 
 
 @main.command()
