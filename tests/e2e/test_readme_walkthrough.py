@@ -45,7 +45,10 @@ def server(tmp_path):
         yield url, env
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=15)
+    output = process.stdout.read().decode()
+    assert process.returncode == 0, output  # SIGTERM is a clean stop: worker done, no traceback
+    assert "Traceback" not in output and "worker" in output and "stopped" in output
 
 
 def _wait_until_healthy(url: str, process) -> None:
