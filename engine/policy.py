@@ -29,6 +29,7 @@ class Action(enum.StrEnum):
     MANAGE_DIRECTORY = "manage_directory"
     MANAGE_TOKENS = "manage_tokens"
     MANAGE_WEBHOOKS = "manage_webhooks"
+    SEND_MESSAGE = "send_message"
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,10 @@ RULES = {
     Action.READ_REPORTS: lambda p, r: p.has_any({Role.HOME_AFFAIRS, *READ_ALL}),
     Action.MANAGE_DIRECTORY: lambda p, r: p.has(Role.ADMIN),
     Action.MANAGE_TOKENS: lambda p, r: p.has(Role.ADMIN) or (_own(p, r) and p.has(Role.HEAD)),
-    Action.MANAGE_WEBHOOKS: lambda p, r: p.has(Role.ADMIN)
-    or (_own(p, r) and p.has_any({Role.OFFICER, Role.HEAD})),
+    Action.MANAGE_WEBHOOKS: lambda p, r: p.has(Role.ADMIN) or (_own(p, r) and p.has_any(WORKERS)),
+    # An agency's own system may message an instance it leads or has an open task in.
+    Action.SEND_MESSAGE: lambda p, r: p.has_any(WORKERS)
+    and (p.agency == r.lead_agency or p.agency in r.participants),
 }
 
 REFUSALS = {
@@ -89,6 +92,8 @@ REFUSALS = {
     Action.MANAGE_DIRECTORY: "Chỉ quản trị hệ thống được quản lý danh bạ",
     Action.MANAGE_TOKENS: "Chỉ lãnh đạo cơ quan hoặc quản trị được quản lý mã truy cập",
     Action.MANAGE_WEBHOOKS: "Chỉ cơ quan sở hữu được quản lý webhook của mình",
+    Action.SEND_MESSAGE: "Chỉ cơ quan chủ trì hoặc cơ quan đang có nhiệm vụ trong hồ sơ "
+    "được gửi thông điệp",
 }
 
 

@@ -8,8 +8,10 @@ as tasks and instances do. The signing secret is returned by `create_subscriptio
 import uuid
 from datetime import datetime, timedelta
 
+from engine import policy
 from engine.clock import Clock
-from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.errors import Conflict, Invalid, NotFound
+from engine.policy import Action, Resource
 from engine.store.repositories import RELAY_SETTING
 from webhooks import payloads
 from webhooks.catalog import invalid_patterns
@@ -28,6 +30,7 @@ IN_FLIGHT = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
 def create_subscription(uow, clock: Clock, principal, config: WebhookConfig, url: str,
                         event_types: list[str], description: str = "") -> dict:
     """Subscribe the caller's agency; the answer shows the signing secret, this once."""
+    policy.require(principal, Action.MANAGE_WEBHOOKS, Resource(principal.agency))
     _check_url(config, url)
     _check_filter(event_types)
     now, secret = clock.now(), new_secret()
@@ -44,6 +47,7 @@ def create_subscription(uow, clock: Clock, principal, config: WebhookConfig, url
 
 def list_subscriptions(uow, principal) -> list[dict]:
     """List the caller's agency's subscriptions, without secrets."""
+    policy.require(principal, Action.MANAGE_WEBHOOKS, Resource(principal.agency))
     with uow:
         return [subscription_view(r) for r in Subscriptions(uow.conn).of_agency(principal.agency)]
 
@@ -160,8 +164,7 @@ def _own(uow, principal, subscription_id: str):
     row = Subscriptions(uow.conn).get(subscription_id)
     if row is None:
         raise NotFound("Không tìm thấy đăng ký webhook")
-    if row["agency_code"] != principal.agency:
-        raise Forbidden("Đăng ký webhook này thuộc cơ quan khác")
+    policy.require(principal, Action.MANAGE_WEBHOOKS, Resource(row["agency_code"]))
     return row
 
 

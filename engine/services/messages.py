@@ -1,9 +1,11 @@
 """Deliver a BPMN message from an agency's own system to the instance waiting for it."""
 
+from engine import policy
 from engine.clock import Clock
-from engine.errors import Forbidden, NotFound, StepFailed
+from engine.errors import NotFound, StepFailed
 from engine.identity import Principal
 from engine.instances import TaskStatus
+from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
 from engine.services.persistence import load_instance, record_failure, save_instance
 from engine.store.repositories import TaskQuery
@@ -34,10 +36,8 @@ def deliver_message(uow: UnitOfWork, clock: Clock, principal: Principal, name: s
 
 
 def _require_participant(uow: UnitOfWork, principal: Principal, row) -> None:
-    if principal.agency == row["lead_agency"]:
-        return
-    query = TaskQuery(instance_id=row["id"], agency=principal.agency, state=TaskStatus.OPEN,
-                      limit=1)
-    if uow.tasks.search(query)[1] == 0:
-        raise Forbidden("Chỉ cơ quan chủ trì hoặc cơ quan đang có nhiệm vụ trong hồ sơ "
-                        "được gửi thông điệp")
+    query = TaskQuery(instance_id=row["id"], state=TaskStatus.OPEN, limit=1000)
+    open_tasks, _ = uow.tasks.search(query)
+    participants = frozenset(t["agency_code"] for t in open_tasks)
+    policy.require(principal, Action.SEND_MESSAGE,
+                   Resource(lead_agency=row["lead_agency"], participants=participants))

@@ -13,17 +13,13 @@ from engine.instances import TaskStatus
 from engine.store.jobs import Jobs
 from engine.store.tables import (
     agencies,
-    api_tokens,
     audit_events,
     deadline_changes,
-    delegations,
     instances,
     outbox,
     process_versions,
-    security_events,
     settings,
     tasks,
-    users,
     violations,
 )
 
@@ -241,99 +237,6 @@ class Journal:
         t = audit_events
         query = sa.select(t).where(t.c.instance_id == instance_id).order_by(t.c.id)
         return list(self.conn.execute(query).mappings())
-
-
-class Directory:
-    """Agencies, users, delegations, API tokens and security events."""
-
-    def __init__(self, conn: Connection):
-        self.conn = conn
-
-    def agency_codes(self) -> frozenset[str]:
-        return frozenset(self.conn.execute(sa.select(agencies.c.code)).scalars())
-
-    def agency(self, code: str):
-        return self.conn.execute(sa.select(agencies).where(agencies.c.code == code)).mappings().first()
-
-    def agencies(self) -> list:
-        return list(self.conn.execute(sa.select(agencies).order_by(agencies.c.code)).mappings())
-
-    def add_agency(self, **row) -> None:
-        self.conn.execute(sa.insert(agencies).values(**row))
-
-    def update_agency(self, code: str, **values) -> None:
-        self.conn.execute(sa.update(agencies).where(agencies.c.code == code).values(**values))
-
-    def user(self, user_id: str):
-        return self.conn.execute(sa.select(users).where(users.c.id == user_id)).mappings().first()
-
-    def user_by_username(self, username: str):
-        query = sa.select(users).where(users.c.username == username)
-        return self.conn.execute(query).mappings().first()
-
-    def users(self, agency: str | None = None) -> list:
-        query = sa.select(users).order_by(users.c.agency_code, users.c.username)
-        if agency:
-            query = query.where(users.c.agency_code == agency)
-        return list(self.conn.execute(query).mappings())
-
-    def add_user(self, **row) -> None:
-        self.conn.execute(sa.insert(users).values(**row))
-
-    def update_user(self, user_id: str, **values) -> None:
-        self.conn.execute(sa.update(users).where(users.c.id == user_id).values(**values))
-
-    def add_delegation(self, **row) -> int:
-        return self.conn.execute(sa.insert(delegations).values(**row)).inserted_primary_key[0]
-
-    def delegation(self, delegation_id: int):
-        query = sa.select(delegations).where(delegations.c.id == delegation_id)
-        return self.conn.execute(query).mappings().first()
-
-    def revoke_delegation(self, delegation_id: int, at: datetime) -> None:
-        query = sa.update(delegations).where(delegations.c.id == delegation_id)
-        self.conn.execute(query.values(revoked_at=at))
-
-    def active_delegation(self, user_id: str, now: datetime):
-        """Return the delegation that makes this user act as head right now, if any."""
-        d = delegations
-        query = sa.select(d).where(d.c.to_user_id == user_id, d.c.starts_at <= now,
-                                   d.c.ends_at > now, d.c.revoked_at.is_(None))
-        return self.conn.execute(query.order_by(d.c.id)).mappings().first()
-
-    def delegations(self, agency: str) -> list:
-        query = sa.select(delegations).where(delegations.c.agency_code == agency)
-        return list(self.conn.execute(query.order_by(delegations.c.id)).mappings())
-
-    def add_token(self, **row) -> int:
-        return self.conn.execute(sa.insert(api_tokens).values(**row)).inserted_primary_key[0]
-
-    def token(self, token_hash: str):
-        query = sa.select(api_tokens).where(api_tokens.c.token_hash == token_hash)
-        return self.conn.execute(query).mappings().first()
-
-    def token_by_id(self, token_id: int):
-        query = sa.select(api_tokens).where(api_tokens.c.id == token_id)
-        return self.conn.execute(query).mappings().first()
-
-    def tokens(self, agency: str | None = None) -> list:
-        query = sa.select(api_tokens).order_by(api_tokens.c.id)
-        if agency:
-            query = query.where(api_tokens.c.agency_code == agency)
-        return list(self.conn.execute(query).mappings())
-
-    def revoke_token(self, token_id: int, at: datetime) -> None:
-        query = sa.update(api_tokens).where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
-        self.conn.execute(query.values(revoked_at=at))
-
-    def record_security_event(self, **row) -> None:
-        self.conn.execute(sa.insert(security_events).values(**row))
-
-    def count_security_events(self, kind: str, since: datetime, **match) -> int:
-        e = security_events
-        conditions = [e.c.kind == kind, e.c.occurred_at >= since]
-        conditions += [e.c[column] == value for column, value in match.items()]
-        return self.conn.execute(sa.select(sa.func.count()).select_from(e).where(*conditions)).scalar_one()
 
 
 class DeadlineLedger:

@@ -2,10 +2,10 @@
 
 import sqlalchemy as sa
 
+from engine.store.directory import Directory
 from engine.store.jobs import Jobs
 from engine.store.repositories import (
     DeadlineLedger,
-    Directory,
     Instances,
     Journal,
     Processes,

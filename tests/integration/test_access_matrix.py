@@ -63,7 +63,20 @@ ENDPOINTS = {
                                                        "label": "hệ thống văn bản"},
                             {"admin", "head_own"}, 201),
     "list_agencies": ("GET", "/api/v1/agencies", None, EVERYONE, 200),
+    "list_own_webhooks": ("GET", "/api/v1/webhooks", None, WORKERS | {"admin"}, 200),
+    "read_sxd_webhook_deliveries": ("GET", "/api/v1/webhooks/{subscription}/deliveries", None,
+                                    SXD_WORKERS | {"admin"}, 200),
 }
+
+
+@pytest.fixture
+def app(uow_factory, clock, tokens):
+    """Use the shared app, but let SXD subscribe a loopback webhook for the matrix."""
+    from service.app import create_app
+    from tests.conftest import PROCESSES
+
+    return create_app({"DATABASE_URL": uow_factory.url, "CLOCK": clock, "PROCESSES_DIR": PROCESSES,
+                       "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"})
 
 
 @pytest.fixture
@@ -106,13 +119,15 @@ def test_access_matrix(app, api, people, endpoint):
     """Ask as every person; a mutating call gets a fresh consultation each time."""
     method, path, body, allowed, success = ENDPOINTS[endpoint]
     client, wrong = app.test_client(), []
+    subscription = api("POST", "/api/v1/webhooks", "SXD", json={
+        "url": "http://127.0.0.1:9/hook", "event_types": []}).json["id"]
     instance_id = task = None
     for who in PEOPLE:
         if task is None or endpoint in MUTATING:
             instance_id, _ = flows.start(api, consulted=("SXD", "STC"))
             task = flows.open_task(api, "SXD", instance_id)
         names = {"task": task["id"], "instance": instance_id, "who": who.replace("_", ""),
-                 "sxd_officer": people["officer_own"]["user_id"]}
+                 "sxd_officer": people["officer_own"]["user_id"], "subscription": subscription}
         response = call(client, people[who], method, fill(path, names), fill(body, names))
         expected = success if who in allowed else 403
         if response.status_code != expected:
