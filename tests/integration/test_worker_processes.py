@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine.store.jobs import JobStatus, jobs
+from engine.store.tables import audit_events, outbox
 from engine.store.uow import UnitOfWorkFactory
 from tests.integration.worker_child import effects, side
 
@@ -26,7 +27,8 @@ def factory(postgres_migrated):
     side.drop_all(factory.engine)
     side.create_all(factory.engine)
     with factory.engine.begin() as conn:
-        conn.execute(sa.delete(jobs))
+        # TRUNCATE, not DELETE: the audit log refuses row deletes by design.
+        conn.execute(sa.text("TRUNCATE jobs, audit_events, outbox"))
     yield factory
     side.drop_all(factory.engine)
     factory.engine.dispose()
@@ -101,7 +103,12 @@ def assert_each_effect_once(factory, count: int) -> Counter:
     assert len(rows) == len({key for key, _ in rows}) == count
     with factory.engine.connect() as conn:
         settled = conn.execute(sa.select(jobs.c.status, jobs.c.last_error)).all()
+        audited = Counter(conn.execute(sa.select(audit_events.c.task_id)).scalars())
+        announced = Counter(p["task_id"] for p in conn.execute(sa.select(outbox.c.payload)).scalars())
     assert Counter(settled) == {(JobStatus.DONE, None): count}
+    # The audit log and the outbox have no unique key: a doubled effect would show here.
+    assert len(audited) == len(announced) == count
+    assert set(audited.values()) == set(announced.values()) == {1}
     return Counter(worker for _, worker in rows)
 
 

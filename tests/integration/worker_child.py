@@ -3,8 +3,10 @@
     python -m tests.integration.worker_child URL WORKER_ID [--delay S] [--batch N] [--lease S]
 
 Each job's effect is one row in `test_process_effects`, unique per job key, so a doubled
-effect could not even commit. The child prints "ready" once connected, waits for a line on
-stdin so that racing workers start together, then works until SIGTERM.
+effect could not even commit, plus one domain event written to the audit log and the outbox
+(which have no such key), as the real ladder handler does. The child prints "ready" once
+connected, waits for a line on stdin so that racing workers start together, then works until
+SIGTERM.
 """
 
 import argparse
@@ -17,6 +19,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from engine.clock import SystemClock
+from engine.events import LadderRungReached
 from engine.store.uow import UnitOfWorkFactory
 from engine.worker import Worker, install_sigterm
 
@@ -34,6 +37,7 @@ def make_handler(worker_id: str, delay: float):
 
     def apply(uow, job, now) -> None:
         uow.conn.execute(sa.insert(effects).values(job_key=job.key, worker_id=worker_id))
+        uow.journal.record(LadderRungReached(job.key, now, worker_id, job.key, "SXD", "reminder"))
         time.sleep(delay)
 
     return apply
