@@ -85,7 +85,7 @@ def issue_token(body):
                                      body["roles"], body["label"], body["valid_days"])
 
 
-@bp.post("/tokens/<int:token_id>/revoke")
+@bp.post("/tokens/<int(max=2147483647):token_id>/revoke")
 @bp.auth_required(auth)
 @bp.output(TokenOut)
 def revoke_token(token_id: int):

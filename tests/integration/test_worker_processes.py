@@ -27,8 +27,9 @@ def factory(postgres_migrated):
     side.drop_all(factory.engine)
     side.create_all(factory.engine)
     with factory.engine.begin() as conn:
-        # TRUNCATE, not DELETE: the audit log refuses row deletes by design.
-        conn.execute(sa.text("TRUNCATE jobs, audit_events, outbox"))
+        # TRUNCATE, not DELETE: the audit log refuses row deletes by design. Settings go too,
+        # or an earlier test's webhook subscription would have the journal queue relay jobs.
+        conn.execute(sa.text("TRUNCATE jobs, audit_events, outbox, settings"))
     yield factory
     side.drop_all(factory.engine)
     factory.engine.dispose()
