@@ -27,6 +27,7 @@ raise ValueError) and return aware datetimes in UTC.
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -70,6 +71,27 @@ class WorkingHours:
         return self.periods[-1][1]
 
 
+def load_working_hours(path: Path | str) -> WorkingHours:
+    """Read the ``[working_hours]`` table of an override file, or return the defaults."""
+    with open(path, "rb") as handle:
+        table = tomllib.load(handle).get("working_hours")
+    if table is None:
+        return WorkingHours()
+    unknown = set(table) - {"periods", "cutoff", "tz", "workdays"}
+    if unknown:
+        raise ValueError(f"{path}: unknown working_hours keys {sorted(unknown)}")
+    fields = {}
+    if "periods" in table:
+        fields["periods"] = tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in table["periods"])
+    if "cutoff" in table:
+        fields["cutoff"] = time.fromisoformat(table["cutoff"])
+    if "tz" in table:
+        fields["tz"] = table["tz"]
+    if "workdays" in table:
+        fields["workdays"] = frozenset(table["workdays"])
+    return WorkingHours(**fields)
+
+
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
@@ -91,8 +113,13 @@ class WorkCalendar:
     def from_file(
         cls, path: Path | str | None = None, hours: WorkingHours | None = None
     ) -> WorkCalendar:
-        """Build a calendar from an override file, by default config/calendar_overrides.toml."""
-        return cls(load_overrides(path or DEFAULT_OVERRIDE_FILE), hours)
+        """Build a calendar from an override file, by default config/calendar_overrides.toml.
+
+        The file's optional ``[working_hours]`` table sets the periods, the cut-off and the
+        time zone; ``hours`` given here wins over it.
+        """
+        path = path or DEFAULT_OVERRIDE_FILE
+        return cls(load_overrides(path), hours or load_working_hours(path))
 
     @property
     def tz(self) -> ZoneInfo:

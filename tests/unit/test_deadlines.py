@@ -8,7 +8,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskState
 
 from engine import codec
-from engine.calendar import WorkCalendar
+from engine.calendar import WorkCalendar, WorkingHours
 from engine.deadlines import Change, ChangeKind, Deadline, Rule, Unit, parse_rule, replay
 from engine.instances import ProcessInstance
 from engine.library import parse_definition
@@ -118,3 +118,21 @@ def test_cli_explains_a_deadline_from_local_time():
 def test_cli_refuses_an_unreadable_instant():
     result = CliRunner().invoke(main, ["deadline", "--from", "hôm qua", "--working-days", "7"])
     assert result.exit_code == 2 and "hôm qua" in result.output
+
+
+def test_working_hours_come_from_the_override_file(tmp_path):
+    path = tmp_path / "lich.toml"
+    path.write_text('[working_hours]\nperiods = [["08:00", "12:00"], ["13:30", "17:30"]]\n'
+                    'cutoff = "16:00"\n', encoding="utf-8")
+    cal = WorkCalendar.from_file(path)
+    # Received Thursday 12/2/2026 at 15:30: before this agency's 16:00 cut-off, so 12/2 is the
+    # receipt day; 13/2 then Tết, 23/2 is the second day, closing at 17:30.
+    assert cal.add_working_days(utc(2026, 2, 12, 8, 30), 2) == utc(2026, 2, 23, 10, 30)
+    assert WorkCalendar.from_file().hours == WorkingHours()  # the shipped file states the defaults
+
+
+def test_unknown_working_hours_keys_are_refused(tmp_path):
+    path = tmp_path / "lich.toml"
+    path.write_text('[working_hours]\nlunch = "11:30"\n', encoding="utf-8")
+    with pytest.raises(ValueError):
+        WorkCalendar.from_file(path)
