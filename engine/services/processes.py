@@ -4,7 +4,7 @@ from pathlib import Path
 
 from engine import policy
 from engine.clock import Clock
-from engine.errors import NotFound
+from engine.errors import Conflict, NotFound
 from engine.identity import SYSTEM, Principal
 from engine.library import ProcessDefinition, load_directory, parse_definition
 from engine.store.uow import UnitOfWork
@@ -23,12 +23,22 @@ def deploy_process(uow: UnitOfWork, clock: Clock, principal: Principal, bpmn: by
 
 
 def load_process_directory(uow: UnitOfWork, clock: Clock, directory: Path) -> list[dict]:
-    """Deploy every BPMN file of a directory at start-up; unchanged files keep their version."""
+    """Deploy every BPMN file of a directory at start-up; unchanged files keep their version.
+
+    Several web processes may start at once: the one that loses the race finds the versions
+    the winner stored on its second try.
+    """
     definitions = load_directory(directory)
-    with uow:
-        deployed = [_deploy(uow, clock, SYSTEM, d)[0] for d in definitions]
-        uow.commit()
-    return deployed
+    for attempt in (1, 2):
+        try:
+            with uow:
+                deployed = [_deploy(uow, clock, SYSTEM, d)[0] for d in definitions]
+                uow.commit()
+            return deployed
+        except Conflict:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _deploy(uow, clock, principal, definition: ProcessDefinition) -> tuple[dict, bool]:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from engine import events as ev
@@ -22,6 +23,8 @@ from engine.store.tables import (
     tasks,
     violations,
 )
+
+UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 class SpecCache:
@@ -54,7 +57,12 @@ class Processes:
         return self.conn.execute(query.limit(1)).mappings().first()
 
     def add(self, **row) -> int:
-        return self.conn.execute(sa.insert(process_versions).values(**row)).inserted_primary_key[0]
+        """Insert a version; raise Conflict if another process just took its number or content."""
+        insert = UPSERTS[self.conn.dialect.name](process_versions).values(**row)
+        added = self.conn.execute(insert.on_conflict_do_nothing().returning(process_versions.c.id)).first()
+        if added is None:
+            raise Conflict("Phiên bản quy trình vừa được triển khai đồng thời; hãy thử lại")
+        return added[0]
 
     def versions(self, process_id: str) -> list:
         t = process_versions
@@ -263,10 +271,9 @@ class Settings:
         return self.conn.execute(sa.select(settings.c.value).where(settings.c.key == key)).scalar()
 
     def put(self, key: str, value: str) -> None:
-        if self.get(key) is None:
-            self.conn.execute(sa.insert(settings).values(key=key, value=value))
-        else:
-            self.conn.execute(sa.update(settings).where(settings.c.key == key).values(value=value))
+        """Set a value in one upsert, so processes starting together cannot collide."""
+        insert = UPSERTS[self.conn.dialect.name](settings).values(key=key, value=value)
+        self.conn.execute(insert.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
 
 class Violations:
