@@ -5,10 +5,10 @@ its own fields, so a submission can never overwrite process variables such as th
 consulted agencies. A task without a form accepts plain variables.
 """
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from engine.errors import Invalid
 
@@ -26,12 +26,20 @@ _STOCK_PHRASES = sorted(
 )
 
 
-@dataclass(frozen=True)
 class FormContext:
-    """What a form may check a submission against."""
+    """What a form may check a submission against.
 
-    known_agencies: frozenset[str]
-    lead_agency: str | None = None
+    The agency directory is read only if a form asks for it (the request form does; replies,
+    the most frequent submissions, do not), so ``known_agencies`` may be a loader.
+    """
+
+    def __init__(self, known_agencies: frozenset[str] | Callable[[], frozenset[str]],
+                 lead_agency: str | None = None):
+        self._known, self.lead_agency = known_agencies, lead_agency
+
+    @functools.cached_property
+    def known_agencies(self) -> frozenset[str]:
+        return frozenset(self._known() if callable(self._known) else self._known)
 
 
 Form = Callable[[dict, FormContext], dict]

@@ -28,7 +28,7 @@ def complete_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: 
                 raise Conflict("Nhiệm vụ đã được xử lý")
             rules = rules or default_rules()
             row, instance = load_instance(uow, instance_id, rules, now)
-            ctx = FormContext(uow.directory.agency_codes(), row["lead_agency"])
+            ctx = FormContext(uow.directory.agency_codes, row["lead_agency"])
             cleaned = validate_submission(task["form"], data, ctx)
             instance.complete_task(task_id, cleaned, now, principal.subject)
             save_instance(uow, row, instance, rules, now)
