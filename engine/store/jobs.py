@@ -92,7 +92,10 @@ class Jobs:
         return self._pending_where(jobs.c.key == key, status=JobStatus.CANCELLED) == 1
 
     def cancel_prefix(self, prefix: str) -> int:
-        """Cancel every pending job whose key starts with prefix, e.g. all reminders of a task."""
+        """Cancel every pending job whose key starts with prefix, e.g. all reminders of a task.
+
+        On PostgreSQL the `text_pattern_ops` index of migration 0007 serves this LIKE.
+        """
         starts = jobs.c.key.startswith(prefix, autoescape=True)
         return self._pending_where(starts, status=JobStatus.CANCELLED)
 
