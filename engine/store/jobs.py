@@ -41,6 +41,8 @@ jobs = sa.Table(
     # Claims scan pending jobs by due date; the lag metric reads the latest done jobs.
     sa.Index(None, "status", "due_at"),
     sa.Index(None, "status", "fired_at"),
+    # cancel_prefix's LIKE 'ladder:{task}:%' needs a pattern index on PostgreSQL.
+    sa.Index("ix_jobs_key_pattern", "key", postgresql_ops={"key": "text_pattern_ops"}),
 )
 
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}

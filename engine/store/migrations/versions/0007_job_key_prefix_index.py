@@ -17,10 +17,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("CREATE INDEX ix_jobs_key_pattern ON jobs (key text_pattern_ops)")
+    # On SQLite it is a plain index, kept so both schemas match the table definition.
+    op.create_index("ix_jobs_key_pattern", "jobs", ["key"],
+                    postgresql_ops={"key": "text_pattern_ops"})
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP INDEX ix_jobs_key_pattern")
+    op.drop_index("ix_jobs_key_pattern", table_name="jobs")
