@@ -107,13 +107,9 @@ class ProcessInstance:
         self._require_running()
         task = self._ready_task(task_id)
         human = self._human(task)
-        opened = {t.id for t in self.open_tasks()}
         task.data.update(data)
-        with step_instant(now):
-            self._run(task.run)
-            self.events.append(ev.TaskCompleted(self.id, now, actor, task_id, human.bpmn_id,
-                                                human.agency, data))
-            self._advance(now, actor, opened - {task_id})
+        done = ev.TaskCompleted(self.id, now, actor, task_id, human.bpmn_id, human.agency, data)
+        self._step(now, actor, task.run, done, closing=task_id)
         return human
 
     def deem_consent(self, task_id: str, now: datetime) -> HumanTask:
@@ -126,9 +122,20 @@ class ProcessInstance:
     def fire_timers(self, now: datetime, actor: str = SYSTEM_ACTOR) -> None:
         """Fire the timers due at ``now`` and run on; a worker calls this when a timer job is due."""
         self._require_running()
-        opened = {t.id for t in self.open_tasks()}
+        self._step(now, actor, self.workflow.refresh_timers)
+
+    def _step(self, now: datetime, actor: str, action, announce: ev.Event | None = None,
+              closing: str | None = None) -> None:
+        """Run one action and the engine steps after it at ``now``, announcing what changed.
+
+        ``closing`` names the task the action itself completes, which is announced by the
+        caller's event rather than as withdrawn.
+        """
+        opened = {t.id for t in self.open_tasks()} - {closing}
         with step_instant(now):
-            self._run(self.workflow.refresh_timers)
+            self._run(action)
+            if announce is not None:
+                self.events.append(announce)
             self._advance(now, actor, opened)
 
     def waiting_timers(self) -> list[tuple[str, datetime]]:
@@ -157,12 +164,9 @@ class ProcessInstance:
         waits = [t for t in self._message_waits() if t.task_spec.event_definition.name == name]
         if not waits:
             raise NotFound(f"Hồ sơ không chờ thông điệp '{name}'")
-        opened = {t.id for t in self.open_tasks()}
         event = BpmnEvent(waits[0].task_spec.event_definition, dict(payload))
-        with step_instant(now):
-            self._run(lambda: self.workflow.send_event(event))
-            self.events.append(ev.MessageReceived(self.id, now, actor, name, sender, dict(payload)))
-            self._advance(now, actor, opened)
+        received = ev.MessageReceived(self.id, now, actor, name, sender, dict(payload))
+        self._step(now, actor, lambda: self.workflow.send_event(event), received)
 
     def _message_waits(self) -> list:
         if self.status != InstanceStatus.RUNNING:
