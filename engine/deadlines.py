@@ -96,7 +96,7 @@ class Deadline:
         if self.unit == Unit.WORKING_DAYS:
             return cal.add_working_days(self.start, int(self.amount), cutoff=self.cutoff)
         if self.unit == Unit.WORKING_HOURS:
-            return cal.add_working_hours(cal.next_working_instant(self.start), self.amount)
+            return cal.add_working_hours(self.start, self.amount)
         return cal.add_calendar_days(self.start, int(self.amount))
 
 
@@ -183,16 +183,22 @@ def explain(deadline: Deadline, changes: list[Change], cal: WorkCalendar) -> dic
 
 
 def timer_helpers(cal: WorkCalendar, now: datetime) -> dict:
-    """Return the script helpers that turn a legal period into an ISO instant for a timer."""
+    """Return the script helpers that turn a legal period into an ISO instant for a timer.
+
+    Each is the same `Deadline.base_due` a task's due date comes from, so a boundary timer and
+    the task it guards agree to the second.
+    """
+
+    def due(amount, unit: Unit, cutoff: bool = True) -> str:
+        return Deadline(check_amount(amount, unit), unit, now, cutoff).base_due(cal).isoformat()
 
     def due_in_working_days(n, cutoff=True):
-        return cal.add_working_days(now, check_amount(n, Unit.WORKING_DAYS), cutoff).isoformat()
+        return due(n, Unit.WORKING_DAYS, cutoff)
 
     def due_in_working_hours(hours):
-        start = cal.next_working_instant(now)
-        return cal.add_working_hours(start, check_amount(hours, Unit.WORKING_HOURS)).isoformat()
+        return due(hours, Unit.WORKING_HOURS)
 
     def due_in_calendar_days(n):
-        return cal.add_calendar_days(now, check_amount(n, Unit.CALENDAR_DAYS)).isoformat()
+        return due(n, Unit.CALENDAR_DAYS)
 
     return {f.__name__: f for f in (due_in_working_days, due_in_working_hours, due_in_calendar_days)}
