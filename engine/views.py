@@ -4,7 +4,8 @@ Views are not ORM rows: callers get exactly these fields, so storage can change 
 """
 
 
-def _iso(value):
+def iso(value) -> str | None:
+    """Format an instant as ISO 8601, keeping None."""
     return value.isoformat() if value is not None else None
 
 
@@ -15,7 +16,7 @@ def version_view(row) -> dict:
         "name": row["name"],
         "version": row["version"],
         "content_hash": row["content_hash"],
-        "deployed_at": _iso(row.get("deployed_at")),
+        "deployed_at": iso(row.get("deployed_at")),
     }
 
 
@@ -30,12 +31,12 @@ def task_view(row) -> dict:
         "agency": row["agency_code"],
         "form": row["form"],
         "state": row["state"],
-        "created_at": _iso(row["created_at"]),
-        "due_at": _iso(row["due_at"]),
+        "created_at": iso(row["created_at"]),
+        "due_at": iso(row["due_at"]),
         "paused": row["paused_at"] is not None,
         "escalation_level": row["escalation_level"],
         "deemed_consent": row["deemed_consent"],
-        "completed_at": _iso(row["completed_at"]),
+        "completed_at": iso(row["completed_at"]),
         "completed_by": row["completed_by"],
         "claimed_by": row["claimed_by"],
         "data": row["data"],
@@ -48,7 +49,7 @@ def audit_view(row) -> dict:
         "type": row["type"],
         "task_id": row["task_id"],
         "actor": row["actor"],
-        "occurred_at": _iso(row["occurred_at"]),
+        "occurred_at": iso(row["occurred_at"]),
     }
 
 
@@ -61,8 +62,8 @@ def instance_view(row, instance, tasks, history, principal, full: bool) -> dict:
         "process_version": row["process_version"],
         "status": instance.status,
         "lead_agency": row["lead_agency"],
-        "created_at": _iso(row["created_at"]),
-        "ended_at": _iso(row["ended_at"]),
+        "created_at": iso(row["created_at"]),
+        "ended_at": iso(row["ended_at"]),
         "variables": instance.variables if full else {},
         "open_tasks": [task_view(t) for t in tasks
                        if t["state"] == "open" and (full or t["id"] in own)],
@@ -86,13 +87,13 @@ def user_view(row) -> dict:
 def token_view(row) -> dict:
     """Describe an API token; never the token or its hash."""
     return {"id": row["id"], "agency_code": row["agency_code"], "roles": list(row["roles"]),
-            "label": row["label"], "user_id": row["user_id"], "created_at": _iso(row["created_at"]),
-            "expires_at": _iso(row["expires_at"]), "revoked_at": _iso(row["revoked_at"])}
+            "label": row["label"], "user_id": row["user_id"], "created_at": iso(row["created_at"]),
+            "expires_at": iso(row["expires_at"]), "revoked_at": iso(row["revoked_at"])}
 
 
 def delegation_view(row) -> dict:
     """Describe a delegation of a head's authority."""
     return {"id": row["id"], "agency_code": row["agency_code"], "from_user_id": row["from_user_id"],
-            "to_user_id": row["to_user_id"], "starts_at": _iso(row["starts_at"]),
-            "ends_at": _iso(row["ends_at"]), "reason": row["reason"],
-            "revoked_at": _iso(row["revoked_at"])}
+            "to_user_id": row["to_user_id"], "starts_at": iso(row["starts_at"]),
+            "ends_at": iso(row["ends_at"]), "reason": row["reason"],
+            "revoked_at": iso(row["revoked_at"])}

@@ -111,6 +111,7 @@ class TaskSnapshot(EventPart):
     name = String()
     lane = String(allow_none=True)
     agency = String()
+    form = String(allow_none=True)
     state = String()
     created_at = DateTime()
     due_at = DateTime(allow_none=True)
@@ -118,6 +119,8 @@ class TaskSnapshot(EventPart):
     escalation_level = Integer()
     deemed_consent = Boolean()
     completed_at = DateTime(allow_none=True)
+    completed_by = String(allow_none=True)
+    claimed_by = String(allow_none=True)
 
 
 class InstanceSnapshot(EventPart):

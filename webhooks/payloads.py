@@ -8,12 +8,10 @@ normally a moment after it occurred, and ``detail``: the event's own fields as a
 import json
 from datetime import datetime
 
+from engine.views import iso, task_view
+
 PING_TYPE = "webhook.ping"
 _OMITTED = ("instance_id", "occurred_at")
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def recipients(event: dict, lead_agency: str | None) -> set[str]:
@@ -22,15 +20,8 @@ def recipients(event: dict, lead_agency: str | None) -> set[str]:
 
 
 def task_snapshot(row) -> dict:
-    """Describe a task as the projection holds it, without its form data."""
-    return {
-        "id": row["id"], "instance_id": row["instance_id"], "bpmn_id": row["bpmn_id"],
-        "name": row["name"], "lane": row["lane"], "agency": row["agency_code"],
-        "state": row["state"], "created_at": _iso(row["created_at"]),
-        "due_at": _iso(row["due_at"]), "paused": row["paused_at"] is not None,
-        "escalation_level": row["escalation_level"], "deemed_consent": row["deemed_consent"],
-        "completed_at": _iso(row["completed_at"]),
-    }
+    """Describe a task as the API shows it, without its form data, which stays in the API."""
+    return {k: v for k, v in task_view(row).items() if k != "data"}
 
 
 def instance_snapshot(row) -> dict:
@@ -38,8 +29,8 @@ def instance_snapshot(row) -> dict:
     return {
         "id": row["id"], "process_id": row["process_id"],
         "process_version": row["process_version"], "status": row["status"],
-        "lead_agency": row["lead_agency"], "created_at": _iso(row["created_at"]),
-        "ended_at": _iso(row["ended_at"]),
+        "lead_agency": row["lead_agency"], "created_at": iso(row["created_at"]),
+        "ended_at": iso(row["ended_at"]),
     }
 
 
@@ -48,7 +39,7 @@ def event_body(outbox_row, instance_row, task_row, public_url: str) -> str:
     detail = {k: v for k, v in outbox_row["payload"].items() if k not in _OMITTED}
     data = {
         "agency": detail.get("agency") or (instance_row["lead_agency"] if instance_row else None),
-        "due_at": _iso(task_row["due_at"]) if task_row else detail.get("due_at"),
+        "due_at": iso(task_row["due_at"]) if task_row else detail.get("due_at"),
         "link": _link(public_url, outbox_row["payload"], task_row),
         "instance": instance_snapshot(instance_row) if instance_row else None,
     }
@@ -72,5 +63,5 @@ def _link(public_url: str, event: dict, task_row) -> str:
 
 
 def _dump(event_type: str, occurred_at: datetime, data: dict) -> str:
-    body = {"type": event_type, "occurred_at": _iso(occurred_at), "data": data}
+    body = {"type": event_type, "occurred_at": iso(occurred_at), "data": data}
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
