@@ -126,6 +126,12 @@ class WorkCalendar:
         """Return the agency's time zone."""
         return self._zone
 
+    def assume_local(self, moment: datetime | None) -> datetime | None:
+        """Read a time given without an offset as the agency's local time, as officers mean it."""
+        if moment is None or moment.tzinfo is not None:
+            return moment
+        return moment.replace(tzinfo=self._zone)
+
     @property
     def fingerprint(self) -> str:
         """Return a digest of everything that decides a day, to notice when any of it changed."""

@@ -5,7 +5,6 @@ import signal
 import threading
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -17,8 +16,6 @@ from engine.store.uow import UnitOfWorkFactory
 from engine.worker import Worker, install_sigterm
 from service import demo, settings
 from webhooks import handlers as webhook_handlers
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @click.group()
@@ -142,7 +139,8 @@ def deadline(start: str, working_days: int, no_cutoff: bool):
         at = datetime.fromisoformat(start)
     except ValueError as err:
         raise click.BadParameter(f"Không đọc được thời điểm '{start}'", param_hint="--from") from err
-    at = at if at.tzinfo else at.replace(tzinfo=LOCAL_TZ)
-    explanation = WorkCalendar.from_file().explain_working_days(at, working_days, cutoff=not no_cutoff)
-    click.echo(f"Hạn: {explanation.due.astimezone(LOCAL_TZ):%H:%M %d/%m/%Y} (giờ Việt Nam)")
+    calendar = WorkCalendar.from_file()
+    explanation = calendar.explain_working_days(calendar.assume_local(at), working_days,
+                                                cutoff=not no_cutoff)
+    click.echo(f"Hạn: {explanation.due.astimezone(calendar.tz):%H:%M %d/%m/%Y} (giờ Việt Nam)")
     click.echo(explanation.text_vi)

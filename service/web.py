@@ -4,7 +4,6 @@ import hmac
 import secrets
 from datetime import datetime
 from functools import wraps
-from zoneinfo import ZoneInfo
 
 from apiflask import APIBlueprint
 from flask import abort, g, redirect, render_template, request, session, url_for
@@ -16,7 +15,6 @@ from engine.store.repositories import TaskQuery
 from service.runtime import runtime
 
 bp = APIBlueprint("web", __name__, enable_openapi=False)
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def csrf_token() -> str:
@@ -45,7 +43,8 @@ def local_time(iso: str | None) -> str:
     """Show a stored UTC instant as Vietnam time, the way officers read dates: 17:00 26/02/2026."""
     if not iso:
         return "Không có hạn"
-    return datetime.fromisoformat(iso).astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
+    zone = runtime().rules.calendar.tz
+    return datetime.fromisoformat(iso).astimezone(zone).strftime("%H:%M %d/%m/%Y")
 
 
 def signed_in(view):

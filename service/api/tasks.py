@@ -1,8 +1,5 @@
 """Inbox and completion of human tasks."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from apiflask import APIBlueprint
 
 from engine import services
@@ -10,8 +7,6 @@ from engine.store.repositories import TaskQuery
 from service.auth import auth, principal
 from service.runtime import runtime
 from service.schemas import CompleteTaskIn, ReassignIn, TaskOut, TaskPageOut, TaskQueryIn
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 bp = APIBlueprint("tasks", __name__, url_prefix="/api/v1/tasks", tag="Nhiệm vụ")
 
@@ -27,7 +22,7 @@ def list_tasks(q):
         agency=q.get("agency"),
         state=q.get("state"),
         instance_id=q.get("instance_id"),
-        due_before=_aware(q.get("due_before")),
+        due_before=rt.rules.calendar.assume_local(q.get("due_before")),
         overdue_at=rt.clock.now() if q["overdue"] else None,
         limit=q["per_page"],
         offset=(q["page"] - 1) * q["per_page"],
@@ -54,13 +49,6 @@ def complete_task(task_id: str, body):
     """Complete a task with its form data."""
     rt = runtime()
     return services.complete_task(rt.uow(), rt.clock, principal(), task_id, body["data"], rt.rules)
-
-
-def _aware(at: datetime | None) -> datetime | None:
-    """Read a time without an offset as Vietnam time, the time officers think in."""
-    if at is None or at.tzinfo is not None:
-        return at
-    return at.replace(tzinfo=LOCAL_TZ)
 
 
 @bp.post("/<task_id>/claim")
