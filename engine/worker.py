@@ -119,9 +119,10 @@ class Worker:
     def _group(self, jobs: list[Job]) -> list[Job]:
         """Take the next run of one-phase jobs that can share a transaction, or a single job.
 
-        A commit per job costs a disk flush; sharing one among up to GROUP_SIZE jobs, each in
-        its own savepoint, is what lets a burst of a thousand timers fire within a second.
-        Only PostgreSQL: pysqlite's savepoints are unreliable, and SQLite has one worker.
+        A commit per job costs a disk flush; sharing one among up to GROUP_SIZE jobs is what
+        lets a burst of a thousand timers fire within a second. Only on PostgreSQL: SQLite has
+        a single write lock, and a group would hold it across many effects while web requests
+        wait to write.
         """
         if self.uow_factory.engine.dialect.name != "postgresql":
             return jobs[:1]
