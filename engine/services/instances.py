@@ -36,7 +36,7 @@ def start_instance(uow: UnitOfWork, clock: Clock, principal: Principal, process_
         if version is None:
             raise NotFound(f"Không có quy trình '{process_id}'")
         seeded = {**variables, "lead_agency": principal.agency,
-                  "provincial_office": _provincial_office(uow)}
+                  "provincial_office": uow.directory.agency_of_kind(PROVINCIAL_OFFICE_KIND)}
         instance = ProcessInstance.start(
             str(uuid.uuid4()), process_id, version["version"], uow.processes.compiled(version["id"]),
             script_engine(rules.calendar, now), rules.calendar, seeded, now, principal.subject,
@@ -87,11 +87,6 @@ def _check_variables(variables: dict) -> None:
     reserved = {k: "Biến do hệ thống đặt" for k in variables if k in RESERVED_VARIABLES}
     if bad or reserved:
         raise Invalid("Biến khởi tạo không hợp lệ", {**bad, **reserved})
-
-
-def _provincial_office(uow) -> str | None:
-    codes = [a["code"] for a in uow.directory.agencies() if a["kind"] == PROVINCIAL_OFFICE_KIND]
-    return codes[0] if codes else None
 
 
 def _view(uow, principal: Principal, instance_id: str, instance=None, rules=None) -> dict:

@@ -20,6 +20,11 @@ class Directory:
     def agency(self, code: str):
         return self.conn.execute(sa.select(agencies).where(agencies.c.code == code)).mappings().first()
 
+    def agency_of_kind(self, kind: str) -> str | None:
+        """Return the code of the first agency of a kind, e.g. the Provincial Office."""
+        query = sa.select(agencies.c.code).where(agencies.c.kind == kind).order_by(agencies.c.code)
+        return self.conn.execute(query.limit(1)).scalar()
+
     def agencies(self) -> list:
         return list(self.conn.execute(sa.select(agencies).order_by(agencies.c.code)).mappings())
 

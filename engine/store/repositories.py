@@ -159,16 +159,11 @@ class Tasks:
         self.conn.execute(sa.update(tasks).where(tasks.c.id == task_id).values(**values))
 
     def overdue(self, now: datetime) -> list:
-        """Return open, running tasks at or past their due date with their agency, oldest first.
-
-        At the due instant itself a task still open cannot finish on time any more, and its
-        ``overdue`` rung fires then; the list agrees with the rung.
-        """
+        """Return overdue tasks with their agency and its head, oldest due first."""
         query = (
             sa.select(tasks, agencies.c.name.label("agency_name"), agencies.c.head_name)
             .join(agencies, agencies.c.code == tasks.c.agency_code)
-            .where(tasks.c.state == TaskStatus.OPEN, tasks.c.paused_at.is_(None),
-                   tasks.c.due_at <= now)
+            .where(*_overdue(now))
             .order_by(tasks.c.due_at, tasks.c.id)
         )
         return list(self.conn.execute(query).mappings())
@@ -186,9 +181,7 @@ class Tasks:
             tasks.c.due_at < q.due_before if q.due_before else None,
         ]
         if q.overdue_at:
-            # A paused deadline is not running, so it cannot be overdue.
-            conditions += [tasks.c.state == TaskStatus.OPEN, tasks.c.paused_at.is_(None),
-                           tasks.c.due_at < q.overdue_at]
+            conditions += _overdue(q.overdue_at)
         where = [c for c in conditions if c is not None]
         total = self.conn.execute(sa.select(sa.func.count()).select_from(tasks).where(*where))
         order = [tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.created_at, tasks.c.id]
@@ -197,6 +190,15 @@ class Tasks:
 
 
 RELAY_SETTING = "outbox.relay"
+
+
+def _overdue(now: datetime) -> list:
+    """Select open tasks whose clock runs and whose due instant has come.
+
+    A paused deadline is not running, so it cannot be overdue; at the due instant itself a
+    task still open can no longer finish on time, and its ``overdue`` rung fires then.
+    """
+    return [tasks.c.state == TaskStatus.OPEN, tasks.c.paused_at.is_(None), tasks.c.due_at <= now]
 
 
 class Journal:
