@@ -46,13 +46,14 @@ import holidays
 
 from engine import calendar_explain as words
 from engine.calendar_explain import DayInfo, Explanation, Override, load_overrides
+from engine.shipped import shipped
 
 __all__ = [
     "DayInfo", "DeadlineModel", "Explanation", "Override", "WorkCalendar", "WorkingHours",
     "load_overrides",
 ]
 
-DEFAULT_OVERRIDE_FILE = Path(__file__).resolve().parents[1] / "config" / "calendar_overrides.toml"
+DEFAULT_OVERRIDE_FILE = shipped("config/calendar_overrides.toml")
 ONE_DAY = timedelta(days=1)
 # Bumped whenever the counting rules change, so the next start recomputes open due dates.
 COUNTING_RULES = "2026-11: day_count without double shift; one_stop appointment; agency hours"
