@@ -5,13 +5,15 @@ import os
 from apiflask import APIBlueprint, Schema
 from apiflask.fields import Integer, String
 from apiflask.validators import Length, Range
-from flask import current_app
+from flask import Response, current_app, request
 
 from engine.reports.overdue import OverdueFilter
 from engine.reports.period import parse_month, parse_range
 from engine.reports.scoring import Scoring
 from engine.services import reports
+from service import exports
 from service.auth import auth, principal
+from service.problems import problem
 from service.runtime import runtime
 
 bp = APIBlueprint("reports", __name__, url_prefix="/api/v1/reports", tag="Báo cáo")
@@ -22,6 +24,10 @@ class PeriodIn(Schema):
     month = String(validate=Length(7, 7), metadata={"description": "Tháng báo cáo, dạng YYYY-MM"})
     from_ = String(data_key="from", validate=Length(10, 10), metadata={"description": "Từ ngày YYYY-MM-DD"})
     to = String(validate=Length(10, 10), metadata={"description": "Đến ngày YYYY-MM-DD"})
+
+
+class FileIn(PeriodIn):
+    section = String(validate=Length(1, 32), metadata={"description": "Mục xuất ra CSV (mặc định ranking)"})
 
 
 class OverdueIn(Schema):
@@ -48,16 +54,48 @@ def period_of(q: dict):
     return parse_month(q.get("month") or f"{rt.clock.now().astimezone(tz):%Y-%m}", tz)
 
 
-@bp.get("/discipline")
-@bp.auth_required(auth)
-@bp.input(PeriodIn, location="query", arg_name="q")
-@bp.doc(description=f"Báo cáo kỷ luật hành chính của một tháng hoặc khoảng ngày. {READERS}.",
-        responses={200: "Báo cáo (JSON)", 403: "Không có quyền", 422: "Tháng không hợp lệ"})
-def discipline(q):
-    """Build the monthly discipline report: figures per agency and person, the ranking."""
+def _discipline(q: dict) -> dict:
     rt = runtime()
     return reports.read_discipline_report(rt.uow(), principal(), period_of(q), rt.clock.now(),
                                           rt.rules, scoring())
+
+
+def send_file(report: dict, fmt: str, section: str | None = None):
+    """Answer a report as a file, or 503 naming the system package the PDF needs."""
+    try:
+        body = exports.render(report, fmt, section, runtime().rules.calendar.tz)
+    except exports.PdfUnavailable as err:
+        return problem(503, f"Máy chủ chưa cài gói hệ thống {err.package} để xuất PDF",
+                       slug="pdf-unavailable", package=err.package)
+    name = f"bao-cao-ky-luat-{report['period']['label'].replace('..', '_')}.{fmt}"
+    return Response(body, mimetype=exports.MEDIA_TYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/discipline")
+@bp.auth_required(auth)
+@bp.input(FileIn, location="query", arg_name="q")
+@bp.doc(description=f"Báo cáo kỷ luật hành chính của một tháng hoặc khoảng ngày. {READERS}. "
+        "Định dạng theo tiêu đề Accept (JSON, XLSX, CSV, PDF) hoặc đuôi .xlsx/.csv/.pdf.",
+        responses={200: "Báo cáo", 403: "Không có quyền", 422: "Tháng không hợp lệ",
+                   503: "Thiếu thư viện hệ thống để xuất PDF"})
+def discipline(q):
+    """Build the monthly discipline report: figures per agency and person, the ranking."""
+    offered = {media.split(";")[0]: fmt for fmt, media in exports.MEDIA_TYPES.items()}
+    fmt = offered[request.accept_mimetypes.best_match(list(offered), default="application/json")]
+    report = _discipline(q)
+    return report if fmt == "json" else send_file(report, fmt, q.get("section"))
+
+
+@bp.get("/discipline.<any(json, xlsx, csv, pdf):fmt>")
+@bp.auth_required(auth)
+@bp.input(FileIn, location="query", arg_name="q")
+@bp.doc(description=f"Báo cáo kỷ luật hành chính dưới dạng tệp. {READERS}.",
+        responses={200: "Tệp báo cáo", 403: "Không có quyền", 503: "Thiếu thư viện hệ thống để xuất PDF"})
+def discipline_file(fmt: str, q):
+    """Download the discipline report as XLSX (one sheet per section), CSV or PDF."""
+    report = _discipline(q)
+    return report if fmt == "json" else send_file(report, fmt, q.get("section"))
 
 
 @bp.get("/overdue")

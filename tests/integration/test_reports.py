@@ -19,6 +19,7 @@ working periods 07:30–11:30 and 13:00–17:00 (8 h a day), Hà Nội time = UT
   synthesis of C1 opens. SNV (Department of Home Affairs) has no activity at all.
 """
 
+import os
 from datetime import UTC, datetime
 
 import pytest
@@ -251,3 +252,105 @@ def test_bottlenecks_count_working_hours_per_step_and_agency(province):
     # C4 from 25/11 09:00: 6.5 + 2 × 8 (26, 27/11) + 8 (30/11) = 30.5 h.
     assert _pick(stc, "completed", "median_hours", "waiting_at_end", "longest_wait_hours") \
         == (1, 32.0, 2, 46.5)
+
+
+def test_xlsx_holds_the_json_figures_with_real_number_formats(province):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    api, _ = province
+    report = api("GET", "/api/v1/reports/discipline?month=2026-11", "SNV_home_affairs").json
+    answer = api("GET", "/api/v1/reports/discipline.xlsx?month=2026-11", "SNV_home_affairs")
+    assert answer.status_code == 200 and answer.mimetype.endswith("spreadsheetml.sheet")
+    assert 'filename="bao-cao-ky-luat-2026-11.xlsx"' in answer.headers["Content-Disposition"]
+    book = load_workbook(BytesIO(answer.data))
+    assert book.sheetnames[:4] == ["Xếp hạng cơ quan", "Lấy ý kiến phối hợp", "Công việc (mọi quy trình)",
+                                   "Vi phạm ghi nhận"]
+    ranking = sheet_rows(book["Xếp hạng cơ quan"])
+    assert {r["Mã"]: r["Điểm"] for r in ranking} == {r["agency"]: r["score"]
+                                                     for r in report["sections"]["ranking"]["rows"]}
+    assert {r["Mã"]: r["Hạng"] for r in ranking}["SXD"] == 1
+    cells = book["Xếp hạng cơ quan"]
+    score_col = [c.value for c in cells[2]].index("Điểm") + 1
+    rate_col = [c.value for c in cells[2]].index("Tỷ lệ trả lời đúng hạn") + 1
+    assert cells.cell(3, score_col).number_format == "0.00"
+    assert cells.cell(3, rate_col).number_format == "0.0%" and cells.cell(3, rate_col).value == 1.0
+    replies = {r["Mã"]: r for r in sheet_rows(book["Lấy ý kiến phối hợp"])}
+    for row in report["sections"]["consultations"]["rows"]:
+        assert (replies[row["agency"]]["Đúng hạn"], replies[row["agency"]]["Coi như đồng ý"]) == \
+            (row["on_time"], row["deemed_consent"])
+    [officer] = sheet_rows(book["Cán bộ có nhiều vi phạm"])
+    assert (officer["Tài khoản"], officer["Vi phạm"], officer["Theo cơ quan"]) == ("an.nv", 2, "STC: 1; SXD: 1")
+    absent = [r["Nội dung"] for r in sheet_rows(book["Chưa ghi nhận được"])]
+    assert "Hồ sơ thủ tục hành chính (tỷ lệ đúng hạn 766)" in absent
+
+
+def sheet_rows(sheet) -> list[dict]:
+    """Read a sheet below its title row as dicts keyed by the heading row."""
+    values = list(sheet.iter_rows(min_row=2, values_only=True))
+    return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+
+
+def test_csv_and_accept_header_choose_the_format(province):
+    import csv
+    from io import StringIO
+
+    api, _ = province
+    answer = api("GET", "/api/v1/reports/discipline?month=2026-11&section=violations", "SNV_home_affairs",
+                 headers={"Accept": "text/csv"})
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    table = list(csv.DictReader(StringIO(answer.data.decode("utf-8-sig"))))
+    assert {r["Mã"]: int(r["Tổng"]) for r in table}["STC"] == 2
+    wrong = api("GET", "/api/v1/reports/discipline.csv?month=2026-11&section=nope", "SNV_home_affairs")
+    assert wrong.status_code == 422
+
+
+def pdf_or_skip() -> None:
+    """Skip visibly without WeasyPrint's system libraries, unless CI made PDF mandatory."""
+    from service.exports.pdf import PdfUnavailable, _weasyprint_html
+
+    try:
+        _weasyprint_html()
+    except PdfUnavailable as err:
+        if os.environ.get("DUNGHAN_REQUIRE_PDF") == "1":
+            pytest.fail(f"DUNGHAN_REQUIRE_PDF=1 but {err.package} is missing")
+        pytest.skip(f"PDF needs the Debian package {err.package}")
+
+
+def test_pdf_is_a_vietnamese_report_with_the_json_figures(province):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from service.exports.tables import Kind, vietnamese_number
+
+    pdf_or_skip()
+    api, _ = province
+    report = api("GET", "/api/v1/reports/discipline?month=2026-11", "SNV_home_affairs").json
+    answer = api("GET", "/api/v1/reports/discipline?month=2026-11", "SNV_home_affairs",
+                 headers={"Accept": "application/pdf"})
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(answer.data)).pages)
+    assert "Kết quả thực hiện kỷ luật, kỷ cương hành chính" in text and "tháng 11/2026" in text
+    assert "Độc lập - Tự do - Hạnh phúc" in text and "GIÁM ĐỐC" in text
+    lines = text.splitlines()
+    for row in report["sections"]["ranking"]["rows"][:4]:  # 77,00 · 74,00 · 40,00 · -22,00
+        score = vietnamese_number(row["score"], Kind.SCORE)
+        assert any(row["name"] in line and score in line for line in lines), (row["name"], score)
+    stc = next(r for r in report["sections"]["violations"]["rows"] if r["agency"] == "STC")
+    assert any(line.startswith("STC Sở Tài chính") and line.split()[-1] == str(stc["total"]) for line in lines)
+    assert "Hồ sơ thủ tục hành chính (tỷ lệ đúng hạn 766)" in text  # shown as not yet recorded
+
+
+def test_pdf_without_pango_answers_503_naming_the_package(province, monkeypatch):
+    from service.exports import pdf
+
+    def missing():
+        raise pdf.PdfUnavailable("libpango-1.0-0")
+
+    monkeypatch.setattr(pdf, "_weasyprint_html", missing)
+    api, _ = province
+    answer = api("GET", "/api/v1/reports/discipline.pdf?month=2026-11", "SNV_home_affairs")
+    assert answer.status_code == 503 and answer.json["package"] == "libpango-1.0-0"
+    assert "libpango-1.0-0" in answer.json["detail"]
