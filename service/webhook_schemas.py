@@ -157,6 +157,8 @@ DETAILS = {
     "instance.cancelled": _fields("reason"),
     "instance.step_failed": _fields("reason"),
     "instance.message_received": _fields("name", "sender", "data"),
+    "report.published": _fields("kind", "period", "content_sha256", "link_path",
+                                revision=Integer(), audience=List(String())),
 }
 assert set(DETAILS) == set(EVENT_TYPES)
 

@@ -1,7 +1,5 @@
 """Reports for the Department of Home Affairs and the Provincial Office: discipline, overdue, bottlenecks."""
 
-import os
-
 from apiflask import APIBlueprint, Schema
 from apiflask.fields import Integer, String
 from apiflask.validators import Length, Range
@@ -14,6 +12,7 @@ from engine.services import reports
 from service import exports
 from service.auth import auth, principal
 from service.problems import problem
+from service.report_cli import scoring_of
 from service.runtime import runtime
 
 bp = APIBlueprint("reports", __name__, url_prefix="/api/v1/reports", tag="Báo cáo")
@@ -40,8 +39,7 @@ class OverdueIn(Schema):
 def scoring() -> Scoring:
     """Return the scoring rules, read once per app from SCORING_FILE or DUNGHAN_SCORING_FILE."""
     if "scoring" not in current_app.extensions:
-        path = current_app.config.get("SCORING_FILE") or os.environ.get("DUNGHAN_SCORING_FILE")
-        current_app.extensions["scoring"] = Scoring.from_file(path)
+        current_app.extensions["scoring"] = scoring_of(current_app.config)
     return current_app.extensions["scoring"]
 
 
@@ -67,7 +65,8 @@ def send_file(report: dict, fmt: str, section: str | None = None):
     except exports.PdfUnavailable as err:
         return problem(503, f"Máy chủ chưa cài gói hệ thống {err.package} để xuất PDF",
                        slug="pdf-unavailable", package=err.package)
-    name = f"bao-cao-ky-luat-{report['period']['label'].replace('..', '_')}.{fmt}"
+    revision = f"-ban-{report['revision']}" if report.get("revision") else ""
+    name = f"bao-cao-ky-luat-{report['period']['label'].replace('..', '_')}{revision}.{fmt}"
     return Response(body, mimetype=exports.MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -118,3 +117,51 @@ def bottlenecks(q):
     """Return median and p90 working time per process step and agency, repeats and waits."""
     rt = runtime()
     return reports.read_bottlenecks(rt.uow(), principal(), period_of(q), rt.rules, scoring())
+
+
+class RebuildIn(Schema):
+    reason = String(required=True, validate=Length(1, 2000),
+                    metadata={"description": "Lý do tính lại (ví dụ: đính chính số liệu)"})
+
+
+class PublishedQueryIn(Schema):
+    month = String(validate=Length(7, 7))
+
+
+class FormatIn(Schema):
+    section = String(validate=Length(1, 32))
+
+
+@bp.get("/discipline/published")
+@bp.auth_required(auth)
+@bp.input(PublishedQueryIn, location="query", arg_name="q")
+@bp.doc(description="Các bản báo cáo đã công bố (mỗi bản bất biến; đính chính tạo bản mới).")
+def published(q):
+    """List the published revisions of monthly reports, newest month first."""
+    return {"items": reports.list_published(runtime().uow(), principal(), q.get("month"))}
+
+
+@bp.post("/discipline/published/<month>")
+@bp.auth_required(auth)
+@bp.input(RebuildIn, arg_name="body")
+@bp.doc(description="Tính lại báo cáo tháng; chỉ tạo bản mới khi số liệu đã thay đổi. "
+        "Sở Nội vụ hoặc quản trị.", responses={200: "Số liệu không đổi: bản hiện có",
+                                                 201: "Bản mới", 403: "Không có quyền"})
+def republish(month: str, body):
+    """Rebuild a month's report on demand; a changed figure makes a new revision."""
+    rt = runtime()
+    period = parse_month(month, rt.rules.calendar.tz)
+    revision, new = reports.publish_report(rt.uow(), rt.clock, principal(), period, rt.rules, scoring(),
+                                           body["reason"])
+    return revision, 201 if new else 200
+
+
+@bp.get("/discipline/published/<month>/<int(max=1000000):revision>")
+@bp.get("/discipline/published/<month>/<int(max=1000000):revision>.<any(json, xlsx, csv, pdf):fmt>")
+@bp.auth_required(auth)
+@bp.input(FormatIn, location="query", arg_name="q")
+@bp.doc(description="Một bản báo cáo đã công bố, đúng như lúc lưu (JSON, .xlsx, .csv, .pdf).")
+def published_revision(month: str, revision: int, q, fmt: str = "json"):
+    """Return one published revision exactly as stored."""
+    report = reports.read_published(runtime().uow(), principal(), month, revision)
+    return report if fmt == "json" else send_file(report, fmt, q.get("section"))

@@ -281,7 +281,8 @@ def test_xlsx_holds_the_json_figures_with_real_number_formats(province):
         assert (replies[row["agency"]]["Đúng hạn"], replies[row["agency"]]["Coi như đồng ý"]) == \
             (row["on_time"], row["deemed_consent"])
     [officer] = sheet_rows(book["Cán bộ có nhiều vi phạm"])
-    assert (officer["Tài khoản"], officer["Vi phạm"], officer["Theo cơ quan"]) == ("an.nv", 2, "STC: 1; SXD: 1")
+    assert (officer["Tài khoản"], officer["Vi phạm"], officer["Theo cơ quan"]) == \
+        ("an.nv", 2, "STC: 1; SXD: 1")
     absent = [r["Nội dung"] for r in sheet_rows(book["Chưa ghi nhận được"])]
     assert "Hồ sơ thủ tục hành chính (tỷ lệ đúng hạn 766)" in absent
 
@@ -339,7 +340,8 @@ def test_pdf_is_a_vietnamese_report_with_the_json_figures(province):
         score = vietnamese_number(row["score"], Kind.SCORE)
         assert any(row["name"] in line and score in line for line in lines), (row["name"], score)
     stc = next(r for r in report["sections"]["violations"]["rows"] if r["agency"] == "STC")
-    assert any(line.startswith("STC Sở Tài chính") and line.split()[-1] == str(stc["total"]) for line in lines)
+    assert any(line.startswith("STC Sở Tài chính") and line.split()[-1] == str(stc["total"])
+               for line in lines)
     assert "Hồ sơ thủ tục hành chính (tỷ lệ đúng hạn 766)" in text  # shown as not yet recorded
 
 
@@ -354,3 +356,111 @@ def test_pdf_without_pango_answers_503_naming_the_package(province, monkeypatch)
     answer = api("GET", "/api/v1/reports/discipline.pdf?month=2026-11", "SNV_home_affairs")
     assert answer.status_code == 503 and answer.json["package"] == "libpango-1.0-0"
     assert "libpango-1.0-0" in answer.json["detail"]
+
+
+def test_the_first_working_day_job_publishes_november_and_queues_december(province, uow_factory, clock):
+    import sqlalchemy as sa
+
+    from engine.reports.scoring import Scoring
+    from engine.services import reports
+    from engine.store.jobs import jobs
+    from engine.store.tables import outbox
+
+    api, _ = province
+    rules = Rules.from_files()
+    clock.set(local(30, 11, 12))
+    assert reports.schedule_publication(uow_factory(), clock, rules)  # November's run
+    assert not reports.schedule_publication(uow_factory(), clock, rules)  # once per month
+    worker = Worker(uow_factory, clock, reports.handlers(rules, Scoring.from_file()), worker_id="reports")
+    # December 2026 starts on Tuesday 1/12, a working day: published at its opening, 07:30.
+    assert run_at(clock, worker, local(1, 12, 7, 29)) == 0
+    assert run_at(clock, worker, local(1, 12, 7, 30)) == 1
+    [entry] = api("GET", "/api/v1/reports/discipline/published", "SNV_home_affairs").json["items"]
+    assert (entry["period"], entry["revision"], entry["built_by"]) == ("2026-11", 1, "system")
+    stored = api("GET", "/api/v1/reports/discipline/published/2026-11/1", "SNV_home_affairs").json
+    assert rows(stored, "ranking")["SXD"]["score"] == 77.0 and stored["revision"] == 1
+    with uow_factory.engine.connect() as conn:
+        published = sa.select(outbox.c.payload).where(outbox.c.type == "report.published")
+        [event] = conn.execute(published).scalars()
+        due = conn.execute(sa.select(jobs.c.due_at).where(jobs.c.key == "report:discipline:2026-12")).scalar()
+    assert (event["period"], event["revision"]) == ("2026-11", 1) and "SNV" in event["audience"]
+    assert event["link_path"] == "/api/v1/reports/discipline/published/2026-11/1"
+    # January 2027: Friday 1/1 is New Year's Day, 2–3/1 a weekend → Monday 4/1/2027 07:30.
+    assert due == utc(2027, 1, 4, 0, 30)
+
+
+def run_at(clock, worker, at: datetime) -> int:
+    clock.set(at)
+    return worker.run_once()
+
+
+def test_a_correction_after_publication_is_revision_2_and_revision_1_stays(province, uow_factory):
+    import sqlalchemy as sa
+
+    from engine.store.reports import published_reports
+
+    api, _ = province
+    why = {"reason": "Công bố tháng 11"}
+    first = api("POST", "/api/v1/reports/discipline/published/2026-11", "SNV_home_affairs", json=why)
+    assert first.status_code == 201 and first.json["revision"] == 1
+    again = api("POST", "/api/v1/reports/discipline/published/2026-11", "SNV_home_affairs", json=why)
+    assert again.status_code == 200 and again.json["revision"] == 1  # same figures: no new revision
+    assert api("POST", "/api/v1/reports/discipline/published/2026-11", "STC", json=why).status_code == 403
+    original = api("GET", "/api/v1/reports/discipline/published/2026-11/1", "SNV_home_affairs").json
+
+    # The directory held the wrong head for SNNMT; the administrator corrects it.
+    directory_services.save_agency(uow_factory(), SYSTEM, "SNNMT", {"head_name": "Vũ Văn Nông"})
+    fixed = api("POST", "/api/v1/reports/discipline/published/2026-11", "SNV_home_affairs",
+                json={"reason": "Đính chính tên Giám đốc Sở Nông nghiệp và Môi trường"})
+    assert fixed.status_code == 201 and fixed.json["revision"] == 2
+    assert api("GET", "/api/v1/reports/discipline/published/2026-11/1", "SNV_home_affairs").json == original
+    second = api("GET", "/api/v1/reports/discipline/published/2026-11/2", "SNV_home_affairs").json
+    assert second["sections"]["people"]["heads"][0]["head_name"] == "Vũ Văn Nông"
+    assert original["sections"]["people"]["heads"][0]["head_name"] == "Vũ Thị Nông"
+    assert api("GET", "/api/v1/reports/discipline/published/2026-11/3", "SNV_home_affairs").status_code == 404
+    # The database itself refuses to edit or delete a published revision.
+    for statement in (sa.update(published_reports).values(reason="sửa"), sa.delete(published_reports)):
+        with pytest.raises(sa.exc.DatabaseError), uow_factory.engine.begin() as conn:
+            conn.execute(statement)
+    xlsx = api("GET", "/api/v1/reports/discipline/published/2026-11/2.xlsx", "SNV_home_affairs")
+    assert xlsx.status_code == 200 and "ban-2.xlsx" in xlsx.headers["Content-Disposition"]
+    mine = api("GET", "/api/v1/reports/discipline/published/2026-11/2", "STC").json
+    assert [r["agency"] for r in mine["sections"]["ranking"]["rows"]] == ["STC"]
+
+
+def test_cli_writes_the_xlsx_the_api_serves(province, uow_factory, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from service.cli import main
+
+    api, _ = province
+    monkeypatch.setenv("DUNGHAN_DATABASE_URL", uow_factory.url)
+    out = tmp_path / "out.xlsx"
+    result = CliRunner().invoke(main, ["report", "2026-11", "--format", "xlsx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ranking = {r["Mã"]: r["Điểm"] for r in sheet_rows(load_workbook(out)["Xếp hạng cơ quan"])}
+    # The CLI uses the shipped config/scoring.toml; the API here a copy with the same weights.
+    served = api("GET", "/api/v1/reports/discipline?month=2026-11", "SNV_home_affairs").json
+    api_scores = rows(served, "ranking")
+    assert ranking == {c: r["score"] for c, r in api_scores.items()}
+    bad = CliRunner().invoke(main, ["report", "2026-13"])
+    assert bad.exit_code != 0 and "YYYY-MM" in bad.output
+
+
+def test_migration_0013_matches_the_table_definition(db_url):
+    import sqlalchemy as sa
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from engine.store.tables import metadata
+
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={
+            "compare_type": True,
+            "include_object": lambda obj, name, kind, *_: (
+                name if kind == "table" else obj.table.name) == "published_reports",
+        })
+        assert compare_metadata(context, metadata) == []
+    engine.dispose()
