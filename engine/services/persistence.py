@@ -1,14 +1,34 @@
 """Load and save instances for use cases: state, tasks, jobs, audit and outbox in one commit."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from engine.calendar import WorkCalendar
 from engine.deadlines import timer_helpers
-from engine.errors import NotFound, StepFailed
+from engine.errors import NotFound, StaleState, StepFailed
 from engine.events import StepFailedRecorded
 from engine.instances import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from engine.rules import Rules
 from engine.scripting import SandboxScriptEngine
+
+STALE_ATTEMPTS = 4
+T = TypeVar("T")
+
+
+def retrying_stale(attempt: Callable[[], T]) -> T:
+    """Run a whole read-modify-save again when another step saved the instance in between.
+
+    Two agencies replying to their own tasks of one instance at the same instant collide on
+    the instance's version, not on anything either of them did; re-reading and re-applying
+    succeeds. Only a collision that keeps happening reaches the caller as 409.
+    """
+    for _ in range(STALE_ATTEMPTS - 1):
+        try:
+            return attempt()
+        except StaleState:
+            continue
+    return attempt()
 
 
 def script_engine(calendar: WorkCalendar, now: datetime) -> SandboxScriptEngine:
