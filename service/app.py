@@ -16,6 +16,7 @@ from service.api import (
     metrics,
     overdue,
     processes,
+    reports,
     tasks,
 )
 from service.api import webhooks as webhook_api
@@ -67,7 +68,7 @@ def create_app(config: dict | None = None) -> APIFlask:
     problems.register(app)
     bodies.register(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
-                  webhook_api, messages, web)
+                  webhook_api, messages, reports, web)
     for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)
