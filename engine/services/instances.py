@@ -35,23 +35,37 @@ def start_instance(uow: UnitOfWork, clock: Clock, principal: Principal, process_
         version = uow.processes.latest(process_id)
         if version is None:
             raise NotFound(f"Không có quy trình '{process_id}'")
-        seeded = {**variables, "lead_agency": principal.agency,
-                  "provincial_office": uow.directory.agency_of_kind(PROVINCIAL_OFFICE_KIND)}
-        instance = ProcessInstance.start(
-            str(uuid.uuid4()), process_id, version["version"], uow.processes.compiled(version["id"]),
-            script_engine(rules.calendar, now), rules.calendar, seeded, now, principal.subject,
-        )
-        uow.instances.add(
-            id=instance.id, process_version_id=version["id"], process_id=process_id,
-            process_version=version["version"], status=instance.status,
-            state_json=instance.dump(), lead_agency=principal.agency,
-            started_by=principal.subject, created_at=now, updated_at=now,
-            ended_at=now if instance.status != InstanceStatus.RUNNING else None,
-        )
-        publish(uow, instance, rules, now)
+        instance = create_instance(uow, principal, version, variables, now, rules)
         view = _view(uow, principal, instance.id, instance)
         uow.commit()
     return view
+
+
+def create_instance(uow: UnitOfWork, principal: Principal, version, variables: dict, now,
+                    rules: Rules, before_publish=None) -> ProcessInstance:
+    """Start a process version inside the caller's unit of work and save its first step.
+
+    ``before_publish`` lets a caller store what the first step's projection reads, such as
+    the dossier a TTHC process follows.
+    """
+    seeded = {**variables, "lead_agency": principal.agency,
+              "provincial_office": uow.directory.agency_of_kind(PROVINCIAL_OFFICE_KIND)}
+    instance = ProcessInstance.start(
+        str(uuid.uuid4()), version["process_id"], version["version"],
+        uow.processes.compiled(version["id"]), script_engine(rules.calendar, now), rules.calendar,
+        seeded, now, principal.subject,
+    )
+    uow.instances.add(
+        id=instance.id, process_version_id=version["id"], process_id=version["process_id"],
+        process_version=version["version"], status=instance.status,
+        state_json=instance.dump(), lead_agency=principal.agency,
+        started_by=principal.subject, created_at=now, updated_at=now,
+        ended_at=now if instance.status != InstanceStatus.RUNNING else None,
+    )
+    if before_publish is not None:
+        before_publish(instance)
+    publish(uow, instance, rules, now)
+    return instance
 
 
 def cancel_instance(uow: UnitOfWork, clock: Clock, principal: Principal, instance_id: str,
