@@ -20,6 +20,7 @@ from service.api import (
     metrics,
     overdue,
     processes,
+    reports,
     tasks,
 )
 from service.api import webhooks as webhook_api
@@ -71,7 +72,7 @@ def create_app(config: dict | None = None) -> APIFlask:
 
     problems.register(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
-                  webhook_api, messages, dossiers, public, web)
+                  webhook_api, messages, reports, dossiers, public, web)
     for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)
