@@ -158,6 +158,7 @@ DETAILS = {
     "instance.completed": _fields(),
     "instance.cancelled": _fields("reason"),
     "instance.step_failed": _fields("reason"),
+    "instance.start_failed": _fields("process_id", "version", "agency", "reason"),
     "instance.message_received": _fields("name", "sender", "data"),
     "dossier.status_changed": _fields("code", "agency", "label", "promised_at", "reason",
                                       from_status=Integer(allow_none=True), to_status=Integer()),

@@ -1,5 +1,6 @@
 """Receive, list, read, withdraw, stop and apologise for TTHC dossiers; load the procedure catalog."""
 
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -96,7 +97,8 @@ def receive_dossier(uow: UnitOfWork, clock: Clock, principal: Principal, receipt
                              channel=receipt.channel, submitted_at=now, updated_at=now)
             uow.journal.record_all(dossier.events)
 
-        create_instance(uow, principal, process, variables, now, rules, before_publish=store)
+        create_instance(uow, principal, str(uuid.uuid4()), process, variables, rules, now,
+                        before_publish=store)
         view = _view(uow, uow.dossiers.get(code), now)
         uow.commit()
     return view
