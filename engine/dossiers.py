@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from engine import events as ev
-from engine.calendar import WorkCalendar
+from engine.calendar import DeadlineModel, WorkCalendar
 from engine.errors import Conflict, Invalid
 
 
@@ -89,21 +89,14 @@ def mask_name(name: str) -> str:
 
 
 def one_stop_due(cal: WorkCalendar, received_at: datetime, working_days: Decimal | int) -> datetime:
-    """Return the promised return instant of the one-stop appointment model.
+    """Return the promised return instant under the one-stop appointment model.
 
     The clock starts at the receipt instant, or at the opening of the next working day when
     the receipt is strictly after the cut-off (15:00) or on a day off, or at the next working
-    period when it falls outside working hours; N working days are N x 8 working hours.
+    period when it falls outside working hours; N working days are N working-day lengths.
     """
-    local = received_at.astimezone(cal.tz)
-    late = local.time() > cal.hours.cutoff or not cal.is_working_day(local.date())
-    if late:
-        opening = datetime.combine(cal.next_working_day(local.date()), cal.hours.periods[0][0],
-                                   tzinfo=cal.tz)
-        start = opening
-    else:
-        start = cal.next_working_instant(received_at)
-    return cal.add_working_hours(start, timedelta(hours=8) * float(working_days))
+    days = int(working_days) if working_days == int(working_days) else float(working_days)
+    return cal.add_working_days(received_at, days, DeadlineModel.ONE_STOP)
 
 
 @dataclass(frozen=True)

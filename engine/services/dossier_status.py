@@ -49,7 +49,7 @@ def follow_instance(uow, instance: ProcessInstance, rules: Rules, now: datetime,
     if row is None or target is None or target == row["status"]:
         return
     dossier = load_dossier(uow, row)
-    dossier.move_to(target, now, actor or SYSTEM_ACTOR, rules.calendar)
+    dossier.move_to(target, now, actor or SYSTEM_ACTOR, rules.calendar.for_agency(dossier.agency))
     save_dossier(uow, row, dossier, now)
 
 

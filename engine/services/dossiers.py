@@ -205,7 +205,8 @@ def _end(uow, clock, principal, code, reason, rules, action, status) -> dict:
         row = _row(uow, code)
         _require(uow, principal, action, row)
         dossier = load_dossier(uow, row)
-        dossier.move_to(status, now, principal.subject, rules.calendar, reason)
+        dossier.move_to(status, now, principal.subject, rules.calendar.for_agency(dossier.agency),
+                        reason)
         instance_row, instance = load_instance(uow, row["instance_id"], rules, now)
         if instance.status == InstanceStatus.RUNNING:
             instance.cancel(now, principal.subject, reason or status.label)
@@ -224,7 +225,8 @@ def apologise(uow: UnitOfWork, clock: Clock, principal: Principal, code: str,
         row = _row(uow, code)
         _require(uow, principal, Action.DECIDE_DOSSIER, row)
         dossier = load_dossier(uow, row)
-        dossier.apologise(new_promised_at, now, principal.subject, rules.calendar, reason)
+        dossier.apologise(new_promised_at, now, principal.subject,
+                          rules.calendar.for_agency(dossier.agency), reason)
         save_dossier(uow, row, dossier, now)
         view = _view(uow, uow.dossiers.get(code), now)
         uow.commit()
