@@ -164,6 +164,8 @@ DETAILS = {
                                       from_status=Integer(allow_none=True), to_status=Integer()),
     "dossier.apologised": _fields("code", "agency", "old_promised_at", "new_promised_at", "reason"),
     "dossier.apology_missed": _fields("code", "agency", "promised_at"),
+    "report.published": _fields("kind", "period", "content_sha256", "link_path",
+                                revision=Integer(), audience=List(String())),
 }
 assert set(DETAILS) == set(EVENT_TYPES)
 
