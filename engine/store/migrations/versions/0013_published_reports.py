@@ -1,7 +1,7 @@
 """Published reports: one immutable row per revision of a period's report.
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0010
 
 Triggers refuse UPDATE and DELETE, so a published revision cannot be edited even by a
 mistaken script: a correction is always a new revision.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
