@@ -1,14 +1,14 @@
 """Dossiers of administrative procedures, the versioned procedure catalog, code counters.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0013
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
