@@ -65,7 +65,7 @@ def test_deadlines_stored_before_the_models_existed_read_as_day_counts():
 
 def test_a_one_stop_extension_keeps_the_hour_of_the_appointment():
     # Received Mon 09/03/2026 10:00, 3 days: due Thu 12/03 10:00. Extended by 2 working days
-    # of working time: Mon 16/03 10:00 (Fri 13/03 is day 1 of the extension).
+    # of working time: 8 h to Fri 13/03 10:00, 8 h more to Mon 16/03 10:00.
     deadline = Deadline(3, Unit.WORKING_DAYS, utc(2026, 3, 9, 3), True, DeadlineModel.ONE_STOP)
     assert deadline.base_due(CAL) == utc(2026, 3, 12, 3)
     extended = replay(deadline, [Change(ChangeKind.EXTENDED, utc(2026, 3, 10, 3), 2)], CAL)
