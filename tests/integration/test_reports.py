@@ -226,6 +226,8 @@ def test_overdue_list_filters_by_agency_person_and_days_late(province):
                   for i in listed["items"]) == [("STC", "an.nv", 2.5, 0), ("SXD", "an.nv", 2.5, 0)]
     assert {i["head_name"] for i in listed["items"]} == {"Phạm Thị Tài", "Hoàng Văn Dựng"}
     assert len(api("GET", f"/api/v1/reports/overdue?person={an}", "VPUBND").json["items"]) == 2
+    second = api("GET", "/api/v1/reports/overdue?per_page=1&page=2", "VPUBND").json
+    assert (second["total"], len(second["items"])) == (2, 1)
     assert [i["agency"] for i in api("GET", "/api/v1/reports/overdue?agency=SXD", "VPUBND").json["items"]] \
         == ["SXD"]
     assert api("GET", "/api/v1/reports/overdue?min_days_late=1", "VPUBND").json["items"] == []
