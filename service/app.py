@@ -1,11 +1,14 @@
 """Compose the application: configuration, database, clock, API blueprints, error handling."""
 
+import os
+
 from apiflask import APIFlask
 
 from engine import services
 from engine.clock import SystemClock
 from engine.rules import Rules
 from engine.store.uow import UnitOfWorkFactory
+from notifications.config import NotificationConfig, mailer_from_environment
 from service import problems, settings, web
 from service.api import (
     deadlines,
@@ -14,6 +17,7 @@ from service.api import (
     instances,
     messages,
     metrics,
+    notifications,
     overdue,
     processes,
     tasks,
@@ -59,6 +63,9 @@ def create_app(config: dict | None = None) -> APIFlask:
     app.extensions["dunghan"] = rt
     app.extensions["webhooks"] = WebhookConfig.from_settings(
         app.config["SECRET_KEY"], app.config["WEBHOOK_ALLOWED_HOSTS"], app.config["PUBLIC_URL"])
+    app.extensions["notifications"] = NotificationConfig(
+        app.config.get("MAILER") or mailer_from_environment(os.environ, settings.var_dir()),
+        rules, app.config["PUBLIC_URL"].rstrip("/"))
     if app.config["LOAD_PROCESSES"]:
         services.load_process_directory(rt.uow(), rt.clock, app.config["PROCESSES_DIR"])
     # An edited override file moves open due dates; each move is recorded in the ledger.
@@ -66,7 +73,7 @@ def create_app(config: dict | None = None) -> APIFlask:
 
     problems.register(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
-                  webhook_api, messages, web)
+                  webhook_api, messages, notifications, web)
     for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)

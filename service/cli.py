@@ -14,6 +14,7 @@ from engine.clock import SystemClock
 from engine.store.migrate import upgrade
 from engine.store.uow import UnitOfWorkFactory
 from engine.worker import Worker, install_sigterm
+from notifications import handlers as notification_handlers
 from service import demo, settings
 from webhooks import handlers as webhook_handlers
 
@@ -102,10 +103,15 @@ def worker(batch: int):
 
 
 def _job_handlers(app) -> dict:
-    """Return every job handler: the engine's timers and ladders, then webhook delivery."""
+    """Return every job handler: timers and ladders, webhook delivery, notifications.
+
+    A process able to send notifications switches them on, so events queue ``notify`` jobs.
+    """
     rt = app.extensions["dunghan"]
+    notification_handlers.enable(rt.uow())
     return {**services.handlers(rt.rules),
-            **webhook_handlers.handlers(rt.uow, app.extensions["webhooks"])}
+            **webhook_handlers.handlers(rt.uow, app.extensions["webhooks"]),
+            **notification_handlers.handlers(rt.uow, app.extensions["notifications"])}
 
 
 def _start_worker_thread(app, stop: threading.Event) -> threading.Thread:
