@@ -157,6 +157,11 @@ DETAILS = {
     "instance.cancelled": _fields("reason"),
     "instance.step_failed": _fields("reason"),
     "instance.message_received": _fields("name", "sender", "data"),
+    **{f"notification.{k}": _fields(*TASK, "kind", "subject", "text", "link",
+                                    recipients=List(Dict(), metadata={"description": (
+                                        "Người được báo: username, full_name, agency, role")}))
+       for k in ("assigned", "reminder", "overdue", "escalation", "reply_received", "deemed_agreed",
+                 "returned_vague")},
 }
 assert set(DETAILS) == set(EVENT_TYPES)
 
@@ -177,7 +182,7 @@ def event_schema(event_type: str) -> type[Schema]:
         "instance": Nested(InstanceSnapshot),
         "detail": Nested(EventPart.from_dict(DETAILS[event_type], name=f"{base}Detail")),
     }
-    if event_type.split(".")[0] in ("task", "reply", "deadline"):
+    if event_type.split(".")[0] in ("task", "reply", "deadline", "notification"):
         data["task"] = Nested(TaskSnapshot)
     return _envelope(event_type, EventPart.from_dict(data, name=f"{base}Data"))
 

@@ -21,6 +21,14 @@ EVENT_TYPES = {
     "instance.cancelled": "Hồ sơ bị hủy",
     "instance.step_failed": "Một bước của quy trình không chạy được và đã được hoàn tác",
     "instance.message_received": "Hồ sơ nhận một thông điệp từ hệ thống của cơ quan",
+    # The people notified by email, so a province can forward the same words to a chat app.
+    "notification.assigned": "Đã báo người được giao một nhiệm vụ mới",
+    "notification.reminder": "Đã nhắc hạn người xử lý nhiệm vụ",
+    "notification.overdue": "Đã báo người xử lý và lãnh đạo cơ quan: nhiệm vụ quá hạn",
+    "notification.escalation": "Đã báo lãnh đạo cơ quan và Văn phòng UBND tỉnh: nhiệm vụ quá hạn bị báo cáo",
+    "notification.reply_received": "Đã báo cơ quan chủ trì: nhận được ý kiến trả lời",
+    "notification.deemed_agreed": "Đã báo cơ quan chủ trì: một cơ quan được coi là đồng ý",
+    "notification.returned_vague": "Đã báo cơ quan chủ trì: ý kiến chưa rõ bị trả lại",
 }
 
 _PATTERN = re.compile(r"^[a-z_]+\.(\*|[a-z_]+)$")

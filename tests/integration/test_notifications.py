@@ -285,3 +285,37 @@ def test_notifications_are_announced_as_notification_events_for_chat_bridges(pro
         stuck = conn.execute(sa.select(sa.func.count()).select_from(jobs).where(
             jobs.c.status.in_([JobStatus.FAILED, JobStatus.RUNNING]))).scalar_one()
     assert stuck == 0
+
+
+def test_people_set_their_own_preferences_but_cannot_mute_overdue_or_escalation(province):
+    p = province
+    me = "/api/v1/me/notification-preferences"
+    assert p.api("GET", me, "STP").json == {"mode": "immediate", "digest_hour": 8, "muted": [],
+                                           "unmutable": ["escalation", "overdue"]}
+    changed = p.api("PUT", me, "STP", json={"mode": "digest", "digest_hour": 16, "muted": ["reminder"]})
+    assert changed.status_code == 200 and changed.json["mode"] == "digest"
+    assert p.api("GET", me, "STP").json["muted"] == ["reminder"]
+    refused = p.api("PUT", me, "STP", json={"muted": ["reminder", "overdue"]})
+    assert refused.status_code == 422 and "overdue" in str(refused.json)
+    assert p.api("PUT", me, "STP", json={"digest_hour": 24}).status_code == 422
+    assert p.api("GET", me, "SXD").status_code == 403  # an agency's system token is nobody's
+
+
+def test_administrators_see_who_has_no_address_and_what_they_missed(province):
+    p = province
+    flows.start(p.api, consulted=("STC",))
+    p.drain()
+    listed = p.api("GET", "/api/v1/notifications/unreachable-users", "VPUBND_admin")
+    assert listed.status_code == 200
+    assert [(u["username"], u["missed"]) for u in listed.json if u["agency"] == "STC"] == [("tv.stc", 1)]
+    assert p.api("GET", "/api/v1/notifications/unreachable-users", "STC").status_code == 403
+    sent = p.api("GET", "/api/v1/notifications?status=sent", "VPUBND_admin").json
+    assert sent["total"] == len(p.smtp.mails) == 4  # cv/pho of STP (draft) and of STC (reply)
+    assert all(n["subject"].startswith("[Đúng hạn] Nhiệm vụ mới") for n in sent["items"])
+
+
+def test_every_kind_is_a_documented_webhook_event():
+    from notifications.kinds import Kind
+    from webhooks.catalog import EVENT_TYPES
+
+    assert {f"notification.{k}" for k in Kind} <= set(EVENT_TYPES)
