@@ -10,7 +10,7 @@ from engine.rules import Rules
 from engine.store.migrate import require_current
 from engine.store.uow import UnitOfWorkFactory
 from notifications.config import NotificationConfig, mailer_from_environment
-from service import logs, problems, settings, web
+from service import bodies, logs, problems, settings, web
 from service.api import (
     deadlines,
     directory,
@@ -77,6 +77,7 @@ def create_app(config: dict | None = None) -> APIFlask:
     services.recompute_deadlines(rt.uow(), rt.clock, rt.rules)
 
     problems.register(app)
+    bodies.register(app)
     logs.install(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
                   webhook_api, messages, notifications, reports, web)

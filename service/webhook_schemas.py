@@ -156,12 +156,15 @@ DETAILS = {
     "instance.completed": _fields(),
     "instance.cancelled": _fields("reason"),
     "instance.step_failed": _fields("reason"),
+    "instance.start_failed": _fields("process_id", "version", "agency", "reason"),
     "instance.message_received": _fields("name", "sender", "data"),
     **{f"notification.{k}": _fields(*TASK, "kind", "subject", "text", "link",
                                     recipients=List(Dict(), metadata={"description": (
                                         "Người được báo: username, full_name, agency, role")}))
        for k in ("assigned", "reminder", "overdue", "escalation", "reply_received", "deemed_agreed",
                  "returned_vague")},
+    "report.published": _fields("kind", "period", "content_sha256", "link_path",
+                                revision=Integer(), audience=List(String())),
 }
 assert set(DETAILS) == set(EVENT_TYPES)
 

@@ -20,6 +20,7 @@ EVENT_TYPES = {
     "instance.completed": "Hồ sơ đã kết thúc",
     "instance.cancelled": "Hồ sơ bị hủy",
     "instance.step_failed": "Một bước của quy trình không chạy được và đã được hoàn tác",
+    "instance.start_failed": "Hồ sơ không khởi tạo được vì bước đầu của quy trình bị lỗi",
     "instance.message_received": "Hồ sơ nhận một thông điệp từ hệ thống của cơ quan",
     # The people notified by email, so a province can forward the same words to a chat app.
     "notification.assigned": "Đã báo người được giao một nhiệm vụ mới",
@@ -29,6 +30,7 @@ EVENT_TYPES = {
     "notification.reply_received": "Đã báo cơ quan chủ trì: nhận được ý kiến trả lời",
     "notification.deemed_agreed": "Đã báo cơ quan chủ trì: một cơ quan được coi là đồng ý",
     "notification.returned_vague": "Đã báo cơ quan chủ trì: ý kiến chưa rõ bị trả lại",
+    "report.published": "Báo cáo kỷ luật hành chính của một tháng được công bố (bản mới)",
 }
 
 _PATTERN = re.compile(r"^[a-z_]+\.(\*|[a-z_]+)$")
