@@ -1,19 +1,22 @@
 """Compose the application: configuration, database, clock, API blueprints, error handling."""
 
 import os
+from pathlib import Path
 
 from apiflask import APIFlask
 
 from engine import services
 from engine.clock import SystemClock
 from engine.rules import Rules
+from engine.services.dossiers import load_catalog_directory
 from engine.store.migrate import require_current
 from engine.store.uow import UnitOfWorkFactory
 from notifications.config import NotificationConfig, mailer_from_environment
-from service import bodies, logs, problems, settings, web
+from service import bodies, logs, problems, public, settings, web
 from service.api import (
     deadlines,
     directory,
+    dossiers,
     health,
     instances,
     messages,
@@ -73,6 +76,7 @@ def create_app(config: dict | None = None) -> APIFlask:
         rules, app.config["PUBLIC_URL"].rstrip("/"))
     if app.config["LOAD_PROCESSES"]:
         services.load_process_directory(rt.uow(), rt.clock, app.config["PROCESSES_DIR"])
+        load_catalog_directory(rt.uow(), rt.clock, Path(app.config["PROCESSES_DIR"]) / "catalog")
     # An edited override file moves open due dates; each move is recorded in the ledger.
     services.recompute_deadlines(rt.uow(), rt.clock, rt.rules)
 
@@ -80,7 +84,7 @@ def create_app(config: dict | None = None) -> APIFlask:
     bodies.register(app)
     logs.install(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
-                  webhook_api, messages, notifications, reports, web)
+                  webhook_api, messages, notifications, reports, dossiers, public, web)
     for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)

@@ -30,6 +30,9 @@ EVENT_TYPES = {
     "notification.reply_received": "Đã báo cơ quan chủ trì: nhận được ý kiến trả lời",
     "notification.deemed_agreed": "Đã báo cơ quan chủ trì: một cơ quan được coi là đồng ý",
     "notification.returned_vague": "Đã báo cơ quan chủ trì: ý kiến chưa rõ bị trả lại",
+    "dossier.status_changed": "Hồ sơ TTHC chuyển trạng thái (mã trạng thái quốc gia 1-10)",
+    "dossier.apologised": "Cơ quan giải quyết gửi phiếu xin lỗi và hẹn lại ngày trả kết quả",
+    "dossier.apology_missed": "Hồ sơ đến hạn trả mà chưa xong và không có phiếu xin lỗi",
     "report.published": "Báo cáo kỷ luật hành chính của một tháng được công bố (bản mới)",
 }
 

@@ -1,7 +1,7 @@
 """Email notifications: users' addresses, each person's preferences, one row per notification.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0012
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from engine.store.tables import UtcDateTime
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
