@@ -9,6 +9,7 @@ from datetime import datetime
 
 from engine.calendar import WorkCalendar
 from engine.escalation import hours_per_day
+from engine.services.dossier_status import CODE_VARIABLE
 from engine.views import iso
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
@@ -41,8 +42,9 @@ def _amount(seconds: float, day: float) -> str:
 
 def instance_title(variables: dict, process_name: str) -> str:
     """Name an instance without personal data: a dossier by its code, else the request's title."""
-    if code := variables.get("dossier_code"):
-        return f"Hồ sơ {code}"
+    if code := variables.get(CODE_VARIABLE):
+        procedure = variables.get("procedure_name")
+        return f"Hồ sơ {code}" + (f" ({procedure})" if procedure else "")
     title = variables.get("title")
     return str(title) if title else process_name
 

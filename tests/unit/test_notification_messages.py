@@ -56,9 +56,9 @@ def test_local_time_is_written_with_the_vietnamese_weekday():
 
 
 def test_a_dossier_is_named_by_its_code_only_never_by_the_citizen():
-    variables = {"dossier_code": "000.00.17.H04-260212-0001", "title": "Hồ sơ của ông Nguyễn Văn A",
-                 "applicant_name": "Nguyễn Văn A"}
-    assert instance_title(variables, "Giải quyết TTHC") == "Hồ sơ 000.00.17.H04-260212-0001"
+    variables = {"dossier_code": "BN-SXD-260212-0001", "title": "Hồ sơ của ông Nguyễn Văn A",
+                 "procedure_name": "Cấp giấy phép xây dựng", "applicant": {"name": "Nguyễn Văn A"}}
+    assert instance_title(variables, "Giải quyết TTHC") == "Hồ sơ BN-SXD-260212-0001 (Cấp giấy phép xây dựng)"
     assert instance_title({}, "Lấy ý kiến phối hợp") == "Lấy ý kiến phối hợp"
 
 
