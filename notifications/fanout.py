@@ -37,9 +37,8 @@ def fan_out(uow, job: Job, now: datetime, config: NotificationConfig) -> None:
     if task is None:
         return
     instance = uow.instances.get(task["instance_id"])
-    if kind == Kind.REPLY_RECEIVED and (task["agency_code"] == instance["lead_agency"]
-                                        or payload.get("actor") == SYSTEM_ACTOR):
-        return  # the lead's own step is no reply; a deemed consent is told as such
+    if kind == Kind.REPLY_RECEIVED and not _is_reply(task, instance, payload):
+        return
     named = payload.get("user_id") if event["type"] == "task.reassigned" else None
     if event["type"] == "task.reassigned" and not named:
         return
@@ -48,6 +47,15 @@ def fan_out(uow, job: Job, now: datetime, config: NotificationConfig) -> None:
         facts = _facts(uow, kind, task, instance, payload, event["occurred_at"], config)
         told = [p for p in people if _notify(uow, event["id"], kind, p, facts, now, config)]
         _announce(uow, kind, task, facts, told, now)
+
+
+def _is_reply(task, instance, payload: dict) -> bool:
+    """Tell a consulted agency's reply (it states a position) from any other completed step.
+
+    The lead's own steps are no reply, and a deemed consent is told as such, not as a reply.
+    """
+    return (task["agency_code"] != instance["lead_agency"] and payload.get("actor") != SYSTEM_ACTOR
+            and bool((payload.get("data") or {}).get("position")))
 
 
 def _facts(uow, kind: Kind, task, instance, payload: dict, at: datetime,
