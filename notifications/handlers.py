@@ -66,7 +66,7 @@ class MailSender:
             return Outcome(None, [notification_id], "Người nhận không còn địa chỉ thư")
         message = messages.compose((row["full_name"], address), self.config.mailer.sender,
                                    f"<{notification_id}@{self.config.domain}>", [row["facts"]],
-                                   self.config.footer, now)
+                                   self.config.footer, now.astimezone(self.config.rules.calendar.tz))
         return Outcome(self.config.mailer.send(message), [notification_id])
 
     def record(self, uow, job: Job, result: Outcome, now: datetime) -> None:
@@ -98,7 +98,8 @@ class DigestSender:
                  f"{local_text(cal, job.due_at).split(' ', 1)[1]}")
         message = messages.compose((user["full_name"], user["email"]), self.config.mailer.sender,
                                    f"<{job.key.replace(':', '.')}@{self.config.domain}>",
-                                   [item["facts"] for item in items], self.config.footer, now, title)
+                                   [item["facts"] for item in items], self.config.footer,
+                                   now.astimezone(cal.tz), title)
         return Outcome(self.config.mailer.send(message), ids)
 
     def record(self, uow, job: Job, result: Outcome, now: datetime) -> None:

@@ -106,7 +106,7 @@ def compose(to: tuple[str, str], sender: str, message_id: str, items: list[dict]
     message["X-Dunghan-Kind"] = "digest" if digest_title else items[0]["kind"]  # for mail filters
     texts = [text_of(f) if len(items) == 1 else f"{n}. {_label(f)}\n{text_of(f)}"
              for n, f in enumerate(items, 1)]
-    message.set_content("\n\n".join([f"Kính gửi {name},", *texts, "--", footer]) + "\n",
+    message.set_content("\n\n".join([f"Kính gửi {name},", *texts, "-- ", footer]) + "\n",
                         cte="quoted-printable")
     html_items = [{"label": _label(f), "lead": lead(f), "rows": rows(f), "link": f["link"]}
                   for f in items]
