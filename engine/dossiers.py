@@ -10,7 +10,7 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from engine import events as ev
@@ -216,6 +216,7 @@ class Dossier:
     def apologise(self, new_promised_at: datetime, now: datetime, actor: str, cal: WorkCalendar,
                   reason: str) -> None:
         """Set a new return instant once, no later than one working day before the promise."""
+        new_promised_at = new_promised_at.astimezone(UTC)  # stored and announced in UTC
         if self.apologised_at is not None:
             raise Conflict("Hồ sơ đã có phiếu xin lỗi và hẹn lại; chỉ được hẹn lại một lần")
         if self.finished_at is not None or self.promised_at is None:
