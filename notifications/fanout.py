@@ -65,8 +65,9 @@ def _facts(uow, kind: Kind, task, instance, payload: dict, at: datetime,
     title = facts_of.instance_title(variables, process["name"] if process else instance["process_id"])
     names = {a["code"]: a["name"] for a in uow.directory.agencies()}
     position = (payload.get("data") or {}).get("position") if kind == Kind.REPLY_RECEIVED else None
-    return facts_of.gather(kind, task, instance, title, names, config.rules.calendar, at,
-                           config.public_url, position)
+    # Working days left are counted in the hours of the agency that must act.
+    calendar = config.rules.calendar.for_agency(task["agency_code"])
+    return facts_of.gather(kind, task, instance, title, names, calendar, at, config.public_url, position)
 
 
 def _notify(uow, outbox_id: int, kind: Kind, person: Recipient, facts: dict, now: datetime,
