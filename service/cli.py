@@ -16,6 +16,7 @@ from engine.clock import SystemClock
 from engine.store.migrate import upgrade
 from engine.store.uow import UnitOfWorkFactory
 from engine.worker import Worker, install_sigterm
+from notifications import handlers as notification_handlers
 from service import demo, logs, report_cli, settings
 from service.friendly import FriendlyGroup, port_in_use
 from webhooks import handlers as webhook_handlers
@@ -110,11 +111,41 @@ def worker(batch: int):
     Worker(rt.uow, rt.clock, _job_handlers(app), batch=batch).run_forever(stop)
 
 
-def _job_handlers(app) -> dict:
-    """Return every job handler: timers and ladders, webhook delivery, monthly reports."""
+@main.command("fast-forward")
+@click.argument("until")
+def fast_forward(until: str):
+    """Demo only: run every job due by a local instant, as if it had come ("2026-03-05 17:00").
+
+    Lets a newcomer watch reminders, overdue marks, escalations and their emails without waiting
+    days; every effect is recorded at that instant. Refused outside the embedded SQLite database.
+    """
+    from engine.clock import FrozenClock
+    from service.app import create_app
+
+    if not _database_url().startswith("sqlite"):
+        raise click.UsageError("Chỉ dùng với cơ sở dữ liệu mẫu SQLite của make run")
+    calendar = WorkCalendar.from_file()
+    try:
+        at = calendar.assume_local(datetime.fromisoformat(until))
+    except ValueError as err:
+        raise click.BadParameter(f"Không đọc được thời điểm '{until}'", param_hint="UNTIL") from err
+    app = create_app({"LOAD_PROCESSES": False, "CLOCK": FrozenClock(at)})
     rt = app.extensions["dunghan"]
+    runner = Worker(rt.uow, rt.clock, _job_handlers(app), worker_id="fast-forward")
+    ran = sum(iter(runner.run_once, 0))
+    click.echo(f"Đã chạy {ran} việc đến hạn trước {at.astimezone(calendar.tz):%H:%M %d/%m/%Y}.")
+
+
+def _job_handlers(app) -> dict:
+    """Return every job handler: timers and ladders, webhook delivery, notifications, reports.
+
+    A process able to send notifications switches them on, so events queue ``notify`` jobs.
+    """
+    rt = app.extensions["dunghan"]
+    notification_handlers.enable(rt.uow())
     return {**services.handlers(rt.rules),
             **webhook_handlers.handlers(rt.uow, app.extensions["webhooks"]),
+            **notification_handlers.handlers(rt.uow, app.extensions["notifications"]),
             **report_cli.publication_handlers(app)}
 
 
