@@ -1,6 +1,7 @@
 """The ``dunghan`` command: migrate, load processes, seed the demo, serve, and calendar tools."""
 
 import logging
+import os
 import signal
 import threading
 from datetime import datetime
@@ -162,6 +163,18 @@ def _leave_server_loop(_signum, _frame) -> None:
     raise KeyboardInterrupt
 
 
+def _calendar() -> WorkCalendar:
+    """Read the override file the server reads (DUNGHAN_CALENDAR_FILE, else config/)."""
+    return WorkCalendar.from_file(os.environ.get("DUNGHAN_CALENDAR_FILE") or None)
+
+
+def _hours_line(agency: str, calendar: WorkCalendar, own: bool) -> str:
+    periods = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in calendar.hours.periods)
+    whose = f"Giờ tiếp nhận riêng của {agency}" if own else (
+        f"{agency} không khai báo giờ riêng, dùng giờ của tỉnh")
+    return f"{whose}: {periods}, giờ cắt {calendar.hours.cutoff:%H:%M}."
+
+
 class _YearOrCommand(click.Group):
     """Read ``dunghan calendar 2026`` as ``dunghan calendar show 2026``."""
 
@@ -180,14 +193,14 @@ def calendar():
 @click.argument("year", type=int)
 def show_calendar(year: int):
     """Liệt kê ngày nghỉ trong tuần và ngày làm việc cuối tuần của một năm."""
-    click.echo(WorkCalendar.from_file().format_year(year))
+    click.echo(_calendar().format_year(year))
 
 
 @calendar.command("check")
 @click.argument("year", type=int)
 def check_calendar(year: int):
     """Liệt kê các ngày tệp lịch chưa xác nhận; mã thoát 1 khi còn ngày cần kiểm tra."""
-    days = unconfirmed_days(WorkCalendar.from_file(), year)
+    days = unconfirmed_days(_calendar(), year)
     click.echo(format_check(year, days))
     if days:
         raise SystemExit(1)
@@ -207,11 +220,14 @@ def deadline(start: str, working_days: int, model: str, agency: str | None, no_c
         at = datetime.fromisoformat(start)
     except ValueError as err:
         raise click.BadParameter(f"Không đọc được thời điểm '{start}'", param_hint="--from") from err
-    calendar = WorkCalendar.from_file().for_agency(agency)
+    province = _calendar()
+    calendar = province.for_agency(agency)
     explanation = calendar.explain_working_days(calendar.assume_local(at), working_days,
                                                 model, cutoff=not no_cutoff)
     due = explanation.due.astimezone(calendar.tz)
     click.echo(f"Hạn: {due:%H:%M %d/%m/%Y} (giờ Việt Nam), cách tính {model}")
+    if agency:
+        click.echo(_hours_line(agency, calendar, own=agency in province.agency_hours))
     click.echo(explanation.text_vi)
 
 
