@@ -169,8 +169,13 @@ class Tasks:
         return list(self.conn.execute(query).mappings())
 
     def open_with_deadlines(self) -> list:
+        """Return open tasks that have a deadline rule.
+
+        A task without one stores JSON ``null``, which SQL's IS NOT NULL lets through, so
+        those rows are dropped here too (a desk's receipt task has no deadline).
+        """
         query = sa.select(tasks).where(tasks.c.state == TaskStatus.OPEN, tasks.c.deadline.is_not(None))
-        return list(self.conn.execute(query.order_by(tasks.c.id)).mappings())
+        return [r for r in self.conn.execute(query.order_by(tasks.c.id)).mappings() if r["deadline"]]
 
     def search(self, q: TaskQuery) -> tuple[list, int]:
         """Return one page of matching tasks, oldest due first, and the total count."""
