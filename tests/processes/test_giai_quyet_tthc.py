@@ -176,6 +176,17 @@ def test_a_dossier_reaching_its_promise_without_an_apology_is_recorded_late(app,
     code = to_appraisal(api, clock, k, k, f"{k}_head", HOUSEHOLD)
     worker = Worker(uow_factory, clock, services.handlers(app.extensions["dunghan"].rules),
                     worker_id="test-worker")
+    # The apology's last instant is one working day before 09:00 Tue 24/02: 09:00 Mon 23/02;
+    # the reminder comes one working day before that: 1.5 h Mon, 6.5 h back from Fri 13/02
+    # 17:00 (13:00-17:00, then 11:30 back to 09:00): 09:00 Fri 13/02.
+    clock.set(vn(13, 2, 8, 59))
+    worker.run_once()
+    instance_id = dossier(api, k, code)["instance_id"]
+    assert journal(uow_factory, instance_id, "dossier.apology_reminded") == ([], [])
+    clock.set(vn(13, 2, 9))
+    worker.run_once()
+    audit, sent = journal(uow_factory, instance_id, "dossier.apology_reminded")
+    assert len(audit) == 1 and sent[0]["apology_deadline"] == utc_text(vn(23, 2, 9))
     clock.set(vn(24, 2, 8, 59))
     worker.run_once()
     assert dossier(api, k, code)["apology_missing"] is False
