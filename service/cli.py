@@ -11,7 +11,8 @@ import click
 from engine import services
 from engine.calendar import WorkCalendar
 from engine.clock import SystemClock
-from engine.store.migrate import upgrade
+from engine.store import metrics
+from engine.store.migrate import require_current, upgrade
 from engine.store.uow import UnitOfWorkFactory
 from engine.worker import Worker, install_sigterm
 from service import demo, logs, settings
@@ -38,6 +39,19 @@ def migrate():
     logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)  # name each revision
     upgrade(_database_url())
     click.echo("Đã cập nhật cấu trúc cơ sở dữ liệu.")
+
+
+@main.command()
+def check():
+    """Kiểm tra cơ sở dữ liệu: cấu trúc đúng phiên bản, số quy trình theo trạng thái, việc tồn đọng."""
+    engine = UnitOfWorkFactory(_database_url()).engine
+    require_current(engine)
+    with engine.connect() as conn:
+        counts = metrics.instances_by_status(conn)
+        jobs = metrics.snapshot(conn, SystemClock().now())
+    by_status = ", ".join(f"{status} {n}" for status, n in sorted(counts.items())) or "chưa có"
+    click.echo(f"Cấu trúc cơ sở dữ liệu: đúng phiên bản. Quy trình: {by_status}. "
+               f"Việc đến hạn chưa chạy: {jobs.backlog}; việc thất bại: {jobs.failed}.")
 
 
 @main.command("load-processes")

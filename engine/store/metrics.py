@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from engine.store.jobs import JobStatus, jobs
-from engine.store.tables import settings
+from engine.store.tables import instances, settings
 
 HEARTBEAT_PREFIX = "heartbeat:"
 RECENT_LAGS = 10_000
@@ -45,3 +45,9 @@ def beat(conn: Connection, worker_id: str, at: datetime) -> None:
     updated = conn.execute(sa.update(settings).where(settings.c.key == key).values(value=at.isoformat()))
     if updated.rowcount == 0:
         conn.execute(sa.insert(settings).values(key=key, value=at.isoformat()))
+
+
+def instances_by_status(conn: Connection) -> dict[str, int]:
+    """Count process instances by status."""
+    rows = conn.execute(sa.select(instances.c.status, sa.func.count()).group_by(instances.c.status))
+    return dict(rows.all())
