@@ -19,9 +19,11 @@ COPY --from=assets /src/vendor service/static/vendor
 RUN python -m venv /opt/dunghan \
  && /opt/dunghan/bin/pip install --no-cache-dir --disable-pip-version-check .
 
+# Pango and fonts with Vietnamese glyphs for WeasyPrint's PDFs; pg_dump for backups.
 FROM python:3.13-slim-bookworm
 RUN useradd --system --create-home --home-dir /var/lib/dunghan --shell /usr/sbin/nologin dunghan \
  && apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/dunghan /opt/dunghan
 ENV PATH=/opt/dunghan/bin:$PATH \

@@ -102,8 +102,9 @@ def topology(postgres_migrated, tmp_path):
            "DUNGHAN_WEB_THREADS": "4", "DUNGHAN_VAR_DIR": str(tmp_path),
            "DUNGHAN_PUBLIC_URL": f"http://127.0.0.1:{port}"}
     for step in ("migrate", "load-processes"):  # the release steps, before any process starts
-        subprocess.run([BIN / "dunghan", step], env=env, cwd=tmp_path, check=True,
-                       capture_output=True)
+        done = subprocess.run([BIN / "dunghan", step], env=env, cwd=tmp_path, capture_output=True,
+                              text=True)
+        assert done.returncode == 0, done.stderr
     tokens = seed(UnitOfWorkFactory(url))
     logs = {name: (tmp_path / f"{name}.log").open("w") for name in ("web", "worker-1", "worker-2")}
     commands = {"web": [BIN / "gunicorn", "-c", "python:service.gunicorn_config", "service.wsgi:app"],
