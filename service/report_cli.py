@@ -30,7 +30,7 @@ def scoring_of(config) -> Scoring:
     return Scoring.from_file(config.get("SCORING_FILE") or os.environ.get("DUNGHAN_SCORING_FILE"))
 
 
-@click.command()
+@click.command(help="Lập báo cáo kỷ luật của một tháng (YYYY-MM), hoặc đọc một bản đã công bố.")
 @click.argument("month")
 @click.option("--format", "fmt", type=click.Choice(["json", "xlsx", "csv", "pdf"]), default="json",
               help="Định dạng: json, xlsx, csv hoặc pdf")
