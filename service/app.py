@@ -6,7 +6,7 @@ from engine import services
 from engine.clock import SystemClock
 from engine.rules import Rules
 from engine.store.uow import UnitOfWorkFactory
-from service import problems, settings, web
+from service import headers, problems, settings, web
 from service.api import (
     deadlines,
     directory,
@@ -65,6 +65,7 @@ def create_app(config: dict | None = None) -> APIFlask:
     services.recompute_deadlines(rt.uow(), rt.clock, rt.rules)
 
     problems.register(app)
+    headers.register(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
                   webhook_api, messages, web)
     for module in blueprints:

@@ -90,8 +90,8 @@ def test_passwords_and_tokens_never_appear_in_responses_or_logs(app, api, office
     sign_in(client, password="sai-" + PASSWORD)
     sign_in(client)
     listed = api("GET", "/api/v1/users", "VPUBND_admin").get_data(as_text=True)
-    issued = api("POST", "/api/v1/tokens", "VPUBND_admin",
-                 json={"agency_code": "SXD", "roles": ["officer"], "label": "hệ thống"}).json
+    issued = api("POST", "/api/v1/tokens", "VPUBND_admin", json={
+        "agency_code": "SXD", "roles": ["officer"], "label": "hệ thống", "system": True}).json
     token_list = api("GET", "/api/v1/tokens?agency=SXD", "VPUBND_admin").get_data(as_text=True)
     with uow_factory.engine.connect() as conn:
         hashes = list(conn.execute(sa.select(users.c.password_hash)).scalars())
@@ -105,8 +105,8 @@ def test_passwords_and_tokens_never_appear_in_responses_or_logs(app, api, office
 
 
 def test_revoked_token_is_refused_from_the_next_request(api, tokens):
-    issued = api("POST", "/api/v1/tokens", "VPUBND_admin",
-                 json={"agency_code": "SXD", "roles": ["officer"], "label": "tạm thời"}).json
+    issued = api("POST", "/api/v1/tokens", "VPUBND_admin", json={
+        "agency_code": "SXD", "roles": ["officer"], "label": "tạm thời", "system": True}).json
     auth = {"Authorization": f"Bearer {issued['token']}"}
     assert api("GET", "/api/v1/tasks", headers=dict(auth)).status_code == 200
     revoked = api("POST", f"/api/v1/tokens/{issued['id']}/revoke", "VPUBND_admin")
@@ -114,13 +114,26 @@ def test_revoked_token_is_refused_from_the_next_request(api, tokens):
     assert api("GET", "/api/v1/tasks", headers=dict(auth)).status_code == 401
 
 
-def test_a_head_issues_only_agency_roles_for_its_own_agency(api):
-    own = {"agency_code": "SXD", "roles": ["officer"], "label": "hệ thống văn bản"}
-    assert api("POST", "/api/v1/tokens", "SXD_head", json=own).status_code == 201
-    assert api("POST", "/api/v1/tokens", "SXD_head",
+def test_a_head_issues_tokens_only_for_its_own_agency_and_never_system_tokens(api, uow_factory,
+                                                                              clock):
+    head = directory.seed_user(uow_factory(), clock, "ld.sxd", "Lãnh đạo", "SXD", ["head"], None)
+    api.tokens["ld.sxd"] = directory.issue_token(uow_factory(), clock, "SXD", ["head"], "ld",
+                                                 user_id=head)
+    own = {"agency_code": "SXD", "roles": ["head"], "label": "hệ thống văn bản"}
+    assert api("POST", "/api/v1/tokens", "ld.sxd", json=own).status_code == 201
+    assert api("POST", "/api/v1/tokens", "ld.sxd",
                json={**own, "roles": ["admin"]}).status_code == 422
-    assert api("POST", "/api/v1/tokens", "SXD_head",
+    assert api("POST", "/api/v1/tokens", "ld.sxd",
                json={**own, "agency_code": "STC"}).status_code == 403
+    assert api("POST", "/api/v1/tokens", "ld.sxd", json={**own, "system": True}).status_code == 403
+    # A system token belongs to no one, so it cannot issue a token bound to someone.
+    assert api("POST", "/api/v1/tokens", "SXD_head", json=own).status_code == 403
+
+
+def client_from(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
 
 
 def test_an_empty_or_missing_csrf_token_is_refused_even_without_a_cookie(app, officer, uow_factory):
@@ -169,18 +182,18 @@ def test_parallel_guesses_are_counted_atomically(app, officer, uow_factory, cloc
 
 
 def test_guesses_from_elsewhere_do_not_lock_the_real_user_out(app, officer, clock):
-    attacker = app.test_client(environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    attacker = client_from(app, "198.51.100.9")
     for _ in range(5):
         assert sign_in(attacker, password="đoán-mò").status_code == 401
     assert sign_in(attacker).status_code == 429
-    office = app.test_client(environ_base={"REMOTE_ADDR": "10.20.0.15"})
+    office = client_from(app, "10.20.0.15")
     assert sign_in(office).status_code == 302
 
 
 def test_one_address_guessing_many_usernames_is_throttled(app, officer, clock):
     from engine.services.directory import MAX_FAILURES_PER_ADDRESS
 
-    attacker = app.test_client(environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    attacker = client_from(app, "198.51.100.9")
     token = csrf(attacker)
     for n in range(MAX_FAILURES_PER_ADDRESS):
         assert sign_in(attacker, username=f"khong-co-{n}", token=token).status_code == 401
@@ -201,9 +214,9 @@ def test_a_success_clears_the_users_failures(app, officer, clock):
 
 def test_pages_tell_the_browser_to_refuse_framing_sniffing_and_foreign_scripts(app):
     headers = app.test_client().get("/login").headers
-    policy = headers["Content-Security-Policy"]
-    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
-    assert "object-src 'none'" in policy and "'unsafe-inline'" not in policy.split("style-src")[0]
+    policy = dict(d.strip().split(" ", 1) for d in headers["Content-Security-Policy"].split(";"))
+    assert policy["default-src"] == "'self'" and policy["frame-ancestors"] == "'none'"
+    assert policy["object-src"] == "'none'" and "unsafe" not in policy["script-src"]
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"
@@ -226,7 +239,7 @@ def test_the_session_cookie_is_secure_when_the_service_is_public_over_https(
 
 def test_metrics_answer_only_on_the_machine_itself_by_default(app):
     assert app.test_client().get("/metrics").status_code == 200  # from 127.0.0.1
-    outside = app.test_client(environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    outside = client_from(app, "203.0.113.7")
     assert outside.get("/metrics").status_code == 403
     proxied = app.test_client().get("/metrics", headers={"X-Forwarded-For": "203.0.113.7"})
     assert proxied.status_code == 403  # a reverse proxy on the same machine is not "local"
@@ -238,7 +251,7 @@ def test_metrics_with_a_configured_token_need_that_token(uow_factory, clock, tok
 
     app = create_app({"DATABASE_URL": uow_factory.url, "CLOCK": clock, "PROCESSES_DIR": PROCESSES,
                       "METRICS_TOKEN": "giam-sat-" + "x" * 24})
-    outside = app.test_client(environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    outside = client_from(app, "203.0.113.7")
     assert outside.get("/metrics").status_code == 401
     assert outside.get("/metrics", headers={"Authorization": "Bearer sai"}).status_code == 401
     good = outside.get("/metrics", headers={"Authorization": "Bearer giam-sat-" + "x" * 24})
