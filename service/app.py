@@ -5,6 +5,7 @@ from apiflask import APIFlask
 from engine import services
 from engine.clock import SystemClock
 from engine.rules import Rules
+from engine.store.migrate import runs_as_owner
 from engine.store.uow import UnitOfWorkFactory
 from service import headers, problems, settings, web
 from service.api import (
@@ -57,6 +58,9 @@ def create_app(config: dict | None = None) -> APIFlask:
     clock = app.config.get("CLOCK") or SystemClock()
     rt = Runtime(UnitOfWorkFactory(app.config["DATABASE_URL"]), clock, rules)
     app.extensions["dunghan"] = rt
+    if runs_as_owner(rt.uow.engine):
+        app.logger.warning("The service connects to PostgreSQL as a role that can rewrite the "
+                           "audit log; connect as dunghan_app (see the README, Security).")
     app.extensions["webhooks"] = WebhookConfig.from_settings(
         app.config["SECRET_KEY"], app.config["WEBHOOK_ALLOWED_HOSTS"], app.config["PUBLIC_URL"])
     if app.config["LOAD_PROCESSES"]:

@@ -1,6 +1,7 @@
 """The ``dunghan`` command: migrate, load processes, seed the demo, serve, and calendar tools."""
 
 import logging
+import os
 import signal
 import threading
 from datetime import datetime
@@ -11,7 +12,7 @@ import click
 from engine import services
 from engine.calendar import WorkCalendar
 from engine.clock import SystemClock
-from engine.store.migrate import upgrade
+from engine.store.migrate import APP_ROLE, upgrade
 from engine.store.uow import UnitOfWorkFactory
 from engine.worker import Worker, install_sigterm
 from service import demo, settings
@@ -33,9 +34,17 @@ def _database_url() -> str:
 
 @main.command()
 def migrate():
-    """Create or upgrade the database schema."""
-    upgrade(_database_url())
+    """Create or upgrade the database schema; on PostgreSQL, also set up the role dunghan_app.
+
+    Runs as the schema's owner: DUNGHAN_MIGRATION_DATABASE_URL if set, else DUNGHAN_DATABASE_URL.
+    DUNGHAN_APP_DATABASE_PASSWORD, if set, lets dunghan_app log in with that password.
+    """
+    url = os.environ.get("DUNGHAN_MIGRATION_DATABASE_URL") or _database_url()
+    upgrade(url, os.environ.get("DUNGHAN_APP_DATABASE_PASSWORD") or None)
     click.echo("Đã cập nhật cấu trúc cơ sở dữ liệu.")
+    if url.startswith("postgresql"):
+        click.echo(f"Dịch vụ nên kết nối bằng vai trò {APP_ROLE} (chỉ được ghi thêm nhật ký, "
+                   "không sửa, xóa được).")
 
 
 @main.command("load-processes")

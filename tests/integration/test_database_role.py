@@ -75,6 +75,19 @@ def test_the_service_role_may_append_to_the_logs(app_url):
         engine.dispose()
 
 
+def test_the_service_warns_when_it_connects_as_a_role_that_could_rewrite_the_logs(
+        app_url, uow_factory, clock, tokens, caplog):
+    from service.app import create_app
+    from tests.conftest import PROCESSES
+
+    create_app({"DATABASE_URL": uow_factory.url, "CLOCK": clock, "PROCESSES_DIR": PROCESSES})
+    assert "connect as dunghan_app" in caplog.text
+    caplog.clear()
+    app = create_app({"DATABASE_URL": app_url, "CLOCK": clock, "PROCESSES_DIR": PROCESSES})
+    app.extensions["dunghan"].uow.engine.dispose()
+    assert "dunghan_app" not in caplog.text
+
+
 def test_the_whole_service_works_as_the_service_role(app_url, uow_factory, clock, tokens):
     """A consultation from start to end, a sign-in, a token and a sign-out, all as dunghan_app."""
     from engine import directory

@@ -256,3 +256,22 @@ def test_metrics_with_a_configured_token_need_that_token(uow_factory, clock, tok
     assert outside.get("/metrics", headers={"Authorization": "Bearer sai"}).status_code == 401
     good = outside.get("/metrics", headers={"Authorization": "Bearer giam-sat-" + "x" * 24})
     assert good.status_code == 200 and "dunghan_job_backlog" in good.get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_each_client_is_throttled_by_its_own_address(
+        uow_factory, clock, tokens, officer):
+    from service.app import create_app
+    from tests.conftest import PROCESSES
+
+    app = create_app({"DATABASE_URL": uow_factory.url, "CLOCK": clock, "PROCESSES_DIR": PROCESSES,
+                      "TRUSTED_PROXIES": 1})
+    attacker, office = app.test_client(), app.test_client()
+    attacker.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.9"
+    office.environ_base["HTTP_X_FORWARDED_FOR"] = "10.20.0.15"
+    for _ in range(5):
+        assert sign_in(attacker, password="đoán-mò").status_code == 401
+    assert sign_in(attacker).status_code == 429
+    assert sign_in(office).status_code == 302  # same proxy address, a different client
+    with uow_factory.engine.connect() as conn:
+        addresses = set(conn.execute(sa.select(security_events.c.remote_addr)).scalars())
+    assert addresses == {"198.51.100.9", "10.20.0.15"}
