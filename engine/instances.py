@@ -211,15 +211,17 @@ class ProcessInstance:
         if not props.get("deadline"):
             return human
         try:
-            rule = parse_rule(props["deadline"], props.get("deadline_cutoff"))
+            rule = parse_rule(props["deadline"], props.get("deadline_cutoff"), props.get("deadline_model"))
             amount = self._run(lambda: self.workflow.script_engine.evaluate(task, rule.expression))
-            deadline = Deadline(check_amount(amount, rule.unit), rule.unit, now, rule.cutoff)
+            deadline = Deadline(check_amount(amount, rule.unit), rule.unit, now, rule.cutoff, rule.model)
         except ValueError as err:
             raise StepFailed(f"Thời hạn của '{human.bpmn_id}' không tính được: {err}") from err
         # Whether silence counts as agreement is decided once, from the request's own variable.
         silence = props.get("deemed_consent")
         deemed = bool(silence) and self._run(lambda: self.workflow.script_engine.evaluate(task, silence))
-        return replace(human, deadline=deadline, due_at=deadline.base_due(self.calendar),
+        # Counted on the reception hours of the agency that owns the task.
+        due = deadline.base_due(self.calendar.for_agency(human.agency))
+        return replace(human, deadline=deadline, due_at=due,
                        deemed_consent=deemed is True)
 
     def _ready_task(self, task_id: str):

@@ -10,19 +10,20 @@ from pathlib import Path
 import click
 
 from engine import services
-from engine.calendar import WorkCalendar
+from engine.calendar import DeadlineModel, WorkCalendar
 from engine.clock import SystemClock
 from engine.store.migrate import APP_ROLE, upgrade
 from engine.store.uow import UnitOfWorkFactory
 from engine.worker import Worker, install_sigterm
-from service import demo, settings
+from service import demo, logs, settings
+from service.friendly import FriendlyGroup, port_in_use
 from webhooks import handlers as webhook_handlers
 
 
-@click.group()
+@click.group(cls=FriendlyGroup)
 def main():
     """Đúng hạn: run BPMN processes with legal deadlines in working days."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure()
 
 
 def _database_url() -> str:
@@ -39,6 +40,7 @@ def migrate():
     Runs as the schema's owner: DUNGHAN_MIGRATION_DATABASE_URL if set, else DUNGHAN_DATABASE_URL.
     DUNGHAN_APP_DATABASE_PASSWORD, if set, lets dunghan_app log in with that password.
     """
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)  # name each revision
     url = os.environ.get("DUNGHAN_MIGRATION_DATABASE_URL") or _database_url()
     upgrade(url, os.environ.get("DUNGHAN_APP_DATABASE_PASSWORD") or None)
     click.echo("Đã cập nhật cấu trúc cơ sở dữ liệu.")
@@ -82,7 +84,12 @@ def serve(host: str, port: int, threads: int, no_worker: bool):
     from service.app import create_app
 
     app = create_app()
-    server = create_server(app, host=host, port=port, threads=threads)
+    try:
+        server = create_server(app, host=host, port=port, threads=threads)
+    except OSError as err:
+        if (failure := port_in_use(err, host, port)) is None:
+            raise
+        raise failure from None
     stop = threading.Event()
     worker = None if no_worker else _start_worker_thread(app, stop)
     signal.signal(signal.SIGTERM, _leave_server_loop)
@@ -141,15 +148,20 @@ def calendar(year: int):
 @main.command()
 @click.option("--from", "start", required=True, help='Thời điểm tiếp nhận, giờ Việt Nam: "2026-02-12 16:00"')
 @click.option("--working-days", type=click.IntRange(0, 365), required=True)
-@click.option("--no-cutoff", is_flag=True, help="Không áp dụng giờ cắt 15:00")
-def deadline(start: str, working_days: int, no_cutoff: bool):
-    """Compute a due instant in working days and explain it."""
+@click.option("--model", type=click.Choice([m.value for m in DeadlineModel]),
+              default=DeadlineModel.DAY_COUNT.value, show_default=True,
+              help="Cách tính: day_count (đếm theo ngày) hoặc one_stop (hẹn trả một cửa)")
+@click.option("--agency", default=None, help="Mã cơ quan: dùng giờ làm việc riêng của cơ quan (nếu có)")
+@click.option("--no-cutoff", is_flag=True, help="one_stop: không áp dụng giờ cắt 15:00 (hồ sơ trực tuyến)")
+def deadline(start: str, working_days: int, model: str, agency: str | None, no_cutoff: bool):
+    """Tính hạn theo ngày làm việc, nêu cách tính đã dùng và giải thích từng ngày."""
     try:
         at = datetime.fromisoformat(start)
     except ValueError as err:
         raise click.BadParameter(f"Không đọc được thời điểm '{start}'", param_hint="--from") from err
-    calendar = WorkCalendar.from_file()
+    calendar = WorkCalendar.from_file().for_agency(agency)
     explanation = calendar.explain_working_days(calendar.assume_local(at), working_days,
-                                                cutoff=not no_cutoff)
-    click.echo(f"Hạn: {explanation.due.astimezone(calendar.tz):%H:%M %d/%m/%Y} (giờ Việt Nam)")
+                                                model, cutoff=not no_cutoff)
+    due = explanation.due.astimezone(calendar.tz)
+    click.echo(f"Hạn: {due:%H:%M %d/%m/%Y} (giờ Việt Nam), cách tính {model}")
     click.echo(explanation.text_vi)

@@ -90,7 +90,7 @@ def _rungs(rules: Rules, process_id, task_id, agency, due, deemed_consent):
     """
     ladder = rules.ladders.for_task(process_id, agency)
     return [(f"{ladder_prefix(task_id)}{rung}:{due.isoformat()}", at, {"task_id": task_id, "rung": rung})
-            for rung, at in ladder.rungs(due, rules.calendar, deemed_consent)]
+            for rung, at in ladder.rungs(due, rules.calendar.for_agency(agency), deemed_consent)]
 
 
 def schedule_ladder(uow, rules: Rules, process_id: str, task_id: str, agency: str,

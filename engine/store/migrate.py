@@ -1,19 +1,34 @@
+<<<<<<< HEAD
 """Bring a database to the latest schema with Alembic, and on PostgreSQL set up the service role.
 
 Migrations run as the owner of the schema. The service runs as ``dunghan_app``, which may
 read and write the working tables but only append to the audit and security logs: it can
 neither rewrite nor truncate them, nor disable their append-only triggers (only an owner can).
 """
+=======
+"""Bring a database to the latest schema with Alembic, and tell whether it is there."""
+>>>>>>> main
 
 from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 APP_ROLE = "dunghan_app"
 APPEND_ONLY = ("audit_events", "security_events")
+
+
+class DatabaseNotMigrated(Exception):
+    """The database lacks this release's schema: the operator must run ``dunghan migrate``."""
+
+    def __init__(self, current: str | None, head: str):
+        where = f"đang ở phiên bản {current}" if current else "chưa có bảng nào"
+        super().__init__(f"Cơ sở dữ liệu chưa được cập nhật cấu trúc ({where}, cần {head}); "
+                         "hãy chạy `dunghan migrate` trước")
 
 
 def alembic_config(url: str) -> Config:
@@ -27,6 +42,7 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, app_password: str | None = None) -> None:
     """Apply every pending migration; on PostgreSQL, then grant the service role its rights."""
     command.upgrade(alembic_config(url), "head")
+<<<<<<< HEAD
     if sa.engine.make_url(url).get_backend_name() == "postgresql":
         grant_app_role(url, app_password)
 
@@ -75,3 +91,20 @@ def runs_as_owner(engine: sa.Engine) -> bool:
     with engine.connect() as conn:
         return bool(conn.exec_driver_sql(
             "SELECT has_table_privilege(current_user, 'audit_events', 'UPDATE')").scalar())
+=======
+
+
+def require_current(engine: sa.Engine) -> None:
+    """Raise DatabaseNotMigrated unless the schema is at this release's head or newer.
+
+    A revision this release does not know is newer: during a rolling upgrade the new release
+    migrates first, and old processes that restart must keep serving on the additive schema.
+    """
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    head = scripts.get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    known = {script.revision for script in scripts.walk_revisions()}
+    if current is None or (current != head and current in known):
+        raise DatabaseNotMigrated(current, head)
+>>>>>>> main
