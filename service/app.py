@@ -5,15 +5,9 @@ from apiflask import APIFlask
 from engine import services
 from engine.clock import SystemClock
 from engine.rules import Rules
-<<<<<<< HEAD
-from engine.store.migrate import runs_as_owner
+from engine.store.migrate import require_current, runs_as_owner
 from engine.store.uow import UnitOfWorkFactory
-from service import headers, problems, settings, web
-=======
-from engine.store.migrate import require_current
-from engine.store.uow import UnitOfWorkFactory
-from service import logs, problems, settings, web
->>>>>>> main
+from service import headers, logs, problems, settings, web
 from service.api import (
     deadlines,
     directory,
@@ -67,13 +61,10 @@ def create_app(config: dict | None = None) -> APIFlask:
     clock = app.config.get("CLOCK") or SystemClock()
     rt = Runtime(UnitOfWorkFactory(app.config["DATABASE_URL"]), clock, rules)
     app.extensions["dunghan"] = rt
-<<<<<<< HEAD
+    require_current(rt.uow.engine)
     if runs_as_owner(rt.uow.engine):
         app.logger.warning("The service connects to PostgreSQL as a role that can rewrite the "
                            "audit log; connect as dunghan_app (see the README, Security).")
-=======
-    require_current(rt.uow.engine)
->>>>>>> main
     app.extensions["webhooks"] = WebhookConfig.from_settings(
         app.config["SECRET_KEY"], app.config["WEBHOOK_ALLOWED_HOSTS"], app.config["PUBLIC_URL"])
     if app.config["LOAD_PROCESSES"]:
@@ -82,11 +73,8 @@ def create_app(config: dict | None = None) -> APIFlask:
     services.recompute_deadlines(rt.uow(), rt.clock, rt.rules)
 
     problems.register(app)
-<<<<<<< HEAD
-    headers.register(app)
-=======
     logs.install(app)
->>>>>>> main
+    headers.register(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
                   webhook_api, messages, reports, web)
     for module in blueprints:

@@ -1,13 +1,9 @@
-<<<<<<< HEAD
 """Bring a database to the latest schema with Alembic, and on PostgreSQL set up the service role.
 
 Migrations run as the owner of the schema. The service runs as ``dunghan_app``, which may
 read and write the working tables but only append to the audit and security logs: it can
 neither rewrite nor truncate them, nor disable their append-only triggers (only an owner can).
 """
-=======
-"""Bring a database to the latest schema with Alembic, and tell whether it is there."""
->>>>>>> main
 
 from pathlib import Path
 
@@ -42,9 +38,23 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, app_password: str | None = None) -> None:
     """Apply every pending migration; on PostgreSQL, then grant the service role its rights."""
     command.upgrade(alembic_config(url), "head")
-<<<<<<< HEAD
     if sa.engine.make_url(url).get_backend_name() == "postgresql":
         grant_app_role(url, app_password)
+
+
+def require_current(engine: sa.Engine) -> None:
+    """Raise DatabaseNotMigrated unless the schema is at this release's head or newer.
+
+    A revision this release does not know is newer: during a rolling upgrade the new release
+    migrates first, and old processes that restart must keep serving on the additive schema.
+    """
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    head = scripts.get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    known = {script.revision for script in scripts.walk_revisions()}
+    if current is None or (current != head and current in known):
+        raise DatabaseNotMigrated(current, head)
 
 
 def grant_app_role(url: str, password: str | None = None) -> None:
@@ -91,20 +101,3 @@ def runs_as_owner(engine: sa.Engine) -> bool:
     with engine.connect() as conn:
         return bool(conn.exec_driver_sql(
             "SELECT has_table_privilege(current_user, 'audit_events', 'UPDATE')").scalar())
-=======
-
-
-def require_current(engine: sa.Engine) -> None:
-    """Raise DatabaseNotMigrated unless the schema is at this release's head or newer.
-
-    A revision this release does not know is newer: during a rolling upgrade the new release
-    migrates first, and old processes that restart must keep serving on the additive schema.
-    """
-    scripts = ScriptDirectory(str(MIGRATIONS))
-    head = scripts.get_current_head()
-    with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
-    known = {script.revision for script in scripts.walk_revisions()}
-    if current is None or (current != head and current in known):
-        raise DatabaseNotMigrated(current, head)
->>>>>>> main
