@@ -8,7 +8,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine import codec
@@ -16,8 +15,9 @@ from engine import events as ev
 from engine.calendar import WorkCalendar
 from engine.codec import CompiledSpec
 from engine.deadlines import Deadline, check_amount, parse_rule
-from engine.errors import Conflict, NotFound, ScriptRejected, StepFailed
+from engine.errors import Conflict, DomainError, NotFound, StepFailed
 from engine.spiff_clock import step_instant
+from engine.step_errors import step_failed
 
 DEEMED_AGREE = "deemed_agree"
 SYSTEM_ACTOR = "system"
@@ -84,8 +84,12 @@ class ProcessInstance:
         return cls(id, process_id, version, workflow, calendar, InstanceStatus(status))
 
     def dump(self) -> str:
-        """Return the instance's state JSON, without its spec."""
-        return codec.dump_state(self.workflow)
+        """Return the instance's state JSON, without its spec.
+
+        A script may have left data JSON cannot hold (a set, a structure nested too deep):
+        that fails the step, rather than the save or, later, every read.
+        """
+        return self._run(lambda: codec.dump_state(self.workflow))
 
     @property
     def variables(self) -> dict:
@@ -246,11 +250,15 @@ class ProcessInstance:
 
     @staticmethod
     def _run(step):
-        """Run an engine step, turning script and engine failures into a refusal.
+        """Run an engine step, turning any failure into a refusal that names element and cause.
 
-        The use case then rolls back, so a failing step never leaves a half-written instance.
+        Not only SpiffWorkflow's own errors: a construct it half supports raises plain
+        TypeErrors, and a script can exhaust its sandbox. The use case then rolls back, so a
+        failing step never leaves a half-written instance.
         """
         try:
             return step()
-        except (SpiffWorkflowException, ScriptRejected, TimeoutError) as err:
-            raise StepFailed(f"Quy trình không chạy tiếp được: {err}") from err
+        except DomainError:
+            raise
+        except Exception as err:  # noqa: BLE001  every engine failure fails the step alike
+            raise step_failed(err) from err

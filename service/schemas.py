@@ -251,6 +251,8 @@ class InstanceOut(Schema):
     lead_agency = String()
     created_at = String()
     ended_at = String(allow_none=True)
+    last_error = String(allow_none=True, metadata={
+        "description": "Lý do bước gần nhất không chạy được (đã hoàn tác); null nếu không có lỗi"})
     variables = Dict()
     open_tasks = List(Nested(TaskOut))
     history = List(Nested(AuditOut))

@@ -49,4 +49,6 @@ def from_environment() -> dict:
         "TOKEN_DAYS": int(os.environ.get("DUNGHAN_TOKEN_DAYS", "365")),
         "TRUSTED_PROXIES": int(os.environ.get("DUNGHAN_TRUSTED_PROXIES", "0")),
         "METRICS_TOKEN": os.environ.get("DUNGHAN_METRICS_TOKEN") or None,
+        # The province prefix of public dossier codes (BN-SXD-260212-0001).
+        "PROVINCE_CODE": os.environ.get("DUNGHAN_PROVINCE_CODE", "BN"),
     }

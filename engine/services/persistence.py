@@ -1,14 +1,37 @@
 """Load and save instances for use cases: state, tasks, jobs, audit and outbox in one commit."""
 
+import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from engine.calendar import WorkCalendar
 from engine.deadlines import timer_helpers
-from engine.errors import NotFound, StepFailed
-from engine.events import StepFailedRecorded
+from engine.errors import NotFound, StaleState, StepFailed
+from engine.events import InstanceStartFailed, StepFailedRecorded
 from engine.instances import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from engine.rules import Rules
 from engine.scripting import SandboxScriptEngine
+from engine.services.dossier_status import follow_instance
+
+log = logging.getLogger(__name__)
+STALE_ATTEMPTS = 4
+T = TypeVar("T")
+
+
+def retrying_stale(attempt: Callable[[], T]) -> T:
+    """Run a whole read-modify-save again when another step saved the instance in between.
+
+    Two agencies replying to their own tasks of one instance at the same instant collide on
+    the instance's version, not on anything either of them did; re-reading and re-applying
+    succeeds. Only a collision that keeps happening reaches the caller as 409.
+    """
+    for _ in range(STALE_ATTEMPTS - 1):
+        try:
+            return attempt()
+        except StaleState:
+            continue
+    return attempt()
 
 
 def script_engine(calendar: WorkCalendar, now: datetime) -> SandboxScriptEngine:
@@ -56,8 +79,10 @@ def publish(uow, instance: ProcessInstance, rules: Rules, now: datetime) -> None
         elif event.type == "task.withdrawn":
             uow.tasks.close(event.task_id, TaskStatus.WITHDRAWN, completed_at=now)
             uow.jobs.cancel_prefix(ladder_prefix(event.task_id))
+    actor = instance.events[-1].actor if instance.events else None
     uow.journal.record_all(instance.events)
     instance.events.clear()
+    follow_instance(uow, instance, rules, now, actor)
     for task_id, due in instance.waiting_timers():
         key = f"timer:{instance.id}:{task_id}:{due.isoformat()}"
         # SpiffWorkflow fires a timer once its instant is strictly past, hence the microsecond.
@@ -104,9 +129,25 @@ def schedule_ladder(uow, rules: Rules, process_id: str, task_id: str, agency: st
 
 def record_failure(uow, instance_id: str, error: StepFailed, actor: str, now: datetime) -> None:
     """Record, in a transaction of its own, why a step failed; the step itself was rolled back."""
+    log.warning("step failed on instance %s at element %s (actor %s): %s", instance_id,
+                error.extra.get("element"), actor, error.detail)
     with uow:
         uow.instances.note_error(instance_id, error.detail)
         uow.journal.record(StepFailedRecorded(instance_id, now, actor, error.detail))
+        uow.commit()
+
+
+def record_start_failure(uow, failed: InstanceStartFailed, error: StepFailed) -> None:
+    """Keep an audit row and a log line for an instance whose first steps failed.
+
+    No instance row exists (its transaction rolled back); the audit row keeps the id it would
+    have had, so the log line, the audit log and the designer's report all agree.
+    """
+    log.warning("start of %s failed on instance %s at element %s (actor %s): %s",
+                failed.process_id, failed.instance_id, error.extra.get("element"), failed.actor,
+                error.detail)
+    with uow:
+        uow.journal.record(failed)
         uow.commit()
 
 
