@@ -53,6 +53,8 @@ users = sa.Table(
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("username", sa.String(64), nullable=False, unique=True),
     sa.Column("full_name", sa.String(255), nullable=False),
+    # Where notifications are mailed; None until an administrator records one.
+    sa.Column("email", sa.String(255)),
     sa.Column("agency_code", sa.ForeignKey("agencies.code"), nullable=False, index=True),
     sa.Column("roles", sa.JSON, nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, default=True),

@@ -2,7 +2,7 @@
 counters, and a security log as append-only as the audit log.
 
 Revision ID: 0009
-Revises: 0012
+Revises: 0015
 
 Tokens without a user and without an expiry (issued before this revision, by anyone) get one
 year from today: agency system tokens now always expire.
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0012"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
