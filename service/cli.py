@@ -13,11 +13,14 @@ from engine import services
 from engine.calendar import DeadlineModel, WorkCalendar
 from engine.calendar_check import format_check, unconfirmed_days
 from engine.clock import SystemClock
+from engine.rules import Rules
+from engine.services.dossiers import load_catalog_directory
 from engine.store.migrate import APP_ROLE, upgrade
 from engine.store.uow import UnitOfWorkFactory
 from engine.worker import Worker, install_sigterm
 from notifications import handlers as notification_handlers
 from service import demo, logs, report_cli, settings
+from service.demo_dossiers import seed_dossiers
 from service.friendly import FriendlyGroup, port_in_use
 from webhooks import handlers as webhook_handlers
 
@@ -58,6 +61,8 @@ def load_processes():
     processes_dir = settings.from_environment()["PROCESSES_DIR"]
     for v in services.load_process_directory(uow, SystemClock(), processes_dir):
         click.echo(f"{v['process_id']} v{v['version']} ({v['content_hash'][:12]})")
+    for p in load_catalog_directory(uow, SystemClock(), Path(processes_dir) / "catalog"):
+        click.echo(f"Thủ tục {p['code']} v{p['version']}: {p['name']}")
 
 
 @main.command("seed-demo")
@@ -72,6 +77,13 @@ def seed_demo():
     click.echo(f"Tài khoản đăng nhập web http://127.0.0.1:8000/login (lưu ở {var / 'demo-users.txt'}):")
     for username, password in passwords.items():
         click.echo(f"  {username} / {password}")
+    config = settings.from_environment()
+    rules = Rules.from_files(config["CALENDAR_FILE"], config["LADDER_FILE"])
+    seeded = seed_dossiers(UnitOfWorkFactory(_database_url()), SystemClock(), rules)
+    if seeded:
+        click.echo("Hồ sơ TTHC mẫu (tra cứu tại http://127.0.0.1:8000/tra-cuu?ma=...):")
+        for line in seeded:
+            click.echo(f"  {line}")
 
 
 @main.command()

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from engine.store.tables import audit_events, outbox
+from engine.services.deadlines import FINGERPRINT_KEY
+from engine.store.tables import audit_events, outbox, settings
 from engine.store.uow import UnitOfWorkFactory
 from tests.dossier_flows import dossier, receive, statuses, step
 
@@ -169,3 +170,16 @@ def test_dossier_numbers_are_unique_under_concurrency(postgres_migrated):
         t.join()
     factory.engine.dispose()
     assert sorted(numbers) == list(range(1, 9))
+
+
+def test_a_restart_with_a_dossier_waiting_at_the_desk_starts_cleanly(api, uow_factory, clock):
+    from service.app import create_app
+    from tests.conftest import PROCESSES
+
+    code = receive(api, "TTPVHCC", PERMIT)["code"]  # its receipt task has no deadline
+    with uow_factory() as uow:  # as after `make run`'s seeding: no calendar recorded yet
+        uow.conn.execute(sa.delete(settings).where(settings.c.key == FINGERPRINT_KEY))
+        uow.commit()
+    create_app({"DATABASE_URL": uow_factory.url, "CLOCK": clock, "PROCESSES_DIR": PROCESSES,
+                "CALENDAR_FILE": None, "TESTING": True})
+    assert dossier(api, "TTPVHCC", code)["status"] == 1
