@@ -15,8 +15,9 @@ from engine.calendar_check import format_check, unconfirmed_days
 from engine.clock import SystemClock
 from engine.rules import Rules
 from engine.services.dossiers import load_catalog_directory
-from engine.store.migrate import APP_ROLE, upgrade
-from engine.store.uow import UnitOfWorkFactory
+from engine.store import metrics
+from engine.store.migrate import APP_ROLE, require_current, upgrade
+from engine.store.uow import UnitOfWorkFactory, create_db_engine
 from engine.worker import Worker, install_sigterm
 from notifications import handlers as notification_handlers
 from service import demo, logs, report_cli, settings
@@ -31,10 +32,17 @@ def main():
     logs.configure()
 
 
-def _database_url() -> str:
+def _database_url(migrated: bool = True) -> str:
+    """Return the configured database URL; unless told otherwise, check its schema is current."""
     url = settings.from_environment()["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if migrated:
+        engine = create_db_engine(url)
+        try:
+            require_current(engine)  # one line saying to migrate, not a traceback about a table
+        finally:
+            engine.dispose()
     return url
 
 
@@ -46,7 +54,7 @@ def migrate():
     DUNGHAN_APP_DATABASE_PASSWORD, if set, lets dunghan_app log in with that password.
     """
     logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)  # name each revision
-    url = os.environ.get("DUNGHAN_MIGRATION_DATABASE_URL") or _database_url()
+    url = os.environ.get("DUNGHAN_MIGRATION_DATABASE_URL") or _database_url(migrated=False)
     upgrade(url, os.environ.get("DUNGHAN_APP_DATABASE_PASSWORD") or None)
     click.echo("Đã cập nhật cấu trúc cơ sở dữ liệu.")
     if url.startswith("postgresql"):
@@ -54,15 +62,28 @@ def migrate():
                    "không sửa, xóa được).")
 
 
+@main.command()
+def check():
+    """Kiểm tra cơ sở dữ liệu: cấu trúc đúng phiên bản, số quy trình theo trạng thái, việc tồn đọng."""
+    engine = UnitOfWorkFactory(_database_url()).engine
+    with engine.connect() as conn:
+        counts = metrics.instances_by_status(conn)
+        jobs = metrics.snapshot(conn, SystemClock().now())
+    by_status = ", ".join(f"{status} {n}" for status, n in sorted(counts.items())) or "chưa có"
+    click.echo(f"Cấu trúc cơ sở dữ liệu: đúng phiên bản. Quy trình: {by_status}. "
+               f"Việc đến hạn chưa chạy: {jobs.backlog}; việc thất bại: {jobs.failed}.")
+
+
 @main.command("load-processes")
 def load_processes():
-    """Deploy every BPMN file of processes/ (unchanged files keep their version)."""
-    uow = UnitOfWorkFactory(_database_url())()
-    processes_dir = settings.from_environment()["PROCESSES_DIR"]
-    for v in services.load_process_directory(uow, SystemClock(), processes_dir):
+    """Deploy every BPMN file of processes/ and the procedure catalog (unchanged files keep their version)."""
+    factory = UnitOfWorkFactory(_database_url())
+    processes_dir = Path(settings.from_environment()["PROCESSES_DIR"])
+    for v in services.load_process_directory(factory(), SystemClock(), processes_dir):
         click.echo(f"{v['process_id']} v{v['version']} ({v['content_hash'][:12]})")
-    for p in load_catalog_directory(uow, SystemClock(), Path(processes_dir) / "catalog"):
-        click.echo(f"Thủ tục {p['code']} v{p['version']}: {p['name']}")
+    if (processes_dir / "catalog").is_dir():
+        for p in load_catalog_directory(factory(), SystemClock(), processes_dir / "catalog"):
+            click.echo(f"Thủ tục {p['code']} v{p['version']}: {p['name']}")
 
 
 @main.command("seed-demo")

@@ -171,6 +171,9 @@ tasks = sa.Table(
     # The inbox: an agency's open tasks by due date; the deadline sweep: open tasks by due date.
     sa.Index(None, "agency_code", "state", "due_at"),
     sa.Index(None, "state", "due_at"),
+    # Monthly reports read the tasks opened, closed or still open in a period (migration 0013a).
+    sa.Index(None, "created_at"),
+    sa.Index(None, "completed_at"),
 )
 
 audit_events = sa.Table(
@@ -224,6 +227,7 @@ violations = sa.Table(
     sa.Column("occurred_at", UtcDateTime(), nullable=False),
     sa.UniqueConstraint("task_id", "kind"),
     sa.Index(None, "agency_code", "occurred_at"),
+    sa.Index(None, "occurred_at"),  # a month's violations of every agency (migration 0013a)
 )
 
 procedure_versions = sa.Table(

@@ -2,7 +2,7 @@
 counters, and a security log as append-only as the audit log.
 
 Revision ID: 0009
-Revises: 0015
+Revises: 0013a
 
 Tokens without a user and without an expiry (issued before this revision, by anyone) get one
 year from today: agency system tokens now always expire.
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0015"
+down_revision = "0013a"
 branch_labels = None
 depends_on = None
 
