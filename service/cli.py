@@ -16,7 +16,7 @@ from engine.clock import SystemClock
 from engine.rules import Rules
 from engine.services.dossiers import load_catalog_directory
 from engine.store import metrics
-from engine.store.migrate import require_current, upgrade
+from engine.store.migrate import APP_ROLE, require_current, upgrade
 from engine.store.uow import UnitOfWorkFactory, create_db_engine
 from engine.worker import Worker, install_sigterm
 from notifications import handlers as notification_handlers
@@ -49,10 +49,18 @@ def _database_url(migrated: bool = True) -> str:
 
 @main.command(help="Tạo hoặc cập nhật cấu trúc cơ sở dữ liệu (chạy trước mỗi lần khởi động bản mới).")
 def migrate():
-    """Create or upgrade the database schema."""
+    """Create or upgrade the database schema; on PostgreSQL, also set up the role dunghan_app.
+
+    Runs as the schema's owner: DUNGHAN_MIGRATION_DATABASE_URL if set, else DUNGHAN_DATABASE_URL.
+    DUNGHAN_APP_DATABASE_PASSWORD, if set, lets dunghan_app log in with that password.
+    """
     logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)  # name each revision
-    upgrade(_database_url(migrated=False))
+    url = os.environ.get("DUNGHAN_MIGRATION_DATABASE_URL") or _database_url(migrated=False)
+    upgrade(url, os.environ.get("DUNGHAN_APP_DATABASE_PASSWORD") or None)
     click.echo("Đã cập nhật cấu trúc cơ sở dữ liệu.")
+    if url.startswith("postgresql"):
+        click.echo(f"Dịch vụ nên kết nối bằng vai trò {APP_ROLE} (chỉ được ghi thêm nhật ký, "
+                   "không sửa, xóa được).")
 
 
 @main.command()

@@ -46,6 +46,9 @@ def from_environment() -> dict:
         "WEBHOOK_ALLOWED_HOSTS": os.environ.get("DUNGHAN_WEBHOOK_ALLOWED_HOSTS", ""),
         "CALENDAR_FILE": os.environ.get("DUNGHAN_CALENDAR_FILE") or None,
         "LADDER_FILE": os.environ.get("DUNGHAN_LADDER_FILE") or None,
+        "TOKEN_DAYS": int(os.environ.get("DUNGHAN_TOKEN_DAYS", "365")),
+        "TRUSTED_PROXIES": int(os.environ.get("DUNGHAN_TRUSTED_PROXIES", "0")),
+        "METRICS_TOKEN": os.environ.get("DUNGHAN_METRICS_TOKEN") or None,
         # The province prefix of public dossier codes (BN-SXD-260212-0001).
         "PROVINCE_CODE": os.environ.get("DUNGHAN_PROVINCE_CODE", "BN"),
     }
