@@ -20,7 +20,7 @@ def secret_key() -> str:
         return key
     path = var_dir() / "secret.key"
     if not path.exists():
-        logging.getLogger(__name__).warning("DUNGHAN_SECRET_KEY is not set; using %s", path)
+        logging.getLogger(__name__).warning("Chưa đặt DUNGHAN_SECRET_KEY; dùng khoá lưu ở %s", path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
