@@ -313,6 +313,17 @@ def test_administrators_see_who_has_no_address_and_what_they_missed(province):
     assert sent["total"] == len(p.smtp.mails) == 4  # cv/pho of STP (draft) and of STC (reply)
     assert all(n["subject"].startswith("[Đúng hạn] Nhiệm vụ mới") for n in sent["items"])
 
+    # The administrator records the address, then sends the missed notification again.
+    fixed = p.api("PATCH", f"/api/v1/users/{p.people['tv.stc']}", "VPUBND_admin",
+                  json={"email": "tv.stc@dunghan.test"})
+    assert fixed.status_code == 200 and fixed.json["email"] == "tv.stc@dunghan.test"
+    assert p.api("GET", "/api/v1/notifications/unreachable-users", "VPUBND_admin").json == []
+    [missed] = p.api("GET", "/api/v1/notifications?status=unreachable", "VPUBND_admin").json["items"]
+    assert p.api("POST", f"/api/v1/notifications/{missed['id']}/resend", "VPUBND_admin").status_code == 202
+    p.drain()
+    assert p.mails()[("tv.stc", "assigned")] == 1
+    assert p.api("POST", f"/api/v1/notifications/{missed['id']}/resend", "VPUBND_admin").status_code == 422
+
 
 def test_every_kind_is_a_documented_webhook_event():
     from notifications.kinds import Kind
