@@ -5,6 +5,7 @@ worker that claimed jobs is killed and two others race for the rest, and the rec
 see each expected message, to each expected person, exactly once.
 """
 
+import json
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,8 @@ from notifications.tables import DeliveryMode, notifications
 from tests import flows
 from tests.conftest import PROCESSES, Api
 from tests.smtp_receiver import SmtpReceiver
+from tests.webhook_receiver import Receiver
+from webhooks import handlers as webhook_handlers
 
 AGENCIES = ("STP", "SXD", "STC", "SNNMT", "VPUBND")
 SENDER = "Đúng hạn <khong-tra-loi@dunghan.test>"
@@ -71,10 +74,12 @@ class Province:
         rules = Rules(Rules.from_files().calendar, LadderBook(Ladder(deemed_consent_after=24), {}, {}))
         mailer = SmtpMailer(SmtpSettings("127.0.0.1", smtp.port, "none"), SENDER, timeout=5)
         app = create_app({"DATABASE_URL": uow_factory.url, "CLOCK": clock, "RULES": rules,
-                          "PROCESSES_DIR": PROCESSES, "MAILER": mailer})
+                          "PROCESSES_DIR": PROCESSES, "MAILER": mailer,
+                          "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"})
         config: NotificationConfig = app.extensions["notifications"]
         notification_handlers.enable(uow_factory())
         self.handlers = {**services.handlers(rules),
+                         **webhook_handlers.handlers(uow_factory, app.extensions["webhooks"]),
                          **notification_handlers.handlers(uow_factory, config)}
         self.uow_factory, self.clock, self.smtp, self.people, self.policy = (
             uow_factory, clock, smtp, people, policy or RetryPolicy())
@@ -330,3 +335,25 @@ def test_every_kind_is_a_documented_webhook_event():
     from webhooks.catalog import EVENT_TYPES
 
     assert {f"notification.{k}" for k in Kind} <= set(EVENT_TYPES)
+
+
+def test_a_chat_bridge_subscribed_to_notification_events_receives_the_same_words(province):
+    p = province
+    receiver = Receiver()
+    receiver.start()
+    try:
+        created = p.api("POST", "/api/v1/webhooks", "SXD",
+                        json={"url": receiver.url, "event_types": ["notification.*"]})
+        assert created.status_code == 201, created.json
+        receiver.secrets.append(created.json["secret"])
+        flows.start(p.api, consulted=("SXD",))
+        p.drain()
+    finally:
+        receiver.stop()
+    bodies = [json.loads(r.body) for r in receiver.requests]
+    assert all(r.verified_with for r in receiver.requests)
+    assert [b["type"] for b in bodies] == ["notification.assigned"]  # only SXD's own task
+    detail = bodies[0]["data"]["detail"]
+    assert sorted(r["username"] for r in detail["recipients"]) == ["cv.sxd", "pho.sxd"]
+    assert detail["subject"] == [m.subject for m in p.smtp.mails if m.to.startswith("cv.sxd")][0]
+    assert detail["text"].startswith("Cơ quan anh/chị vừa được giao nhiệm vụ «Trả lời ý kiến».")
