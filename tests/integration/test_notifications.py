@@ -8,6 +8,7 @@ see each expected message, to each expected person, exactly once.
 import json
 import threading
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 
 from engine import directory, services
 from engine.escalation import Ladder, LadderBook
+from engine.events import Event
 from engine.identity import Role
 from engine.retry import RetryPolicy
 from engine.rules import Rules
@@ -357,3 +359,25 @@ def test_a_chat_bridge_subscribed_to_notification_events_receives_the_same_words
     assert sorted(r["username"] for r in detail["recipients"]) == ["cv.sxd", "pho.sxd"]
     assert detail["subject"] == [m.subject for m in p.smtp.mails if m.to.startswith("cv.sxd")][0]
     assert detail["text"].startswith("Cơ quan anh/chị vừa được giao nhiệm vụ «Trả lời ý kiến».")
+
+
+@dataclass(frozen=True)
+class ReplyReturned(Event):
+    """Stands for the lead returning a vague reply, which no use case emits yet."""
+
+    task_id: str = ""
+    agency: str = ""
+    type = "reply.returned"
+
+
+def test_a_reply_returned_as_vague_is_told_to_the_lead_officer(province):
+    p = province
+    instance_id, _ = flows.start(p.api, consulted=("SXD",))
+    task = flows.open_task(p.api, "SXD", instance_id)
+    p.drain()
+    p.smtp.mails.clear()
+    with p.uow_factory() as uow:
+        uow.journal.record(ReplyReturned(instance_id, p.clock.now(), "user:cv.stp", task["id"], "SXD"))
+        uow.commit()
+    p.drain()
+    assert p.take() == Counter({("cv.stp", "returned_vague"): 1})
