@@ -212,13 +212,17 @@ def test_muting_silences_a_kind_except_overdue_and_escalation(province):
     with p.uow_factory() as uow:
         Preferences(uow.conn).put(p.people["cv.snnmt"], Preference(
             muted=frozenset({"assigned", "reminder", "overdue", "escalation"})), p.clock.now())
+        Preferences(uow.conn).put(p.people["ld.snnmt"], Preference(
+            muted=frozenset({"overdue", "escalation"})), p.clock.now())
         uow.commit()
     flows.start(p.api, consulted=("SNNMT",))
     p.drain()
     p.drain(utc(2026, 2, 25, 10))
     p.drain(utc(2026, 2, 26, 10))
+    p.drain(utc(2026, 3, 2, 10))
     assert {k for (who, k) in p.mails() if who == "cv.snnmt"} == {"overdue"}
     assert {k for (who, k) in p.mails() if who == "pho.snnmt"} == {"assigned", "reminder", "overdue"}
+    assert {k for (who, k) in p.mails() if who == "ld.snnmt"} == {"overdue", "escalation"}
 
 
 def test_a_digest_collects_the_days_items_at_the_chosen_hour_on_working_days_only(province):
