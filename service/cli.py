@@ -1,6 +1,7 @@
 """The ``dunghan`` command: migrate, load processes, seed the demo, serve, and calendar tools."""
 
 import logging
+import os
 import signal
 import threading
 from datetime import datetime
@@ -12,46 +13,83 @@ from engine import services
 from engine.calendar import DeadlineModel, WorkCalendar
 from engine.calendar_check import format_check, unconfirmed_days
 from engine.clock import SystemClock
-from engine.store.migrate import upgrade
-from engine.store.uow import UnitOfWorkFactory
+from engine.rules import Rules
+from engine.services.dossiers import load_catalog_directory
+from engine.store import metrics
+from engine.store.migrate import APP_ROLE, require_current, upgrade
+from engine.store.uow import UnitOfWorkFactory, create_db_engine
 from engine.worker import Worker, install_sigterm
 from notifications import handlers as notification_handlers
 from service import demo, logs, report_cli, settings
+from service.demo_dossiers import seed_dossiers
 from service.friendly import FriendlyGroup, port_in_use
 from webhooks import handlers as webhook_handlers
 
 
-@click.group(cls=FriendlyGroup)
+@click.group(cls=FriendlyGroup,
+             help="Đúng hạn: chạy quy trình BPMN với thời hạn luật định tính theo ngày làm việc.")
 def main():
     """Đúng hạn: run BPMN processes with legal deadlines in working days."""
     logs.configure()
 
 
-def _database_url() -> str:
+def _database_url(migrated: bool = True) -> str:
+    """Return the configured database URL; unless told otherwise, check its schema is current."""
     url = settings.from_environment()["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if migrated:
+        engine = create_db_engine(url)
+        try:
+            require_current(engine)  # one line saying to migrate, not a traceback about a table
+        finally:
+            engine.dispose()
     return url
 
 
-@main.command()
+@main.command(help="Tạo hoặc cập nhật cấu trúc cơ sở dữ liệu (chạy trước mỗi lần khởi động bản mới).")
 def migrate():
-    """Create or upgrade the database schema."""
+    """Create or upgrade the database schema; on PostgreSQL, also set up the role dunghan_app.
+
+    Runs as the schema's owner: DUNGHAN_MIGRATION_DATABASE_URL if set, else DUNGHAN_DATABASE_URL.
+    DUNGHAN_APP_DATABASE_PASSWORD, if set, lets dunghan_app log in with that password.
+    """
     logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)  # name each revision
-    upgrade(_database_url())
+    url = os.environ.get("DUNGHAN_MIGRATION_DATABASE_URL") or _database_url(migrated=False)
+    upgrade(url, os.environ.get("DUNGHAN_APP_DATABASE_PASSWORD") or None)
     click.echo("Đã cập nhật cấu trúc cơ sở dữ liệu.")
+    if url.startswith("postgresql"):
+        click.echo(f"Dịch vụ nên kết nối bằng vai trò {APP_ROLE} (chỉ được ghi thêm nhật ký, "
+                   "không sửa, xóa được).")
 
 
-@main.command("load-processes")
+@main.command()
+def check():
+    """Kiểm tra cơ sở dữ liệu: cấu trúc đúng phiên bản, số quy trình theo trạng thái, việc tồn đọng."""
+    engine = UnitOfWorkFactory(_database_url()).engine
+    with engine.connect() as conn:
+        counts = metrics.instances_by_status(conn)
+        jobs = metrics.snapshot(conn, SystemClock().now())
+    by_status = ", ".join(f"{status} {n}" for status, n in sorted(counts.items())) or "chưa có"
+    click.echo(f"Cấu trúc cơ sở dữ liệu: đúng phiên bản. Quy trình: {by_status}. "
+               f"Việc đến hạn chưa chạy: {jobs.backlog}; việc thất bại: {jobs.failed}.")
+
+
+@main.command("load-processes", help="Nạp mọi tệp BPMN trong processes/ và danh mục thủ tục "
+              "(tệp không đổi giữ nguyên phiên bản).")
 def load_processes():
-    """Deploy every BPMN file of processes/ (unchanged files keep their version)."""
-    uow = UnitOfWorkFactory(_database_url())()
-    processes_dir = settings.from_environment()["PROCESSES_DIR"]
-    for v in services.load_process_directory(uow, SystemClock(), processes_dir):
+    """Deploy every BPMN file of processes/ and the procedure catalog (unchanged files keep their version)."""
+    factory = UnitOfWorkFactory(_database_url())
+    processes_dir = Path(settings.from_environment()["PROCESSES_DIR"])
+    for v in services.load_process_directory(factory(), SystemClock(), processes_dir):
         click.echo(f"{v['process_id']} v{v['version']} ({v['content_hash'][:12]})")
+    if (processes_dir / "catalog").is_dir():
+        for p in load_catalog_directory(factory(), SystemClock(), processes_dir / "catalog"):
+            click.echo(f"Thủ tục {p['code']} v{p['version']}: {p['name']}")
 
 
-@main.command("seed-demo")
+@main.command("seed-demo", help="Tạo tỉnh mẫu; in mã truy cập API của từng cơ quan, vai trò "
+              "và mật khẩu người dùng.")
 def seed_demo():
     """Seed the demo province; print one API token per agency and role, and user passwords."""
     var = settings.var_dir()
@@ -63,12 +101,20 @@ def seed_demo():
     click.echo(f"Tài khoản đăng nhập web http://127.0.0.1:8000/login (lưu ở {var / 'demo-users.txt'}):")
     for username, password in passwords.items():
         click.echo(f"  {username} / {password}")
+    config = settings.from_environment()
+    rules = Rules.from_files(config["CALENDAR_FILE"], config["LADDER_FILE"])
+    seeded = seed_dossiers(UnitOfWorkFactory(_database_url()), SystemClock(), rules)
+    if seeded:
+        click.echo("Hồ sơ TTHC mẫu (tra cứu tại http://127.0.0.1:8000/tra-cuu?ma=...):")
+        for line in seeded:
+            click.echo(f"  {line}")
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=8000, type=int)
-@click.option("--threads", default=8, type=int)
+@main.command(help="Phục vụ API và trang web bằng waitress, kèm một luồng worker trừ khi có --no-worker.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Địa chỉ lắng nghe")
+@click.option("--port", default=8000, type=int, show_default=True,
+              help="Cổng lắng nghe (make run PORT=8080 để đổi)")
+@click.option("--threads", default=8, type=int, show_default=True, help="Số luồng xử lý yêu cầu")
 @click.option("--no-worker", is_flag=True, help="Không chạy worker trong cùng tiến trình")
 def serve(host: str, port: int, threads: int, no_worker: bool):
     """Serve the API with waitress, plus one in-process worker thread unless --no-worker."""
@@ -97,8 +143,8 @@ def serve(host: str, port: int, threads: int, no_worker: bool):
             worker.join(timeout=30)
 
 
-@main.command()
-@click.option("--batch", default=100, type=int)
+@main.command(help="Chạy một worker: hẹn giờ, nhắc hạn, báo quá hạn, gửi webhook; dừng gọn khi nhận SIGTERM.")
+@click.option("--batch", default=100, type=int, show_default=True, help="Số việc đến hạn nhận mỗi lượt")
 def worker(batch: int):
     """Run one worker: fire timers, reminders, escalations; stop cleanly on SIGTERM."""
     from service.app import create_app
@@ -110,7 +156,8 @@ def worker(batch: int):
     Worker(rt.uow, rt.clock, _job_handlers(app), batch=batch).run_forever(stop)
 
 
-@main.command("fast-forward")
+@main.command("fast-forward", help="Chỉ cho bản demo: chạy mọi việc đến hạn tới một thời điểm giờ "
+              "Việt Nam (\"2026-03-05 17:00\") như thể đã tới lúc đó; chỉ dùng với SQLite nhúng.")
 @click.argument("until")
 def fast_forward(until: str):
     """Demo only: run every job due by a local instant, as if it had come ("2026-03-05 17:00").
@@ -162,6 +209,18 @@ def _leave_server_loop(_signum, _frame) -> None:
     raise KeyboardInterrupt
 
 
+def _calendar() -> WorkCalendar:
+    """Read the override file the server reads (DUNGHAN_CALENDAR_FILE, else config/)."""
+    return WorkCalendar.from_file(os.environ.get("DUNGHAN_CALENDAR_FILE") or None)
+
+
+def _hours_line(agency: str, calendar: WorkCalendar, own: bool) -> str:
+    periods = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in calendar.hours.periods)
+    whose = f"Giờ tiếp nhận riêng của {agency}" if own else (
+        f"{agency} không khai báo giờ riêng, dùng giờ của tỉnh")
+    return f"{whose}: {periods}, giờ cắt {calendar.hours.cutoff:%H:%M}."
+
+
 class _YearOrCommand(click.Group):
     """Read ``dunghan calendar 2026`` as ``dunghan calendar show 2026``."""
 
@@ -180,14 +239,14 @@ def calendar():
 @click.argument("year", type=int)
 def show_calendar(year: int):
     """Liệt kê ngày nghỉ trong tuần và ngày làm việc cuối tuần của một năm."""
-    click.echo(WorkCalendar.from_file().format_year(year))
+    click.echo(_calendar().format_year(year))
 
 
 @calendar.command("check")
 @click.argument("year", type=int)
 def check_calendar(year: int):
     """Liệt kê các ngày tệp lịch chưa xác nhận; mã thoát 1 khi còn ngày cần kiểm tra."""
-    days = unconfirmed_days(WorkCalendar.from_file(), year)
+    days = unconfirmed_days(_calendar(), year)
     click.echo(format_check(year, days))
     if days:
         raise SystemExit(1)
@@ -195,7 +254,7 @@ def check_calendar(year: int):
 
 @main.command()
 @click.option("--from", "start", required=True, help='Thời điểm tiếp nhận, giờ Việt Nam: "2026-02-12 16:00"')
-@click.option("--working-days", type=click.IntRange(0, 365), required=True)
+@click.option("--working-days", type=click.IntRange(0, 365), required=True, help="Số ngày làm việc (0-365)")
 @click.option("--model", type=click.Choice([m.value for m in DeadlineModel]),
               default=DeadlineModel.DAY_COUNT.value, show_default=True,
               help="Cách tính: day_count (đếm theo ngày) hoặc one_stop (hẹn trả một cửa)")
@@ -207,11 +266,14 @@ def deadline(start: str, working_days: int, model: str, agency: str | None, no_c
         at = datetime.fromisoformat(start)
     except ValueError as err:
         raise click.BadParameter(f"Không đọc được thời điểm '{start}'", param_hint="--from") from err
-    calendar = WorkCalendar.from_file().for_agency(agency)
+    province = _calendar()
+    calendar = province.for_agency(agency)
     explanation = calendar.explain_working_days(calendar.assume_local(at), working_days,
                                                 model, cutoff=not no_cutoff)
     due = explanation.due.astimezone(calendar.tz)
     click.echo(f"Hạn: {due:%H:%M %d/%m/%Y} (giờ Việt Nam), cách tính {model}")
+    if agency:
+        click.echo(_hours_line(agency, calendar, own=agency in province.agency_hours))
     click.echo(explanation.text_vi)
 
 

@@ -136,7 +136,7 @@ class InstanceSnapshot(EventPart):
 def _fields(*names: str, **extra) -> dict:
     kinds = {"due_at": DateTime(allow_none=True), "version": Integer(),
              "promised_at": DateTime(allow_none=True), "old_promised_at": DateTime(),
-             "new_promised_at": DateTime(),
+             "new_promised_at": DateTime(), "apology_deadline": DateTime(),
              "escalation_level": Integer(), "data": Dict(),
              "agency_head": String(allow_none=True)}
     return {"actor": String(), **{n: kinds.get(n, String()) for n in names}, **extra}
@@ -169,6 +169,7 @@ DETAILS = {
                                       from_status=Integer(allow_none=True), to_status=Integer()),
     "dossier.apologised": _fields("code", "agency", "old_promised_at", "new_promised_at", "reason"),
     "dossier.apology_missed": _fields("code", "agency", "promised_at"),
+    "dossier.apology_reminded": _fields("code", "agency", "promised_at", "apology_deadline"),
     "report.published": _fields("kind", "period", "content_sha256", "link_path",
                                 revision=Integer(), audience=List(String())),
 }

@@ -33,6 +33,7 @@ EVENT_TYPES = {
     "dossier.status_changed": "Hồ sơ TTHC chuyển trạng thái (mã trạng thái quốc gia 1-10)",
     "dossier.apologised": "Cơ quan giải quyết gửi phiếu xin lỗi và hẹn lại ngày trả kết quả",
     "dossier.apology_missed": "Hồ sơ đến hạn trả mà chưa xong và không có phiếu xin lỗi",
+    "dossier.apology_reminded": "Nhắc cơ quan: còn một ngày làm việc để gửi phiếu xin lỗi, hẹn lại",
     "report.published": "Báo cáo kỷ luật hành chính của một tháng được công bố (bản mới)",
 }
 

@@ -7,7 +7,6 @@ compares them on random instants across Tết).
 """
 
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 
 
 def _seconds(t: time) -> int:
@@ -18,31 +17,34 @@ class WorkingClock:
     """Working seconds since ``origin`` for any instant from ``origin`` onwards."""
 
     def __init__(self, calendar, origin: date):
-        self.calendar, self.origin = calendar, origin
-        self.periods = [(_seconds(s), _seconds(e)) for s, e in calendar.hours.periods]
+        self.calendar, self.origin, self.tz = calendar, origin, calendar.tz
+        self.periods = tuple((_seconds(s), _seconds(e)) for s, e in calendar.hours.periods)
         self.day_length = sum(e - s for s, e in self.periods)
-        self._cumulative = [0]  # working seconds before origin + i days
+        self._before: list[int] = [0]  # working seconds before origin + i days
+        self._working: list[bool] = []  # whether origin + i days is a working day
 
-    def _before(self, day: date) -> int:
-        index = (day - self.origin).days
-        while len(self._cumulative) <= index:
-            current = self.origin + timedelta(days=len(self._cumulative) - 1)
-            worked = self.day_length if self.calendar.is_working_day(current) else 0
-            self._cumulative.append(self._cumulative[-1] + worked)
-        return self._cumulative[index]
+    def _extend(self, index: int) -> None:
+        while len(self._working) <= index:
+            day = self.origin + timedelta(days=len(self._working))
+            working = self.calendar.is_working_day(day)
+            self._working.append(working)
+            self._before.append(self._before[-1] + (self.day_length if working else 0))
 
-    @lru_cache(maxsize=200_000)  # noqa: B019 - one clock per report; instants repeat across sections
-    def at(self, moment: datetime) -> int:
+    def at(self, moment: datetime) -> float:
         """Return the working seconds from the origin's midnight to an instant."""
-        local = moment.astimezone(self.calendar.tz)
-        day = local.date()
-        if day < self.origin:
+        local = moment.astimezone(self.tz)
+        index = (local.date() - self.origin).days
+        if index < 0:
             return 0
+        self._extend(index)
+        if not self._working[index]:
+            return self._before[index]
+        now = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
         within = 0
-        if self.calendar.is_working_day(day):
-            now = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
-            within = sum(max(0, min(e, now) - s) for s, e in self.periods)
-        return self._before(day) + within
+        for start, end in self.periods:
+            if now > start:
+                within += (end if now > end else now) - start
+        return self._before[index] + within
 
     def hours(self, a: datetime, b: datetime) -> float:
         """Return the working hours between a and b, rounded to the hundredth; 0 if a >= b."""

@@ -169,7 +169,8 @@ class Tasks:
         return list(self.conn.execute(query).mappings())
 
     def open_with_deadlines(self) -> list:
-        query = sa.select(tasks).where(tasks.c.state == TaskStatus.OPEN, tasks.c.deadline.is_not(None))
+        # By due_at: a task without a deadline stores JSON null, which IS NOT NULL lets through.
+        query = sa.select(tasks).where(tasks.c.state == TaskStatus.OPEN, tasks.c.due_at.is_not(None))
         return list(self.conn.execute(query.order_by(tasks.c.id)).mappings())
 
     def search(self, q: TaskQuery) -> tuple[list, int]:
