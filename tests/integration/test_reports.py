@@ -209,6 +209,8 @@ def test_an_agency_reads_only_its_own_rows(province):
     assert api("GET", "/api/v1/reports/discipline?month=2026-11", "SKHCN_designer").status_code == 403
     assert api("GET", "/api/v1/reports/overdue?agency=SXD", "STC").status_code == 403
     assert api("GET", "/api/v1/reports/discipline?month=2026-11").status_code == 401
+    listed = api("GET", "/api/v1/reports", "SNV_home_affairs").json["items"]
+    assert {r["name"] for r in listed} == {"discipline", "published", "overdue", "bottlenecks"}
 
 
 @pytest.mark.parametrize("query", ["month=2026-13", "month=nov", "from=2026-12-01&to=2026-11-01",
