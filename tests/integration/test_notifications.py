@@ -385,3 +385,14 @@ def test_a_reply_returned_as_vague_is_told_to_the_lead_officer(province):
         uow.commit()
     p.drain()
     assert p.take() == Counter({("cv.stp", "returned_vague"): 1})
+
+
+def test_a_person_deactivated_before_the_email_leaves_gets_none(province):
+    p = province
+    flows.start(p.api, consulted=("SXD",))
+    p.worker("a").run_once()  # one batch: the fan-out runs; the mail jobs it queued wait
+    with p.uow_factory() as uow:
+        uow.directory.update_user(p.people["pho.sxd"], active=False)
+        uow.commit()
+    p.drain(kill=False)
+    assert ("pho.sxd", "assigned") not in p.mails() and p.mails()[("cv.sxd", "assigned")] == 1
