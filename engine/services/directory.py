@@ -72,7 +72,7 @@ def create_user(uow: UnitOfWork, clock: Clock, principal: Principal, fields: dic
         uow.directory.add_user(id=user_id, created_at=clock.now(), active=fields.get("active", True),
                                username=fields["username"], full_name=fields["full_name"],
                                agency_code=fields["agency_code"], roles=sorted(fields["roles"]),
-                               password_hash=password_hash)
+                               password_hash=password_hash, email=fields.get("email"))
         view = user_view(uow.directory.user(user_id))
         uow.commit()
     return view
