@@ -5,6 +5,7 @@ import uuid
 from engine import policy
 from engine.clock import Clock
 from engine.errors import Invalid, NotFound, StepFailed
+from engine.forms import SYSTEM_VARIABLES
 from engine.identity import Principal
 from engine.instances import InstanceStatus, ProcessInstance
 from engine.policy import Action, Resource
@@ -21,7 +22,6 @@ from engine.store.uow import UnitOfWork
 from engine.views import instance_view
 
 PROVINCIAL_OFFICE_KIND = "van_phong_ubnd_tinh"
-RESERVED_VARIABLES = ("lead_agency", "provincial_office")
 MAX_VARIABLES = 100
 
 
@@ -84,7 +84,7 @@ def _check_variables(variables: dict) -> None:
     if len(variables) > MAX_VARIABLES:
         raise Invalid(f"Không quá {MAX_VARIABLES} biến")
     bad = {k: "Tên biến không hợp lệ" for k in variables if not k.isidentifier() or k.startswith("_")}
-    reserved = {k: "Biến do hệ thống đặt" for k in variables if k in RESERVED_VARIABLES}
+    reserved = {k: "Biến do hệ thống đặt" for k in variables if k in SYSTEM_VARIABLES}
     if bad or reserved:
         raise Invalid("Biến khởi tạo không hợp lệ", {**bad, **reserved})
 

@@ -29,7 +29,7 @@ def complete_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: 
             rules = rules or default_rules()
             row, instance = load_instance(uow, instance_id, rules, now)
             ctx = FormContext(uow.directory.agency_codes, row["lead_agency"])
-            cleaned = validate_submission(task["form"], data, ctx)
+            cleaned = validate_submission(instance.form(task["form"]), data, ctx)
             instance.complete_task(task_id, cleaned, now, principal.subject)
             save_instance(uow, row, instance, rules, now)
             if task["due_at"] is not None and now > task["due_at"]:
