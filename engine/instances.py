@@ -7,6 +7,7 @@ from datetime import datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -51,6 +52,15 @@ class HumanTask:
     deadline: Deadline | None = None
     due_at: datetime | None = None
     deemed_consent: bool = False
+
+
+def start_form(compiled: CompiledSpec) -> Form | None:
+    """Return the form named on the process's start event: what a starter may submit."""
+    for spec in compiled.spec.task_specs.values():
+        name = (getattr(spec, "extensions", None) or {}).get("properties", {}).get("form")
+        if isinstance(spec, StartEvent) and name:
+            return compiled.forms.get(name)
+    return None
 
 
 @dataclass

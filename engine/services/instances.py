@@ -5,9 +5,9 @@ import uuid
 from engine import policy
 from engine.clock import Clock
 from engine.errors import Invalid, NotFound, StepFailed
-from engine.forms import SYSTEM_VARIABLES
+from engine.forms import SYSTEM_VARIABLES, FormContext, land
 from engine.identity import Principal
-from engine.instances import InstanceStatus, ProcessInstance
+from engine.instances import InstanceStatus, ProcessInstance, start_form
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
 from engine.services.persistence import (
@@ -29,16 +29,16 @@ def start_instance(uow: UnitOfWork, clock: Clock, principal: Principal, process_
                    variables: dict, rules: Rules | None = None) -> dict:
     """Start the latest version of a process on behalf of the caller's agency (the lead)."""
     policy.require(principal, Action.START_INSTANCE)
-    _check_variables(variables)
     now, rules = clock.now(), rules or default_rules()
     with uow:
         version = uow.processes.latest(process_id)
         if version is None:
             raise NotFound(f"Không có quy trình '{process_id}'")
-        seeded = {**variables, "lead_agency": principal.agency,
+        compiled = uow.processes.compiled(version["id"])
+        seeded = {**_given(uow, principal, compiled, variables), "lead_agency": principal.agency,
                   "provincial_office": uow.directory.agency_of_kind(PROVINCIAL_OFFICE_KIND)}
         instance = ProcessInstance.start(
-            str(uuid.uuid4()), process_id, version["version"], uow.processes.compiled(version["id"]),
+            str(uuid.uuid4()), process_id, version["version"], compiled,
             script_engine(rules.calendar, now), rules.calendar, seeded, now, principal.subject,
         )
         uow.instances.add(
@@ -78,6 +78,15 @@ def get_instance(uow: UnitOfWork, principal: Principal, instance_id: str,
     """Show an instance to a principal allowed to see it."""
     with uow:
         return _view(uow, principal, instance_id, rules=rules or default_rules())
+
+
+def _given(uow, principal: Principal, compiled, variables: dict) -> dict:
+    """Return the starter's variables, through the start event's form when it names one."""
+    form = start_form(compiled)
+    if form is None:
+        _check_variables(variables)
+        return variables
+    return land(form, form.validate(variables, FormContext(uow.directory.agency_codes, principal.agency)))
 
 
 def _check_variables(variables: dict) -> None:

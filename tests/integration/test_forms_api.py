@@ -1,0 +1,100 @@
+"""Specify what a task shows and writes through the API: its form, and nothing else.
+
+Written against the attacks of a consulted agency that submits system variables to take
+over the lead's next step, and of a participant reading what other agencies answered.
+"""
+
+import json
+
+from tests import flows
+from tests.forms import deploy_with_forms, fields_form
+from tests.integration.test_processes_api import bpmn, deploy
+
+
+def two_agencies(first: str = "", second: str = "", process_id: str = "hai_buoc",
+                 start_form: str | None = None) -> bytes:
+    """SXD acts first, then the lead (STP) or STC; ``first``/``second`` add properties."""
+    def task(task_id, agency, extra):
+        return f"""<bpmn:userTask id="{task_id}" name="Bước {task_id}"><bpmn:extensionElements>
+      <spiffworkflow:properties><spiffworkflow:property name="agency" value="{agency}" />{extra}
+      </spiffworkflow:properties></bpmn:extensionElements>"""
+    return bpmn(f"""
+    {task("work", "'SXD'", first)}<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    {task("second", "lead_agency if not after_stc else 'STC'", second)}
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
+    <bpmn:scriptTask id="prepare"><bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing>
+      <bpmn:script>after_stc = title == "STC"</bpmn:script></bpmn:scriptTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="prepare" />
+    <bpmn:sequenceFlow id="f1" sourceRef="prepare" targetRef="work" />
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="second" />
+    <bpmn:sequenceFlow id="f3" sourceRef="second" targetRef="end" />""", process_id).replace(
+        b"<bpmn:flowNodeRef>work</bpmn:flowNodeRef>",
+        b"<bpmn:flowNodeRef>work</bpmn:flowNodeRef><bpmn:flowNodeRef>second</bpmn:flowNodeRef>"
+        b"<bpmn:flowNodeRef>prepare</bpmn:flowNodeRef>").replace(
+        b'<bpmn:startEvent id="start">', b'<bpmn:startEvent id="start"><bpmn:extensionElements>'
+        b'<spiffworkflow:properties><spiffworkflow:property name="form" value="%s" />'
+        b'</spiffworkflow:properties></bpmn:extensionElements>' % start_form.encode()
+        if start_form else b'<bpmn:startEvent id="start">')
+
+
+def start(api, process_id: str, title: str = "Hồ sơ thử") -> dict:
+    started = api("POST", "/api/v1/instances", "STP", json={"process_id": process_id,
+                                                            "variables": {"title": title}})
+    assert started.status_code == 201, started.json
+    return started.json
+
+
+def test_an_agency_cannot_take_over_the_lead_step_by_submitting_system_variables(api):
+    assert deploy(api, two_agencies()).status_code == 201
+    instance = start(api, "hai_buoc")
+    [work] = [t for t in flows_tasks(api, "SXD") if t["instance_id"] == instance["id"]]
+
+    grab = api("POST", f"/api/v1/tasks/{work['id']}/complete", "SXD",
+               json={"data": {"lead_agency": "SXD", "provincial_office": "SXD"}})
+
+    assert grab.status_code == 422
+    assert set(grab.json["errors"]) == {"lead_agency", "provincial_office"}
+    done = api("POST", f"/api/v1/tasks/{work['id']}/complete", "SXD", json={"data": {}})
+    assert done.status_code == 200
+    view = api("GET", f"/api/v1/instances/{instance['id']}", "STP").json
+    assert [(t["bpmn_id"], t["agency"]) for t in view["open_tasks"]] == [("second", "STP")]
+    assert view["variables"]["lead_agency"] == "STP"
+
+
+def flows_tasks(api, agency: str) -> list[dict]:
+    return api("GET", "/api/v1/tasks?state=open&per_page=200", agency).json["items"]
+
+
+def test_a_consulted_agency_sees_the_request_and_nothing_else_of_the_instance(api):
+    instance_id, _ = flows.start(api, attachments=["du_thao_quyet_dinh.pdf"])
+    flows.reply(api, "STC", instance_id, "disagree", "Đề nghị bỏ Điều 5 vì trái Luật Ngân sách nhà nước")
+
+    task = flows.open_task(api, "SXD", instance_id)
+    shown = api("GET", f"/api/v1/tasks/{task['id']}", "SXD").json["data"]
+
+    assert shown == {"title": flows.REQUEST["title"], "summary": flows.REQUEST["summary"],
+                     "attachments": ["du_thao_quyet_dinh.pdf"], "reply_days": flows.REQUEST["reply_days"]}
+    assert task["data"] == shown  # the inbox shows the same
+    text = json.dumps(shown, ensure_ascii=False)
+    assert "Luật Ngân sách" not in text and "STC" not in text and "STP" not in text
+
+
+def test_a_later_agency_never_sees_what_an_earlier_agency_answered(api):
+    forms = {"ho_so": fields_form("title"), "y_kien_sxd": fields_form("opinion", shows=["title"]),
+             "xem_xet_stc": fields_form("note", shows=["title"])}
+    body = two_agencies('<spiffworkflow:property name="form" value="y_kien_sxd" />',
+                        '<spiffworkflow:property name="form" value="xem_xet_stc" />', start_form="ho_so")
+    assert deploy_with_forms(api, body, forms).status_code == 201
+    instance = start(api, "hai_buoc", title="STC")
+    [work] = [t for t in flows_tasks(api, "SXD") if t["instance_id"] == instance["id"]]
+    assert api("POST", f"/api/v1/tasks/{work['id']}/complete", "SXD",
+               json={"data": {"opinion": "Ý kiến nội bộ của SXD"}}).status_code == 200
+
+    [second] = [t for t in flows_tasks(api, "STC") if t["instance_id"] == instance["id"]]
+    shown = api("GET", f"/api/v1/tasks/{second['id']}", "STC").json
+
+    assert shown["data"] == {"title": "STC"}
+    assert "Ý kiến nội bộ" not in json.dumps(api("GET", f"/api/v1/instances/{instance['id']}", "STC").json,
+                                              ensure_ascii=False)
