@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+VENDOR := service/static/vendor
+VENDOR_STAMP := node_modules/.dunghan-vendor
+PORT ?= 8000
 
 .PHONY: run test lint install bench clean
 
@@ -12,14 +15,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Front-end packages come from the npm registry (package-lock.json); each direct dependency is
+# copied, without source maps, into service/static/vendor/ (ignored by git) and served from there.
+# --ignore-scripts: no package may run code at install time (swagger-ui-dist's telemetry hook).
+$(VENDOR_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Cần Node.js và npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)
+	tar -C node_modules -cf - --exclude='*.map' \
+	    $$(node -p "Object.keys(require('./package.json').dependencies).join(' ')") \
+	    | tar -C $(VENDOR) -xf -
+	touch $@
 
-## Serve the demo province on http://127.0.0.1:8000 with an embedded SQLite database.
+install: $(STAMP) $(VENDOR_STAMP)
+
+## Serve the demo province on http://127.0.0.1:$(PORT) with an embedded SQLite database
+## (another port: make run PORT=8080).
 run: install
 	$(BIN)/dunghan migrate
 	$(BIN)/dunghan load-processes
 	$(BIN)/dunghan seed-demo
-	$(BIN)/dunghan serve
+	$(BIN)/dunghan serve --port $(PORT)
 
 ## Lint, check the import contracts, then run every test except slow soak/benchmark runs.
 test: install lint
@@ -36,4 +52,4 @@ bench: install
 	$(BIN)/python bench/webhook_delivery.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis node_modules $(VENDOR)

@@ -38,10 +38,11 @@ import holidays
 
 from engine import calendar_explain as words
 from engine.calendar_explain import DayInfo, Explanation, Override, load_overrides
+from engine.shipped import shipped
 
 __all__ = ["DayInfo", "Explanation", "Override", "WorkCalendar", "WorkingHours", "load_overrides"]
 
-DEFAULT_OVERRIDE_FILE = Path(__file__).resolve().parents[1] / "config" / "calendar_overrides.toml"
+DEFAULT_OVERRIDE_FILE = shipped("config/calendar_overrides.toml")
 ONE_DAY = timedelta(days=1)
 
 

@@ -19,8 +19,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from engine.calendar import WorkCalendar
+from engine.shipped import shipped
 
-DEFAULT_FILE = Path(__file__).resolve().parents[1] / "config" / "escalation.toml"
+DEFAULT_FILE = shipped("config/escalation.toml")
 
 
 class Rung(enum.StrEnum):

@@ -24,6 +24,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import sqlalchemy as sa
 
+from engine import log_context
 from engine.clock import Clock
 from engine.retry import RetryPolicy, next_attempt_at
 from engine.store.jobs import Job
@@ -203,6 +204,11 @@ class Worker:
 
     def _run(self, job: Job) -> None:
         """Apply one job's effect and mark it done in one transaction, or record why not."""
+        with log_context.bound(job=job.key, instance_id=job.payload.get("instance_id"),
+                               task_id=job.payload.get("task_id")):
+            self._run_bound(job)
+
+    def _run_bound(self, job: Job) -> None:
         try:
             handler = self._handler_for(job)
             if isinstance(handler, TwoPhaseHandler):

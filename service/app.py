@@ -5,8 +5,9 @@ from apiflask import APIFlask
 from engine import services
 from engine.clock import SystemClock
 from engine.rules import Rules
+from engine.store.migrate import require_current
 from engine.store.uow import UnitOfWorkFactory
-from service import problems, settings, web
+from service import logs, problems, settings, web
 from service.api import (
     deadlines,
     directory,
@@ -16,6 +17,7 @@ from service.api import (
     metrics,
     overdue,
     processes,
+    reports,
     tasks,
 )
 from service.api import webhooks as webhook_api
@@ -25,6 +27,7 @@ from webhooks.config import WebhookConfig
 API_DESCRIPTION = """API của **Đúng hạn**: chạy quy trình BPMN lấy ý kiến phối hợp và giải quyết
 thủ tục hành chính, tính hạn theo ngày làm việc. Mọi lỗi trả về theo RFC 9457
 (`application/problem+json`). Xác thực bằng `Authorization: Bearer <mã truy cập>`."""
+SWAGGER_UI = "/static/vendor/swagger-ui-dist"
 
 
 def create_app(config: dict | None = None) -> APIFlask:
@@ -43,10 +46,11 @@ def create_app(config: dict | None = None) -> APIFlask:
         VALIDATION_ERROR_STATUS_CODE=422,
         LOAD_PROCESSES=True,
         # The docs page must work on a provincial network without internet access.
-        SWAGGER_UI_CSS="/static/swagger-ui/swagger-ui.css",
-        SWAGGER_UI_BUNDLE_JS="/static/swagger-ui/swagger-ui-bundle.js",
-        SWAGGER_UI_STANDALONE_PRESET_JS="/static/swagger-ui/swagger-ui-standalone-preset.js",
-        DOCS_FAVICON="/static/swagger-ui/favicon-32x32.png",
+        # Its assets come from the npm package swagger-ui-dist, copied by `make install`.
+        SWAGGER_UI_CSS=f"{SWAGGER_UI}/swagger-ui.css",
+        SWAGGER_UI_BUNDLE_JS=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+        SWAGGER_UI_STANDALONE_PRESET_JS=f"{SWAGGER_UI}/swagger-ui-standalone-preset.js",
+        DOCS_FAVICON=f"{SWAGGER_UI}/favicon-32x32.png",
     )
     app.config.update(config or {})
     app.json.ensure_ascii = False
@@ -57,6 +61,7 @@ def create_app(config: dict | None = None) -> APIFlask:
     clock = app.config.get("CLOCK") or SystemClock()
     rt = Runtime(UnitOfWorkFactory(app.config["DATABASE_URL"]), clock, rules)
     app.extensions["dunghan"] = rt
+    require_current(rt.uow.engine)
     app.extensions["webhooks"] = WebhookConfig.from_settings(
         app.config["SECRET_KEY"], app.config["WEBHOOK_ALLOWED_HOSTS"], app.config["PUBLIC_URL"])
     if app.config["LOAD_PROCESSES"]:
@@ -65,8 +70,9 @@ def create_app(config: dict | None = None) -> APIFlask:
     services.recompute_deadlines(rt.uow(), rt.clock, rt.rules)
 
     problems.register(app)
+    logs.install(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
-                  webhook_api, messages, web)
+                  webhook_api, messages, reports, web)
     for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)

@@ -2,6 +2,7 @@
 
 from apiflask import HTTPTokenAuth
 
+from engine import log_context
 from engine.identity import Principal, authenticate_token
 from service.runtime import runtime
 
@@ -14,7 +15,10 @@ def verify(token: str) -> Principal | None:
         return None
     rt = runtime()
     with rt.uow() as uow:
-        return authenticate_token(uow, token, rt.clock.now())
+        principal = authenticate_token(uow, token, rt.clock.now())
+    if principal is not None:
+        log_context.bind(principal=f"{principal.subject}@{principal.agency}")  # reset at teardown
+    return principal
 
 
 @auth.error_processor

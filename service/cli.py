@@ -14,14 +14,15 @@ from engine.clock import SystemClock
 from engine.store.migrate import upgrade
 from engine.store.uow import UnitOfWorkFactory
 from engine.worker import Worker, install_sigterm
-from service import demo, settings
+from service import demo, logs, settings
+from service.friendly import FriendlyGroup, port_in_use
 from webhooks import handlers as webhook_handlers
 
 
-@click.group()
+@click.group(cls=FriendlyGroup)
 def main():
     """Đúng hạn: run BPMN processes with legal deadlines in working days."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure()
 
 
 def _database_url() -> str:
@@ -34,6 +35,7 @@ def _database_url() -> str:
 @main.command()
 def migrate():
     """Create or upgrade the database schema."""
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)  # name each revision
     upgrade(_database_url())
     click.echo("Đã cập nhật cấu trúc cơ sở dữ liệu.")
 
@@ -73,7 +75,12 @@ def serve(host: str, port: int, threads: int, no_worker: bool):
     from service.app import create_app
 
     app = create_app()
-    server = create_server(app, host=host, port=port, threads=threads)
+    try:
+        server = create_server(app, host=host, port=port, threads=threads)
+    except OSError as err:
+        if (failure := port_in_use(err, host, port)) is None:
+            raise
+        raise failure from None
     stop = threading.Event()
     worker = None if no_worker else _start_worker_thread(app, stop)
     signal.signal(signal.SIGTERM, _leave_server_loop)

@@ -11,10 +11,10 @@ from pathlib import Path
 from engine import directory
 from engine.clock import Clock
 from engine.identity import Role, authenticate_token
+from engine.shipped import shipped
 from engine.store.uow import UnitOfWorkFactory
-from service import settings
 
-SEED = settings.ROOT / "config" / "demo_province.json"
+SEED = shipped("config/demo_province.json")
 SPECIAL_USERS = [("quantri", "Quản trị hệ thống", "VPUBND", ["admin"]),
                  ("thietke", "Người thiết kế quy trình", "SKHCN", ["designer"])]
 

@@ -5,7 +5,9 @@ import os
 import secrets
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from engine.shipped import CHECKOUT, is_checkout, shipped
+
+ROOT = CHECKOUT
 
 
 def secret_key() -> str:
@@ -26,15 +28,19 @@ def secret_key() -> str:
 
 
 def var_dir() -> Path:
-    """Return the folder for local state: the embedded database and the demo tokens."""
-    return Path(os.environ.get("DUNGHAN_VAR_DIR", ROOT / "var"))
+    """Return the folder for local state: the embedded database and the demo tokens.
+
+    By default var/ of the checkout, or of the working folder when the package is installed.
+    """
+    default = ROOT / "var" if is_checkout() else Path.cwd() / "var"
+    return Path(os.environ.get("DUNGHAN_VAR_DIR", default))
 
 
 def from_environment() -> dict:
     """Return the configuration keys create_app understands, taken from DUNGHAN_* variables."""
     return {
         "DATABASE_URL": os.environ.get("DUNGHAN_DATABASE_URL", f"sqlite:///{var_dir() / 'dunghan.db'}"),
-        "PROCESSES_DIR": Path(os.environ.get("DUNGHAN_PROCESSES_DIR", ROOT / "processes")),
+        "PROCESSES_DIR": Path(os.environ.get("DUNGHAN_PROCESSES_DIR", shipped("processes"))),
         "SECRET_KEY": secret_key(),
         "PUBLIC_URL": os.environ.get("DUNGHAN_PUBLIC_URL", "http://127.0.0.1:8000"),
         "WEBHOOK_ALLOWED_HOSTS": os.environ.get("DUNGHAN_WEBHOOK_ALLOWED_HOSTS", ""),

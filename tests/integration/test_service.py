@@ -51,8 +51,8 @@ def test_openapi_document_describes_the_routes_and_bearer_auth(api):
         assert path in spec["paths"], path
     assert "bearer" in str(spec["components"]["securitySchemes"]).lower()
     docs = api("GET", "/api/v1/docs").get_data(as_text=True)
-    assert "/static/swagger-ui/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
-    assert api("GET", "/static/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    assert "/static/vendor/swagger-ui-dist/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+    assert api("GET", "/static/vendor/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
 
 
 def test_unknown_route_and_method_are_problem_details(api):

@@ -1,0 +1,109 @@
+"""Assemble the monthly discipline report from its sections, each a query returning plain dicts."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from engine.reports import consultations, work
+from engine.reports.bottlenecks import bottleneck_rows
+from engine.reports.people import person_figures
+from engine.reports.period import Period
+from engine.reports.scoring import Scoring, rank
+from engine.reports.sql import not_yet
+from engine.store.tables import agencies
+
+# Work the system cannot record yet: reported as absent, never as zeros.
+ABSENT = {
+    "dossiers": "Chưa tiếp nhận hồ sơ thủ tục hành chính trong hệ thống, nên chưa có tỷ lệ đúng hạn 766",
+    "assigned_tasks": "Chưa có quy trình theo dõi nhiệm vụ được giao",
+    "feedback": "Chưa có quy trình xử lý phản ánh, kiến nghị",
+}
+REPLY_ZERO = dict.fromkeys(consultations.REPLY_FIELDS, 0)
+REQUEST_ZERO = {"requests_sent": 0, "agencies_consulted": 0, "agencies_per_request": None}
+WORK_ZERO = dict.fromkeys(work.WORK_FIELDS, 0)
+VIOLATION_ZERO = dict.fromkeys((*work.VIOLATION_KINDS, "total"), 0)
+
+
+def agency_rows(conn, period: Period) -> dict[str, dict]:
+    """Return each agency's figures for a period, keyed by code, in code order."""
+    replies = consultations.reply_figures(conn, period)
+    requests = consultations.request_figures(conn, period)
+    done = work.work_figures(conn, period)
+    breaches = work.violation_figures(conn, period)
+    rows = {}
+    for a in conn.execute(sa.select(agencies).order_by(agencies.c.code)).mappings():
+        code = a["code"]
+        row = {"agency": code, "name": a["name"], "head_name": a["head_name"],
+               "consultations": {**REPLY_ZERO, **replies.get(code, {}), **REQUEST_ZERO,
+                                 **requests.get(code, {})},
+               "work": {**WORK_ZERO, **done.get(code, {})},
+               "violations": {**VIOLATION_ZERO, **breaches.get(code, {})}}
+        row["active"] = any((row["work"]["received"], row["work"]["closed"], row["work"]["open_at_end"],
+                             row["violations"]["total"], row["consultations"]["requests_sent"]))
+        rows[code] = row
+    return rows
+
+
+def ranking(conn, period: Period, scoring: Scoring, month: dict[str, dict]) -> list[dict]:
+    """Score and rank every agency, with the change from the month before and the year to date."""
+    before = agency_rows(conn, period.previous_month())
+    ytd = agency_rows(conn, period.year_to_date())
+    scores = {c: scoring.score(r) for c, r in month.items()}
+    prev_scores = {c: scoring.score(r) for c, r in before.items()}
+    ytd_scores = {c: scoring.score(r) for c, r in ytd.items()}
+    ranks, prev_ranks, ytd_ranks = rank(scores), rank(prev_scores), rank(ytd_scores)
+    rows = [{
+        "agency": c, "name": r["name"], "active": r["active"],
+        "indicators": scoring.indicators(r), "score": scores[c], "rank": ranks[c],
+        "previous_score": prev_scores.get(c), "previous_rank": prev_ranks.get(c),
+        "score_change": _change(scores[c], prev_scores.get(c)),
+        "ytd_score": ytd_scores.get(c), "ytd_rank": ytd_ranks.get(c),
+    } for c, r in month.items()]
+    return sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["agency"]))
+
+
+def _change(now: float | None, before: float | None) -> float | None:
+    return round(now - before, 2) if now is not None and before is not None else None
+
+
+def _flat(rows: dict[str, dict], section: str) -> list[dict]:
+    return [{"agency": c, "name": r["name"], **r[section]} for c, r in rows.items()]
+
+
+def _totals(rows: list[dict]) -> dict:
+    keys = [k for k, v in rows[0].items() if isinstance(v, int) and not isinstance(v, bool)] if rows else []
+    return {k: sum(r[k] for r in rows) for k in keys}
+
+
+def _own_officers(officers: list[dict], scope: str | None) -> list[dict]:
+    """Keep, for one agency, only its officers' violations recorded against it."""
+    if not scope:
+        return officers
+    return [{**p, "violations": p["by_agency"][scope], "by_agency": {scope: p["by_agency"][scope]}}
+            for p in officers if scope in p["by_agency"]]
+
+
+def build_discipline_report(conn, period: Period, now: datetime, calendar, scoring: Scoring,
+                            scope: str | None = None) -> dict:
+    """Build the discipline report; ``scope`` keeps one agency's rows (ranks stay province-wide)."""
+    month = agency_rows(conn, period)
+    ranked = ranking(conn, period, scoring, month)
+    people = person_figures(conn, period)
+    mine = (lambda r: r["agency"] == scope) if scope else (lambda r: True)
+    sections = {
+        "ranking": {"scoring": scoring.describe(), "rows": [r for r in ranked if mine(r)]},
+        "consultations": {"rows": [r for r in _flat(month, "consultations") if mine(r)],
+                          "not_yet_recorded": consultations.NOT_YET},
+        "work": {"rows": [r for r in _flat(month, "work") if mine(r)]},
+        "violations": {"rows": [r for r in _flat(month, "violations") if mine(r)]},
+        "people": {"officers": _own_officers(people["officers"], scope),
+                   "heads": [h for h in people["heads"] if mine(h)]},
+        "bottlenecks": {"simplification_target": scoring.simplification_target,
+                        "rows": bottleneck_rows(conn, period, calendar, scope,
+                                                scoring.simplification_target)},
+        **{name: not_yet(reason) for name, reason in ABSENT.items()},
+    }
+    for name in ("consultations", "work", "violations"):
+        sections[name]["totals"] = _totals(sections[name]["rows"])
+    return {"report": "discipline", "period": period.as_dict(), "generated_at": now.isoformat(),
+            "scope": scope, "sections": sections}

@@ -1,0 +1,253 @@
+"""The discipline report, the overdue list and the bottlenecks match counts made by hand.
+
+One November 2026 scenario drives four real consultations over the API, a real worker on a
+frozen clock, and a user who moves from SXD to STC. Calendar used in every count below:
+Monday 23/11/2026 is a working day, 24/11 is not declared a day off, 28–29/11 is a weekend;
+working periods 07:30–11:30 and 13:00–17:00 (8 h a day), Hà Nội time = UTC+7.
+
+- C1: STP consults SXD, STC, SNNMT, 5 working days, silence is consent. Sent Monday 23/11
+  09:00 (before the 15:00 cut-off): day 1 is 24/11, then 25, 26, 27, 30/11 → due 30/11 17:00.
+  SXD answers 25/11 10:00, STC 27/11 09:00 (both on time); SNNMT stays silent.
+- C2: STP consults STC only, 5 days, silence is NOT consent → due 30/11 17:00. STC answers
+  on Tuesday 1/12 09:00: late, and the answer falls in December (the month boundary).
+- C3: STP consults SXD, 5 days, silence not consent → due 30/11 17:00. Officer An (SXD)
+  claims it on 24/11 and never answers.
+- C4: on 25/11 09:00, after An moved to STC, STP consults STC, 3 days: day 1 is 26/11,
+  then 27, 30/11 → due 30/11 17:00. An (now STC) claims it and never answers.
+- The worker runs once at 30/11 17:00: every reply still open gets its ``overdue`` rung (a
+  violation); SNNMT's reply is then closed as a deemed consent (a second violation); STP's
+  synthesis of C1 opens. SNV (Department of Home Affairs) has no activity at all.
+"""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from engine import directory, services
+from engine.identity import SYSTEM, Role
+from engine.rules import Rules
+from engine.services import directory as directory_services
+from engine.worker import Worker
+from tests import flows
+from tests.conftest import PROCESSES, Api
+
+SCORING = """
+[weights]
+reply_on_time_rate = 40.0
+deemed_consent_rate = -20.0
+work_on_time_rate = 40.0
+dossier_on_time_rate = 20.0
+overdue = -2.0
+escalated = -3.0
+late_completion = -1.0
+overdue_open_at_end = -1.0
+
+[bottlenecks]
+simplification_target = 0.20
+"""
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def local(day: int, month: int, hour: int, minute: int = 0) -> datetime:
+    """Return a Hà Nội wall-clock time of 2026 as UTC (UTC+7, no daylight saving)."""
+    return utc(2026, month, day, hour - 7, minute)
+
+
+@pytest.fixture
+def province(uow_factory, clock, tokens, tmp_path):
+    """Play the November scenario; return the API, the clock and officer An's user id."""
+    from service.app import create_app
+
+    scoring = tmp_path / "scoring.toml"
+    scoring.write_text(SCORING, encoding="utf-8")
+    rules = Rules.from_files()
+    app = create_app({"DATABASE_URL": uow_factory.url, "CLOCK": clock, "RULES": rules,
+                      "PROCESSES_DIR": PROCESSES, "SCORING_FILE": str(scoring)})
+    api = Api(app.test_client(), tokens)
+    worker = Worker(uow_factory, clock, services.handlers(rules), worker_id="report-test")
+    an = directory.seed_user(uow_factory(), clock, "an.nv", "Nguyễn Văn An", "SXD", ["officer"], None)
+    tokens["AN"] = directory.issue_token(uow_factory(), clock, "SXD", Role.OFFICER, "an", user_id=an)
+
+    clock.set(local(23, 11, 9))
+    c1, _ = flows.start(api, consulted=("SXD", "STC", "SNNMT"))
+    c2, _ = flows.start(api, consulted=("STC",), silence_is_consent=False)
+    c3, _ = flows.start(api, consulted=("SXD",), silence_is_consent=False)
+    clock.set(local(24, 11, 9))
+    claim(api, "AN", flows.open_task(api, "SXD", c3)["id"])
+    clock.set(local(25, 11, 9))
+    directory_services.update_user(uow_factory(), SYSTEM, an, {"agency_code": "STC"})
+    c4, _ = flows.start(api, consulted=("STC",), silence_is_consent=False, reply_days=3)
+    clock.set(local(25, 11, 10))
+    assert flows.reply(api, "SXD", c1, "agree").status_code == 200
+    clock.set(local(26, 11, 9))
+    claim(api, "AN", flows.open_task(api, "STC", c4)["id"])
+    clock.set(local(27, 11, 9))
+    assert flows.reply(api, "STC", c1, "agree_with_amendments").status_code == 200
+    clock.set(local(30, 11, 17))
+    worker.run_once()
+    clock.set(local(1, 12, 9))
+    assert flows.reply(api, "STC", c2, "agree").status_code == 200
+    clock.set(local(1, 12, 10))
+    return api, an
+
+
+def claim(api, who: str, task_id: str) -> None:
+    assert api("POST", f"/api/v1/tasks/{task_id}/claim", who).status_code == 200
+
+
+def rows(report: dict, section: str) -> dict[str, dict]:
+    return {r["agency"]: r for r in report["sections"][section]["rows"]}
+
+
+def test_november_figures_per_agency_match_the_hand_count(province):
+    api, _ = province
+    report = api("GET", "/api/v1/reports/discipline?month=2026-11", "SNV_home_affairs").json
+    assert report["period"]["start"] == "2026-10-31T17:00:00+00:00"  # 1/11 00:00 in Hà Nội
+    replies = rows(report, "consultations")
+    # SXD: C1 answered 25/11 ≤ 30/11 17:00 → on time; C3 open at month end, due 30/11 → overdue.
+    assert _pick(replies["SXD"], "replies_closed", "on_time", "late", "deemed_consent",
+                 "overdue_open_at_end") == (1, 1, 0, 0, 1)
+    # STC: C1 on time; C2 (answered 1/12) and C4 still open at the end of November, both past due.
+    assert _pick(replies["STC"], "replies_closed", "on_time", "late", "deemed_consent",
+                 "overdue_open_at_end") == (1, 1, 0, 0, 2)
+    # SNNMT: silent on C1, closed as deemed consent at 30/11 17:00.
+    assert _pick(replies["SNNMT"], "replies_closed", "on_time", "late", "deemed_consent",
+                 "overdue_open_at_end") == (1, 0, 0, 1, 0)
+    # STP sent C1..C4 and consulted 3 + 1 + 1 + 1 = 6 agencies: 1.5 per request.
+    assert _pick(replies["STP"], "requests_sent", "agencies_consulted", "agencies_per_request") == (4, 6, 1.5)
+    assert report["sections"]["consultations"]["totals"]["replies_closed"] == 3
+    assert set(report["sections"]["consultations"]["not_yet_recorded"]) == {
+        "returned_vague", "pauses_requested", "pauses_approved", "over_broad_share"}
+
+    breaches = rows(report, "violations")
+    # The overdue rung fires at 30/11 17:00 for SNNMT (then deemed), STC (C2, C4) and SXD (C3).
+    assert _pick(breaches["SNNMT"], "overdue", "deemed_consent", "late_completion", "total") == (1, 1, 0, 2)
+    assert _pick(breaches["STC"], "overdue", "deemed_consent", "late_completion", "total") == (2, 0, 0, 2)
+    assert _pick(breaches["SXD"], "overdue", "total") == (1, 1)
+    assert report["sections"]["violations"]["totals"]["total"] == 5
+
+    work = rows(report, "work")
+    # STP: four drafts (no deadline, closed at once) + C1's synthesis opened 30/11 17:00.
+    assert _pick(work["STP"], "received", "closed", "closed_on_time", "open_at_end",
+                 "overdue_open_at_end") == (5, 4, 4, 1, 0)
+    # SNNMT: a deemed consent is work not done by the deadline, so it counts late.
+    assert _pick(work["SNNMT"], "closed", "closed_on_time", "closed_late") == (1, 0, 1)
+    assert _pick(work["SNV"], *work["SNV"].keys() - {"agency", "name"}) == (0,) * 6
+
+    for absent in ("dossiers", "assigned_tasks", "feedback"):
+        assert report["sections"][absent]["status"] == "not_yet_recorded"
+        assert report["sections"][absent]["reason"]
+
+
+def _pick(row: dict, *fields: str) -> tuple:
+    return tuple(row[f] for f in fields)
+
+
+def test_ranking_follows_the_configured_weights_and_skips_an_idle_agency(province):
+    api, _ = province
+    report = api("GET", "/api/v1/reports/discipline?month=2026-11", "VPUBND").json
+    ranking = rows(report, "ranking")
+    # SXD: 40×1/1 (replies) + 40×1/1 (work) − 2×1 overdue − 1×1 open overdue = 77
+    # STC: 40×1/1 + 40×1/1 − 2×2 − 1×2 = 74;  STP: work only, 40×4/4 = 40
+    # SNNMT: 40×0/1 − 20×1/1 (deemed) + 40×0/1 − 2×1 = −22
+    assert {c: ranking[c]["score"] for c in ("SXD", "STC", "STP", "SNNMT")} == \
+        {"SXD": 77.0, "STC": 74.0, "STP": 40.0, "SNNMT": -22.0}
+    assert [r["agency"] for r in report["sections"]["ranking"]["rows"][:4]] == ["SXD", "STC", "STP", "SNNMT"]
+    assert [ranking[c]["rank"] for c in ("SXD", "STC", "STP", "SNNMT")] == [1, 2, 3, 4]
+    assert ranking["STP"]["indicators"]["reply_on_time_rate"] is None  # no replies: no data, not 0
+    # SNV did nothing in November: no score, no rank (not a zero that ranks it).
+    assert (ranking["SNV"]["active"], ranking["SNV"]["score"], ranking["SNV"]["rank"]) == (False, None, None)
+    # October had no activity; January–November holds only November's work.
+    assert ranking["SXD"]["previous_score"] is None and ranking["SXD"]["score_change"] is None
+    assert (ranking["SXD"]["ytd_score"], ranking["SXD"]["ytd_rank"]) == (77.0, 1)
+    assert report["sections"]["ranking"]["scoring"]["weights"]["overdue"] == -2.0
+
+
+def test_a_reply_due_on_the_last_day_and_given_on_the_first_counts_late_in_december(province):
+    api, _ = province
+    report = api("GET", "/api/v1/reports/discipline?month=2026-12", "SNV_home_affairs").json
+    stc = rows(report, "consultations")["STC"]
+    # C2: due 30/11 17:00, answered 1/12 09:00 → late in December; C4 is still open and past due.
+    assert _pick(stc, "replies_closed", "on_time", "late", "overdue_open_at_end") == (1, 0, 1, 1)
+    assert rows(report, "violations")["STC"]["late_completion"] == 1
+    ranking = rows(report, "ranking")["STC"]
+    # December: 40×0/1 + 40×0/1 − 1 late completion − 1 open overdue (C4) = −2; November 74.
+    assert (ranking["score"], ranking["previous_score"], ranking["score_change"]) == (-2.0, 74.0, -76.0)
+    # Year to date: replies 1 on time of 2 → 20; work 1 of 2 → 20; −2×2 overdue −1 late −1 open = 34.
+    assert ranking["ytd_score"] == 34.0
+
+
+def test_an_officer_who_moved_keeps_violations_from_both_agencies(province):
+    api, an = province
+    report = api("GET", "/api/v1/reports/discipline?month=2026-11", "SNV_home_affairs").json
+    people = report["sections"]["people"]
+    [officer] = people["officers"]
+    # C3 overdue while An was in SXD; C4 overdue after the move to STC.
+    assert officer == {"user_id": an, "username": "an.nv", "full_name": "Nguyễn Văn An",
+                       "current_agency": "STC", "violations": 2, "by_agency": {"STC": 1, "SXD": 1}}
+    # Unclaimed work is charged to the head: SNNMT's overdue + deemed consent; STC's C2.
+    assert [(h["agency"], h["head_name"], h["unassigned_violations"]) for h in people["heads"]] == [
+        ("SNNMT", "Vũ Thị Nông", 2), ("STC", "Phạm Thị Tài", 1)]
+
+
+def test_an_agency_reads_only_its_own_rows(province):
+    api, _ = province
+    report = api("GET", "/api/v1/reports/discipline?month=2026-11", "STC").json
+    assert report["scope"] == "STC"
+    assert [r["agency"] for r in report["sections"]["ranking"]["rows"]] == ["STC"]
+    assert report["sections"]["ranking"]["rows"][0]["rank"] == 2  # its place in the province
+    assert [r["agency"] for r in report["sections"]["consultations"]["rows"]] == ["STC"]
+    [officer] = report["sections"]["people"]["officers"]
+    assert (officer["violations"], officer["by_agency"]) == (1, {"STC": 1})
+    assert {r["agency"] for r in report["sections"]["bottlenecks"]["rows"]} == {"STC"}
+    assert api("GET", "/api/v1/reports/discipline?month=2026-11", "SKHCN_designer").status_code == 403
+    assert api("GET", "/api/v1/reports/overdue?agency=SXD", "STC").status_code == 403
+    assert api("GET", "/api/v1/reports/discipline?month=2026-11").status_code == 401
+
+
+@pytest.mark.parametrize("query", ["month=2026-13", "month=nov", "from=2026-12-01&to=2026-11-01",
+                                   "from=2026-11-01"])
+def test_a_bad_period_is_a_422_problem(province, query):
+    api, _ = province
+    answer = api("GET", f"/api/v1/reports/discipline?{query}", "SNV_home_affairs")
+    assert answer.status_code == 422 and answer.mimetype == "application/problem+json"
+
+
+def test_overdue_list_filters_by_agency_person_and_days_late(province):
+    api, an = province
+    listed = api("GET", "/api/v1/reports/overdue", "VPUBND").json
+    # Open and past due at 1/12 10:00: C3 at SXD and C4 at STC, both held by An, due 30/11 17:00;
+    # late by 1/12 07:30–10:00 = 2.5 working hours, so 0 whole working days.
+    assert sorted((i["agency"], i["holder"], i["working_hours_late"], i["working_days_late"])
+                  for i in listed["items"]) == [("STC", "an.nv", 2.5, 0), ("SXD", "an.nv", 2.5, 0)]
+    assert {i["head_name"] for i in listed["items"]} == {"Phạm Thị Tài", "Hoàng Văn Dựng"}
+    assert len(api("GET", f"/api/v1/reports/overdue?person={an}", "VPUBND").json["items"]) == 2
+    assert [i["agency"] for i in api("GET", "/api/v1/reports/overdue?agency=SXD", "VPUBND").json["items"]] \
+        == ["SXD"]
+    assert api("GET", "/api/v1/reports/overdue?min_days_late=1", "VPUBND").json["items"] == []
+    assert api("GET", "/api/v1/reports/overdue?process=other", "VPUBND").json["items"] == []
+    backlog = {b["agency"]: (b["open"], b["overdue"]) for b in listed["backlog"]
+               if b["process_id"] == "lay_y_kien_phoi_hop"}
+    # STC: C4 open and overdue; STP: C1's synthesis (due 8/12) and C2's (opened 1/12) open, none overdue.
+    assert (backlog["STC"], backlog["STP"]) == ((1, 1), (2, 0))
+    mine = api("GET", "/api/v1/reports/overdue", "STC").json
+    assert [i["agency"] for i in mine["items"]] == ["STC"]
+
+
+def test_bottlenecks_count_working_hours_per_step_and_agency(province):
+    api, _ = province
+    found = api("GET", "/api/v1/reports/bottlenecks?month=2026-11", "SNV_home_affairs").json
+    steps = {(r["step"], r["agency"]): r for r in found["rows"]}
+    sxd = steps[("reply_to_consultation", "SXD")]
+    # C1 at SXD: 23/11 09:00–11:30 + 13:00–17:00 = 6.5 h, 24/11 8 h, 25/11 07:30–10:00 2.5 h = 17 h.
+    # C3 waits from 23/11 09:00 to the month's end: 6.5 + 4 × 8 (24–27/11) + 8 (30/11) = 46.5 h.
+    assert _pick(sxd, "completed", "median_hours", "p90_hours", "target_hours", "waiting_at_end",
+                 "longest_wait_hours", "repeats") == (1, 17.0, 17.0, 13.6, 1, 46.5, 0)
+    stc = steps[("reply_to_consultation", "STC")]
+    # C1 at STC: 6.5 + 3 × 8 (24–26/11) + 07:30–09:00 on 27/11 (1.5) = 32 h. Waiting: C2 46.5 h,
+    # C4 from 25/11 09:00: 6.5 + 2 × 8 (26, 27/11) + 8 (30/11) = 30.5 h.
+    assert _pick(stc, "completed", "median_hours", "waiting_at_end", "longest_wait_hours") \
+        == (1, 32.0, 2, 46.5)
