@@ -6,6 +6,8 @@ over the lead's next step, and of a participant reading what other agencies answ
 
 import json
 
+import pytest
+
 from tests import flows
 from tests.forms import deploy_with_forms, fields_form
 from tests.integration.test_processes_api import bpmn, deploy
@@ -98,3 +100,51 @@ def test_a_later_agency_never_sees_what_an_earlier_agency_answered(api):
     assert shown["data"] == {"title": "STC"}
     assert "Ý kiến nội bộ" not in json.dumps(api("GET", f"/api/v1/instances/{instance['id']}", "STC").json,
                                               ensure_ascii=False)
+
+
+FORM_ON_WORK = '<spiffworkflow:property name="form" value="ghi_chu" />'
+
+
+def with_form(form) -> tuple[bytes, dict]:
+    return two_agencies(FORM_ON_WORK), {"ghi_chu": form}
+
+
+@pytest.mark.parametrize(("forms", "reason"), [
+    ({}, "Không có tệp biểu mẫu 'ghi_chu'"),
+    ({"ghi_chu": b'{"title": '}, "không phải JSON hợp lệ"),
+    ({"ghi_chu": {**fields_form("note"), "type": "objekt"}}, "Lược đồ JSON Schema không hợp lệ"),
+    ({"ghi_chu": {**fields_form("note"), "properties": {"note": {"title": "Ghi chú", "x-ky-ten": True}}}},
+     "Từ khóa không được hỗ trợ 'x-ky-ten'"),
+    ({"ghi_chu": {**fields_form("note"), "writes": "lead_agency"}}, "biến do hệ thống đặt: lead_agency"),
+    ({"ghi_chu": {**fields_form("note"), "shows": ["bi_mat"]}}, "cho xem biến 'bi_mat'"),
+], ids=["missing-file", "not-json", "invalid-schema", "unknown-keyword", "writes-system-variable",
+        "shows-unknown-variable"])
+def test_an_upload_naming_a_broken_form_is_refused_naming_the_task_and_the_reason(api, forms, reason):
+    response = deploy_with_forms(api, two_agencies(FORM_ON_WORK), forms)
+
+    assert response.status_code == 422, response.json
+    assert response.headers["Content-Type"] == "application/problem+json"
+    [problem] = [p for p in response.json["problems"] if reason in p["reason"]]
+    assert problem["element_id"] == "work" and problem["element"] == "userTask"
+    assert "hai_buoc" not in [p["process_id"] for p in api("GET", "/api/v1/processes", "STP").json]
+
+
+def test_a_form_edit_makes_a_new_version_and_running_instances_keep_their_form(api):
+    first = deploy_with_forms(api, two_agencies(FORM_ON_WORK), {"ghi_chu": fields_form("note")})
+    assert (first.status_code, first.json["version"]) == (201, 1)
+    running = start(api, "hai_buoc")
+    stricter = {**fields_form("note", "reference"), "required": ["reference"]}
+
+    second = deploy_with_forms(api, two_agencies(FORM_ON_WORK), {"ghi_chu": stricter})
+
+    assert (second.status_code, second.json["version"]) == (201, 2)
+    assert second.json["content_hash"] != first.json["content_hash"]
+    newer = start(api, "hai_buoc")
+    tasks = {t["instance_id"]: t["id"] for t in flows_tasks(api, "SXD")}
+    note = {"data": {"note": "Đã xem"}}
+    old = api("POST", f"/api/v1/tasks/{tasks[running['id']]}/complete", "SXD", json=note)
+    new = api("POST", f"/api/v1/tasks/{tasks[newer['id']]}/complete", "SXD", json=note)
+    assert old.status_code == 200
+    assert new.status_code == 422 and set(new.json["errors"]) == {"reference"}
+    again = deploy_with_forms(api, two_agencies(FORM_ON_WORK), {"ghi_chu": stricter})
+    assert (again.status_code, again.json["version"]) == (200, 2)  # same BPMN and forms: same version

@@ -9,18 +9,19 @@ wrote each field as a variable of its name, so that is what their copies write.
 """
 
 import json
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
 from lxml import etree
+
+from engine.shipped import shipped
 
 revision = "0011"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
 
-SHIPPED_FORMS = Path(__file__).resolve().parents[4] / "processes" / "forms"
+SHIPPED_FORMS = shipped("processes/forms")
 FORM_PROPERTY = ("//spiffworkflow:property[@name='form']/@value",
                  {"spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"})
 
