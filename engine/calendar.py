@@ -1,18 +1,23 @@
 """Count deadlines in working days, working hours and calendar days for a Vietnamese agency.
 
-The convention for "N working days from receipt" (Civil Code 2015, arts. 147-148):
+N working days are counted by one of two models, chosen per BPMN deadline (``deadline_model``):
 
-1. The effective receipt date is the local (Asia/Ho_Chi_Minh) date of receipt. It moves to
-   the next working day when the receipt falls on a non-working day, strictly after the close
-   of business (17:00:00), or, when the cut-off applies (paper dossiers, ``cutoff=True``),
-   strictly after the cut-off (15:00:00): 14:59 and 15:00:00 stay on that day, 15:00:01 and
-   15:01 move to the next working day.
-2. The effective receipt date itself is not counted (art. 147); counting starts on the next
-   working day after it.
-3. The deadline is the close of business (end of the last working period, 17:00 local) of
-   the N-th counted working day (N=0: the close of the effective receipt date). Received
-   Monday 10:00 with 3 working days: due Thursday 17:00. Received Thursday 12/02/2026 16:00
-   with 7: anchored on Friday 13/02, Tết is off 14-22/02, due Tuesday 03/03/2026 17:00.
+* **Day count** (``day_count``, the default; Civil Code 2015, arts. 147-148). The day of
+  receipt is not counted: day 1 is the first working day strictly after the local
+  (Asia/Ho_Chi_Minh) date of receipt, whatever the hour, and the period ends at the close of
+  business (17:00) of working day N. The cut-off plays no part: 10:00 and 16:00 on the same
+  day give the same due date; a Saturday receipt counts Monday as day 1. Received Thursday
+  12/02/2026 16:00 with 7: day 1 is Friday 13/02, Tết is skipped, due 02/03/2026 17:00.
+* **One-stop appointment** (``one_stop``; Decree 118/2025/NĐ-CP, form 01 of Circular
+  01/2018/TT-VPCP prints the return hour). The clock starts at the receipt instant, or at the
+  opening of the next working period when the receipt is outside working hours, and at the
+  opening of the next working day when it is strictly after the cut-off (15:00:00: 15:00:00
+  stays, 15:00:01 moves) or on a non-working day. N working days are N working-day lengths
+  (8 h with the standard periods) of working time. Received Monday 10:00 with 3: due
+  Thursday 10:00. After the cut-off or on a day off both models give the same instant.
+
+N = 0 ends at the close of the receipt day (day count; the next working day's close when the
+receipt is on a day off or after the close) or at the clock's start (one-stop).
 
 A calendar-day period (art. 148) ends at the close of day start+N, or of the next working day
 when that day is not a working day.
@@ -20,16 +25,19 @@ when that day is not a working day.
 A day's status comes, in this order, from: the dated override file (the administrator's
 record of each year's government announcements); the swapped working weekend days and the
 holidays of the `holidays` package, minus calendar_explain.IGNORED_LIBRARY_HOLIDAYS (24/11);
-the agency's weekly working days. Public methods take timezone-aware datetimes (naive ones
-raise ValueError) and return aware datetimes in UTC.
+the agency's weekly working days. An agency may declare its own reception hours
+(``[agency.CODE.working_hours]``); `WorkCalendar.for_agency` returns its calendar. Public
+methods take timezone-aware datetimes (naive ones raise ValueError) and return aware
+datetimes in UTC.
 """
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import tomllib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -40,10 +48,22 @@ from engine import calendar_explain as words
 from engine.calendar_explain import DayInfo, Explanation, Override, load_overrides
 from engine.shipped import shipped
 
-__all__ = ["DayInfo", "Explanation", "Override", "WorkCalendar", "WorkingHours", "load_overrides"]
+__all__ = [
+    "DayInfo", "DeadlineModel", "Explanation", "Override", "WorkCalendar", "WorkingHours",
+    "load_overrides",
+]
 
 DEFAULT_OVERRIDE_FILE = shipped("config/calendar_overrides.toml")
 ONE_DAY = timedelta(days=1)
+# Bumped whenever the counting rules change, so the next start recomputes open due dates.
+COUNTING_RULES = "2026-11: day_count without double shift; one_stop appointment; agency hours"
+
+
+class DeadlineModel(enum.StrEnum):
+    """How N working days are counted; see the module docstring."""
+
+    DAY_COUNT = "day_count"
+    ONE_STOP = "one_stop"
 
 
 @dataclass(frozen=True)
@@ -67,20 +87,31 @@ class WorkingHours:
         ZoneInfo(self.tz)  # fail at configuration time, not at the first deadline
 
     @property
+    def opening(self) -> time:
+        """Return the opening of business: the start of the first working period."""
+        return self.periods[0][0]
+
+    @property
     def close(self) -> time:
         """Return the close of business: the end of the last working period."""
         return self.periods[-1][1]
 
+    @property
+    def day_length(self) -> timedelta:
+        """Return the working time of one working day (8 hours with the standard periods)."""
+        day = date(2000, 1, 1)
+        return sum((datetime.combine(day, e) - datetime.combine(day, s) for s, e in self.periods),
+                   timedelta())
 
-def load_working_hours(path: Path | str) -> WorkingHours:
-    """Read the ``[working_hours]`` table of an override file, or return the defaults."""
-    with open(path, "rb") as handle:
-        table = tomllib.load(handle).get("working_hours")
-    if table is None:
-        return WorkingHours()
-    unknown = set(table) - {"periods", "cutoff", "tz", "workdays"}
+
+HOURS_KEYS = {"periods", "cutoff", "tz", "workdays"}
+
+
+def _hours_from(table: Mapping, base: WorkingHours, where: str) -> WorkingHours:
+    """Read one working_hours table; keys it leaves out keep the base's values."""
+    unknown = set(table) - HOURS_KEYS
     if unknown:
-        raise ValueError(f"{path}: unknown working_hours keys {sorted(unknown)}")
+        raise ValueError(f"{where}: unknown working_hours keys {sorted(unknown)}")
     fields = {}
     if "periods" in table:
         fields["periods"] = tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in table["periods"])
@@ -90,7 +121,28 @@ def load_working_hours(path: Path | str) -> WorkingHours:
         fields["tz"] = table["tz"]
     if "workdays" in table:
         fields["workdays"] = frozenset(table["workdays"])
-    return WorkingHours(**fields)
+    return replace(base, **fields)
+
+
+def load_working_hours(path: Path | str) -> WorkingHours:
+    """Read the ``[working_hours]`` table of an override file, or return the defaults."""
+    with open(path, "rb") as handle:
+        table = tomllib.load(handle).get("working_hours", {})
+    return _hours_from(table, WorkingHours(), f"{path} [working_hours]")
+
+
+def load_agency_hours(path: Path | str, province: WorkingHours) -> dict[str, WorkingHours]:
+    """Read each ``[agency.CODE.working_hours]`` table; what one leaves out is the province's."""
+    with open(path, "rb") as handle:
+        agencies = tomllib.load(handle).get("agency", {})
+    hours = {}
+    for code, section in agencies.items():
+        unknown = set(section) - {"working_hours"}
+        if unknown:
+            raise ValueError(f"{path} [agency.{code}]: unknown keys {sorted(unknown)}")
+        hours[code] = _hours_from(section.get("working_hours", {}), province,
+                                  f"{path} [agency.{code}.working_hours]")
+    return hours
 
 
 def _utc(moment: datetime) -> datetime:
@@ -100,8 +152,10 @@ def _utc(moment: datetime) -> datetime:
 class WorkCalendar:
     """Decide working days and count deadlines for one agency."""
 
-    def __init__(self, overrides: Iterable[Override] = (), hours: WorkingHours | None = None):
+    def __init__(self, overrides: Iterable[Override] = (), hours: WorkingHours | None = None,
+                 agency_hours: Mapping[str, WorkingHours] | None = None):
         self.hours = hours or WorkingHours()
+        self.agency_hours = dict(agency_hours or {})
         self._zone = ZoneInfo(self.hours.tz)
         self._overrides: dict[date, Override] = {}
         for entry in overrides:
@@ -109,6 +163,7 @@ class WorkCalendar:
                 raise ValueError(f"two overrides for {entry.date}")
             self._overrides[entry.date] = entry
         self._years: dict[int, dict[date, DayInfo]] = {}
+        self._agencies: dict[str, WorkCalendar] = {}
 
     @classmethod
     def from_file(
@@ -116,11 +171,24 @@ class WorkCalendar:
     ) -> WorkCalendar:
         """Build a calendar from an override file, by default config/calendar_overrides.toml.
 
-        The file's optional ``[working_hours]`` table sets the periods, the cut-off and the
-        time zone; ``hours`` given here wins over it.
+        The file's optional ``[working_hours]`` table sets the province's periods, cut-off
+        and time zone (``hours`` given here wins over it); each ``[agency.CODE.working_hours]``
+        table sets one agency's, falling back key by key to the province's.
         """
         path = path or DEFAULT_OVERRIDE_FILE
-        return cls(load_overrides(path), hours or load_working_hours(path))
+        hours = hours or load_working_hours(path)
+        return cls(load_overrides(path), hours, load_agency_hours(path, hours))
+
+    def for_agency(self, code: str | None) -> WorkCalendar:
+        """Return the calendar of an agency: its own reception hours, else the province's."""
+        if not code or code not in self.agency_hours or self.agency_hours[code] == self.hours:
+            return self
+        if code not in self._agencies:
+            own = WorkCalendar(self._overrides.values(), self.agency_hours[code])
+            if own.hours.workdays == self.hours.workdays:
+                own._years = self._years  # same days, same reasons: share the year tables
+            self._agencies[code] = own
+        return self._agencies[code]
 
     @property
     def tz(self) -> ZoneInfo:
@@ -135,8 +203,9 @@ class WorkCalendar:
 
     @property
     def fingerprint(self) -> str:
-        """Return a digest of everything that decides a day, to notice when any of it changed."""
-        text = repr((sorted(self._overrides.items()), self.hours, holidays.__version__))
+        """Return a digest of everything that decides a due date, to notice when any of it changed."""
+        text = repr((sorted(self._overrides.items()), self.hours, sorted(self.agency_hours.items()),
+                     holidays.__version__, COUNTING_RULES))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     # Days --------------------------------------------------------------------------------
@@ -144,7 +213,7 @@ class WorkCalendar:
     def day_info(self, day: date) -> DayInfo:
         """Tell whether a date is a working day and why."""
         if isinstance(day, datetime):
-            raise TypeError("day_info takes a date; convert instants with effective_receipt")
+            raise TypeError("day_info takes a date; convert instants to local dates first")
         table = self._years.get(day.year) or self._build_year(day.year)
         return table[day]
 
@@ -265,38 +334,54 @@ class WorkCalendar:
 
     # Deadlines ---------------------------------------------------------------------------
 
-    def _anchor(self, moment: datetime, cutoff: bool) -> tuple[date, str]:
-        """Return the effective receipt date and why: same_day, non_working, cutoff, after_close."""
+    def first_counted_day(self, moment: datetime) -> date:
+        """Return day 1 of a day count: the first working day after the local date of receipt."""
+        return self.next_working_day(self._local(moment).date())
+
+    def clock_start(self, moment: datetime, cutoff: bool = True) -> tuple[datetime, str]:
+        """Return when a one-stop clock starts, and why: in_hours, outside_hours, cutoff, non_working."""
         local = self._local(moment)
-        day, clock = local.date(), local.time()
+        day = local.date()
         if not self.is_working_day(day):
             why = "non_working"
-        elif cutoff and clock > self.hours.cutoff:
-            why = "cutoff"
-        elif clock > self.hours.close:
-            why = "after_close"
+        elif cutoff and local.time() > self.hours.cutoff:
+            # Strictly after the cut-off the dossier is handed on the next working day.
+            return _utc(self._at(self.next_working_day(day), self.hours.opening)), "cutoff"
+        elif any(start <= local < end for start, end in self._periods(day)):
+            return _utc(local), "in_hours"
         else:
-            return day, "same_day"
-        return self.next_working_day(day), why
+            why = "outside_hours"
+        return _utc(self._next_period(local)[0]), why
 
-    def _counted(self, anchor: date, n: int) -> tuple[date, ...]:
+    def _due_day(self, moment: datetime, n: int) -> tuple[date, ...]:
+        """Return the working days a day count counts, or the due day alone when n is 0."""
         if n < 0:
             raise ValueError("the number of days must not be negative")
-        counted, day = [], anchor
+        local = self._local(moment)
+        if n == 0:
+            day = local.date()
+            on_time = self.is_working_day(day) and local.time() <= self.hours.close
+            return (day if on_time else self.next_working_day(day),)
+        counted, day = [], local.date()
         for _ in range(n):
             day = self.next_working_day(day)
             counted.append(day)
         return tuple(counted)
 
-    def effective_receipt(self, moment: datetime, cutoff: bool = True) -> date:
-        """Return the date counting is anchored on (not itself counted); see the module doc."""
-        return self._anchor(moment, cutoff)[0]
+    def add_working_days(self, start: datetime, n: int, model: str = DeadlineModel.DAY_COUNT,
+                         cutoff: bool = True) -> datetime:
+        """Return the due instant of n working days from a receipt, counted by a model.
 
-    def add_working_days(self, start: datetime, n: int, cutoff: bool = True) -> datetime:
-        """Return the due instant of a period of n working days from a receipt."""
-        anchor = self.effective_receipt(start, cutoff)
-        counted = self._counted(anchor, n)
-        return _utc(self._at(counted[-1] if counted else anchor, self.hours.close))
+        ``cutoff`` matters to the one-stop model only: False starts the clock at any receipt
+        inside working hours (an online dossier), True moves a receipt after 15:00 to the
+        next working day.
+        """
+        if DeadlineModel(model) == DeadlineModel.ONE_STOP:
+            if n < 0:
+                raise ValueError("the number of days must not be negative")
+            begin, _ = self.clock_start(start, cutoff)
+            return self.add_working_hours(begin, n * self.hours.day_length)
+        return _utc(self._at(self._due_day(start, n)[-1], self.hours.close))
 
     def add_calendar_days(self, start: datetime, n: int) -> datetime:
         """Return the close of day start+n, or of the next working day if that one is off."""
@@ -307,17 +392,21 @@ class WorkCalendar:
             day = self.next_working_day(day)
         return _utc(self._at(day, self.hours.close))
 
-    def explain_working_days(self, start: datetime, n: int, cutoff: bool = True) -> Explanation:
+    def explain_working_days(self, start: datetime, n: int, model: str = DeadlineModel.DAY_COUNT,
+                             cutoff: bool = True) -> Explanation:
         """Count n working days like add_working_days and say, in Vietnamese, how."""
-        local = self._local(start)
-        anchor, why = self._anchor(start, cutoff)
-        counted = self._counted(anchor, n)
-        last = counted[-1] if counted else anchor
-        between = (anchor + timedelta(days=i) for i in range(1, (last - anchor).days))
+        model, local = DeadlineModel(model), self._local(start)
+        due = self.add_working_days(start, n, model, cutoff).astimezone(self._zone)
+        receipt_day = self.day_info(local.date())
+        between = (local.date() + timedelta(days=i) for i in range(1, (due.date() - local.date()).days))
         skipped = tuple(info for info in map(self.day_info, between) if not info.working)
-        due = self._at(last, self.hours.close)
-        receipt = words.receipt_sentence(
-            local, why, anchor, self.day_info(local.date()), self.hours
-        )
-        text = f"{receipt} {words.counting_sentence(counted, skipped)} {words.due_sentence(due)}"
-        return Explanation(_utc(local), anchor, why == "cutoff", counted, skipped, _utc(due), text)
+        if model == DeadlineModel.ONE_STOP:
+            begin, why = self.clock_start(start, cutoff)
+            first = begin.astimezone(self._zone).date()
+            text = words.one_stop_text(local, receipt_day, begin.astimezone(self._zone), why, n,
+                                       skipped, due, self.hours)
+            return Explanation(model, _utc(local), begin, first, skipped, _utc(due), why == "cutoff", text)
+        counted = self._due_day(start, n)
+        first = counted[0] if n else None
+        text = words.day_count_text(local, receipt_day, first, n, skipped, due, self.hours)
+        return Explanation(model, _utc(local), None, first, skipped, _utc(due), False, text)

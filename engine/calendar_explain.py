@@ -23,7 +23,6 @@ WEEKDAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu
 # only an override entry can make them a day off (DOMAIN.md, 24/11).
 IGNORED_LIBRARY_HOLIDAYS = frozenset({"Ngày Văn hóa Việt Nam"})
 OVERRIDE_KINDS = {"day_off": False, "working_day": True}
-_NEXT_DAY = "nên tính từ ngày làm việc tiếp theo"
 
 
 @dataclass(frozen=True)
@@ -55,14 +54,15 @@ class Override:
 
 @dataclass(frozen=True)
 class Explanation:
-    """Record how a working-day deadline was reached, day by day."""
+    """Record how a working-day deadline was reached, in the order a clerk reads it."""
 
+    model: str  # "day_count" or "one_stop"
     start: datetime  # the receipt instant, in UTC
-    effective_receipt: date  # the anchor: not counted itself, counting starts after it
-    cutoff_applied: bool  # True when the cut-off moved the anchor to the next working day
-    counted_days: tuple[date, ...]
-    skipped_days: tuple[DayInfo, ...]  # non-working days between the anchor and the due date
+    clock_start: datetime | None  # one-stop: when the clock started, in UTC; day count: None
+    first_counted_day: date | None  # day 1 (None for a 0-day period counted by days)
+    skipped_days: tuple[DayInfo, ...]  # non-working days after the receipt date, before the due date
     due: datetime  # in UTC
+    cutoff_applied: bool  # one-stop: the receipt was after the cut-off, so the clock waited
     text_vi: str
 
 
@@ -111,39 +111,77 @@ def dmy(day: date) -> str:
 
 
 def hm(clock: datetime | time) -> str:
-    """Format a clock time as 17:00."""
-    return clock.strftime("%H:%M")
+    """Format a clock time as 17:00, with the seconds when there are any (15:00:01)."""
+    if clock.microsecond:
+        return clock.strftime("%H:%M:%S,%f").rstrip("0")
+    return clock.strftime("%H:%M:%S" if clock.second else "%H:%M")
 
 
-def receipt_sentence(
-    received: datetime, why: str, anchor: date, receipt_day: DayInfo, hours: WorkingHours
-) -> str:
-    """Say when the dossier was received and which day the count is anchored on."""
-    head = f"Tiếp nhận lúc {hm(received)} ngày {dmy(received.date())}"
-    tail = f"{_NEXT_DAY} ({dmy(anchor)})."
-    if why == "non_working":
-        return f"{head}, vào ngày nghỉ ({receipt_day.reason}) {tail}"
-    if why == "cutoff":
-        return f"{head}, sau giờ cắt {hm(hours.cutoff)} {tail}"
-    if why == "after_close":
-        return f"{head}, sau giờ làm việc ({hm(hours.close)}) {tail}"
-    return f"{head}, trong ngày làm việc nên ngày tiếp nhận là {dmy(anchor)}."
+DAY_COUNT_BASIS = "đếm theo ngày (Bộ luật Dân sự 2015, Điều 147–148)"
+ONE_STOP_BASIS = ("hẹn trả theo giờ làm việc của bộ phận một cửa (Nghị định 118/2025/NĐ-CP;"
+                  " Phiếu hẹn mẫu 01, Thông tư 01/2018/TT-VPCP)")
 
 
-def counting_sentence(counted: tuple[date, ...], skipped: tuple[DayInfo, ...]) -> str:
-    """Say which working days were counted and which days were skipped, with reasons."""
-    if not counted:
-        return "Thời hạn 0 ngày làm việc: hết hạn trong ngày tiếp nhận."
-    span = f"đếm {len(counted)} ngày làm việc từ {dmy(counted[0])} đến {dmy(counted[-1])}"
+def _received(local: datetime, receipt_day: DayInfo) -> str:
+    weekday = WEEKDAY_NAMES[local.weekday()]
+    off = "" if receipt_day.working else f", ngày nghỉ: {receipt_day.reason}"
+    return f"Tiếp nhận lúc {hm(local)} ngày {dmy(local.date())} ({weekday}{off})"
+
+
+def _skipped(skipped: tuple[DayInfo, ...], first: date) -> str:
+    """List the days off in date order, saying which came before day 1 and which inside."""
     if not skipped:
-        return f"Không tính ngày tiếp nhận; {span}, không có ngày nghỉ xen giữa."
-    listed = ", ".join(f"{dmy(info.date)} ({info.reason})" for info in skipped)
-    return f"Không tính ngày tiếp nhận; {span}, bỏ qua: {listed}."
+        return "Không có ngày nghỉ xen giữa."
+    groups = [("trước ngày thứ nhất", [i for i in skipped if i.date < first]),
+              ("trong thời hạn", [i for i in skipped if i.date > first])]
+    return " ".join(f"Ngày nghỉ không tính {label}: "
+                    + ", ".join(f"{dmy(i.date)} ({i.reason})" for i in days) + "."
+                    for label, days in groups if days)
 
 
-def due_sentence(due_local: datetime) -> str:
-    """Say the due instant in local time."""
-    return f"Hạn xử lý: {hm(due_local)} ngày {dmy(due_local.date())}."
+def day_count_text(local: datetime, receipt_day: DayInfo, first: date | None, n: int,
+                   skipped: tuple[DayInfo, ...], due: datetime, hours: WorkingHours) -> str:
+    """Say how a day count went: model, receipt, day 1, days skipped, due."""
+    parts = [
+        f"Cách tính: {DAY_COUNT_BASIS}.",
+        f"{_received(local, receipt_day)}; ngày tiếp nhận không được tính, dù tiếp nhận trước"
+        f" hay sau giờ cắt {hm(hours.cutoff)}.",
+    ]
+    if n == 0:
+        parts.append("Thời hạn 0 ngày làm việc: hết hạn cuối ngày tiếp nhận, hoặc cuối ngày làm"
+                     " việc tiếp theo nếu tiếp nhận vào ngày nghỉ hay sau giờ làm việc.")
+    else:
+        parts.append(f"Ngày làm việc thứ nhất: {dmy(first)}.")
+        parts.append(_skipped(skipped, first))
+    end = f", cuối ngày làm việc thứ {n}" if n else ""
+    parts.append(f"Hạn xử lý: {hm(due)} ngày {dmy(due.date())}{end}.")
+    return " ".join(parts)
+
+
+ONE_STOP_WHY = {
+    "in_hours": "trong giờ làm việc nên thời hạn tính ngay từ lúc tiếp nhận",
+    "outside_hours": "ngoài giờ làm việc nên thời hạn tính từ đầu buổi làm việc tiếp theo",
+    "non_working": "vào ngày nghỉ nên thời hạn tính từ đầu ngày làm việc tiếp theo",
+}
+
+
+def one_stop_text(local: datetime, receipt_day: DayInfo, begin: datetime, why: str, n: int,
+                  skipped: tuple[DayInfo, ...], due: datetime, hours: WorkingHours) -> str:
+    """Say how a one-stop appointment went: model, receipt, clock start, days skipped, due."""
+    if why == "cutoff":
+        reason = (f"sau giờ cắt {hm(hours.cutoff)} nên thời hạn tính từ đầu ngày làm việc"
+                  " tiếp theo")
+    else:
+        reason = ONE_STOP_WHY[why]
+    span = hours.day_length.total_seconds() / 3600
+    return " ".join([
+        f"Cách tính: {ONE_STOP_BASIS}.",
+        f"{_received(local, receipt_day)}, {reason}.",
+        f"Bắt đầu tính: {hm(begin)} ngày {dmy(begin.date())}, ngày làm việc thứ nhất.",
+        _skipped(skipped, begin.date()),
+        f"{n} ngày làm việc = {n * span:g} giờ làm việc ({span:g} giờ mỗi ngày).",
+        f"Hẹn trả kết quả: {hm(due)} ngày {dmy(due.date())}.",
+    ])
 
 
 def year_table(year: int, listing: list[DayInfo]) -> str:

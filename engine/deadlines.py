@@ -3,7 +3,9 @@
 A user task declares ``deadline`` in ``spiffworkflow:properties`` as ``"<amount> <unit>"``:
 the amount is a sandboxed expression (a literal such as ``5`` or a variable such as
 ``reply_days``) and the unit is ``working_days``, ``working_hours`` or ``calendar_days``.
-``deadline_cutoff="false"`` turns off the 15:00 receipt cut-off for that task.
+``deadline_model`` chooses how working days are counted: ``day_count`` (the default) or
+``one_stop`` (engine.calendar explains both). ``deadline_cutoff="false"`` starts a one-stop
+clock at any receipt inside working hours, even after the 15:00 cut-off (online dossiers).
 
 A due date is never stored alone: it is always the replay of the rule and its ledger (pauses,
 resumptions, one extension) on the calendar, so a changed override file can recompute it.
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from numbers import Real
 
-from engine.calendar import WorkCalendar
+from engine.calendar import DeadlineModel, WorkCalendar
 from engine.calendar_explain import dmy, hm
 
 
@@ -45,10 +47,22 @@ class Rule:
     expression: str
     unit: Unit
     cutoff: bool = True
+    model: DeadlineModel = DeadlineModel.DAY_COUNT
 
 
-def parse_rule(text: str, cutoff: str | None = None) -> Rule:
-    """Read ``"<amount> <unit>"``; raise ValueError with a Vietnamese reason."""
+def parse_model(text: str | None, unit: Unit = Unit.WORKING_DAYS) -> DeadlineModel:
+    """Read a ``deadline_model`` value; raise ValueError with a Vietnamese reason."""
+    if text is None:
+        return DeadlineModel.DAY_COUNT
+    if text not in DeadlineModel.__members__.values():
+        raise ValueError(f"Cách tính thời hạn '{text}' không hợp lệ; dùng: {', '.join(DeadlineModel)}")
+    if text == DeadlineModel.ONE_STOP and unit != Unit.WORKING_DAYS:
+        raise ValueError("Cách tính 'one_stop' chỉ dùng với đơn vị working_days")
+    return DeadlineModel(text)
+
+
+def parse_rule(text: str, cutoff: str | None = None, model: str | None = None) -> Rule:
+    """Read ``"<amount> <unit>"`` and its options; raise ValueError with a Vietnamese reason."""
     expression, _, unit = text.strip().rpartition(" ")
     if not expression.strip():
         raise ValueError(f"Thời hạn phải có dạng '<số> <đơn vị>', nhận được '{text}'")
@@ -59,7 +73,7 @@ def parse_rule(text: str, cutoff: str | None = None) -> Rule:
         raise ValueError("Thời hạn không được âm")
     if cutoff not in (None, "true", "false"):
         raise ValueError("deadline_cutoff phải là 'true' hoặc 'false'")
-    return Rule(expression.strip(), Unit(unit), cutoff != "false")
+    return Rule(expression.strip(), Unit(unit), cutoff != "false", parse_model(model, Unit(unit)))
 
 
 def check_amount(value, unit: Unit) -> float | int:
@@ -81,20 +95,22 @@ class Deadline:
     unit: Unit
     start: datetime
     cutoff: bool
+    model: DeadlineModel = DeadlineModel.DAY_COUNT
 
     def to_json(self) -> dict:
         return {"amount": self.amount, "unit": self.unit, "start": self.start.isoformat(),
-                "cutoff": self.cutoff}
+                "cutoff": self.cutoff, "model": self.model}
 
     @classmethod
     def from_json(cls, data: dict) -> "Deadline":
+        # Rows written before the two models existed were day counts.
         return cls(data["amount"], Unit(data["unit"]), datetime.fromisoformat(data["start"]),
-                   data["cutoff"])
+                   data["cutoff"], DeadlineModel(data.get("model", DeadlineModel.DAY_COUNT)))
 
     def base_due(self, cal: WorkCalendar) -> datetime:
         """Return the due instant before any pause or extension."""
         if self.unit == Unit.WORKING_DAYS:
-            return cal.add_working_days(self.start, int(self.amount), cutoff=self.cutoff)
+            return cal.add_working_days(self.start, int(self.amount), self.model, self.cutoff)
         if self.unit == Unit.WORKING_HOURS:
             return cal.add_working_hours(self.start, self.amount)
         return cal.add_calendar_days(self.start, int(self.amount))
@@ -129,7 +145,9 @@ def replay(deadline: Deadline, changes: list[Change], cal: WorkCalendar) -> Repl
         elif change.kind == ChangeKind.RESUMED and state.paused_since:
             _resume(state, change.at, cal)
         elif change.kind == ChangeKind.EXTENDED:
-            state.due = cal.add_working_days(state.due, change.working_days, cutoff=False)
+            # Counted from the current due date by the deadline's own model.
+            state.due = cal.add_working_days(state.due, change.working_days, deadline.model,
+                                             cutoff=False)
             state.extended_days += change.working_days
             state.steps.append(f"Gia hạn {change.working_days} ngày làm việc: hạn mới "
                                f"{_local_text(state.due, cal)}.")
@@ -161,12 +179,16 @@ def explain(deadline: Deadline, changes: list[Change], cal: WorkCalendar) -> dic
     state = replay(deadline, changes, cal)
     rule = f"{deadline.amount:g} {UNIT_WORDS[deadline.unit]}"
     body = {"start": deadline.start.isoformat(), "rule": rule, "unit": deadline.unit,
-            "amount": deadline.amount, "cutoff_enabled": deadline.cutoff,
-            "cutoff_applied": False, "skipped_days": [], "base_due": None}
+            "amount": deadline.amount, "model": deadline.model, "cutoff_enabled": deadline.cutoff,
+            "cutoff_applied": False, "clock_start": None, "first_counted_day": None,
+            "skipped_days": [], "base_due": None}
     if deadline.unit == Unit.WORKING_DAYS:
-        counted = cal.explain_working_days(deadline.start, int(deadline.amount), deadline.cutoff)
+        counted = cal.explain_working_days(deadline.start, int(deadline.amount), deadline.model,
+                                           deadline.cutoff)
+        first = counted.first_counted_day
         body.update(cutoff_applied=counted.cutoff_applied, text=counted.text_vi,
-                    effective_receipt=counted.effective_receipt.isoformat(),
+                    clock_start=counted.clock_start and counted.clock_start.isoformat(),
+                    first_counted_day=first and first.isoformat(),
                     skipped_days=[{"date": d.date.isoformat(), "reason": d.reason}
                                   for d in counted.skipped_days])
     else:
@@ -186,19 +208,22 @@ def timer_helpers(cal: WorkCalendar, now: datetime) -> dict:
     """Return the script helpers that turn a legal period into an ISO instant for a timer.
 
     Each is the same `Deadline.base_due` a task's due date comes from, so a boundary timer and
-    the task it guards agree to the second.
+    the task it guards agree to the second when the timer names the task's model and agency:
+    ``due_in_working_days(7, model="one_stop", agency=lead_agency)``. The defaults are those
+    of a task: the day count, on the province's hours.
     """
 
-    def due(amount, unit: Unit, cutoff: bool = True) -> str:
-        return Deadline(check_amount(amount, unit), unit, now, cutoff).base_due(cal).isoformat()
+    def due(amount, unit: Unit, cutoff=True, model=DeadlineModel.DAY_COUNT, agency=None) -> str:
+        deadline = Deadline(check_amount(amount, unit), unit, now, cutoff, parse_model(model, unit))
+        return deadline.base_due(cal.for_agency(agency)).isoformat()
 
-    def due_in_working_days(n, cutoff=True):
-        return due(n, Unit.WORKING_DAYS, cutoff)
+    def due_in_working_days(n, cutoff=True, model=DeadlineModel.DAY_COUNT, agency=None):
+        return due(n, Unit.WORKING_DAYS, cutoff, model, agency)
 
-    def due_in_working_hours(hours):
-        return due(hours, Unit.WORKING_HOURS)
+    def due_in_working_hours(hours, agency=None):
+        return due(hours, Unit.WORKING_HOURS, agency=agency)
 
-    def due_in_calendar_days(n):
-        return due(n, Unit.CALENDAR_DAYS)
+    def due_in_calendar_days(n, agency=None):
+        return due(n, Unit.CALENDAR_DAYS, agency=agency)
 
     return {f.__name__: f for f in (due_in_working_days, due_in_working_hours, due_in_calendar_days)}

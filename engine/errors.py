@@ -30,6 +30,10 @@ class Conflict(DomainError):
     title = "Xung đột trạng thái"
 
 
+class StaleState(Conflict):
+    """Another step saved the instance after this one read it; running again may succeed."""
+
+
 class Unauthenticated(DomainError):
     status = 401
     title = "Chưa xác thực"

@@ -74,6 +74,17 @@ class StepFailedRecorded(Event):
 
 
 @dataclass(frozen=True)
+class InstanceStartFailed(Event):
+    """Starting an instance failed and nothing was kept but this record, under the id it had."""
+
+    process_id: str = ""
+    version: int = 0
+    agency: str = ""
+    reason: str = ""
+    type = "instance.start_failed"
+
+
+@dataclass(frozen=True)
 class DeadlineChanged(Event):
     """A task's deadline was paused, resumed, extended or recomputed."""
 

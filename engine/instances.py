@@ -10,7 +10,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine import codec
@@ -18,9 +17,14 @@ from engine import events as ev
 from engine.calendar import WorkCalendar
 from engine.codec import CompiledSpec
 from engine.deadlines import Deadline, check_amount, parse_rule
+<<<<<<< HEAD
 from engine.errors import Conflict, NotFound, ScriptRejected, StepFailed
 from engine.forms import Form, land
+=======
+from engine.errors import Conflict, DomainError, NotFound, StepFailed
+>>>>>>> main
 from engine.spiff_clock import step_instant
+from engine.step_errors import step_failed
 
 DEEMED_AGREE = "deemed_agree"
 SYSTEM_ACTOR = "system"
@@ -98,8 +102,12 @@ class ProcessInstance:
                    forms=compiled.forms)
 
     def dump(self) -> str:
-        """Return the instance's state JSON, without its spec."""
-        return codec.dump_state(self.workflow)
+        """Return the instance's state JSON, without its spec.
+
+        A script may have left data JSON cannot hold (a set, a structure nested too deep):
+        that fails the step, rather than the save or, later, every read.
+        """
+        return self._run(lambda: codec.dump_state(self.workflow))
 
     @property
     def variables(self) -> dict:
@@ -237,15 +245,17 @@ class ProcessInstance:
         if not props.get("deadline"):
             return human
         try:
-            rule = parse_rule(props["deadline"], props.get("deadline_cutoff"))
+            rule = parse_rule(props["deadline"], props.get("deadline_cutoff"), props.get("deadline_model"))
             amount = self._run(lambda: self.workflow.script_engine.evaluate(task, rule.expression))
-            deadline = Deadline(check_amount(amount, rule.unit), rule.unit, now, rule.cutoff)
+            deadline = Deadline(check_amount(amount, rule.unit), rule.unit, now, rule.cutoff, rule.model)
         except ValueError as err:
             raise StepFailed(f"Thời hạn của '{human.bpmn_id}' không tính được: {err}") from err
         # Whether silence counts as agreement is decided once, from the request's own variable.
         silence = props.get("deemed_consent")
         deemed = bool(silence) and self._run(lambda: self.workflow.script_engine.evaluate(task, silence))
-        return replace(human, deadline=deadline, due_at=deadline.base_due(self.calendar),
+        # Counted on the reception hours of the agency that owns the task.
+        due = deadline.base_due(self.calendar.for_agency(human.agency))
+        return replace(human, deadline=deadline, due_at=due,
                        deemed_consent=deemed is True)
 
     def _ready_task(self, task_id: str):
@@ -272,11 +282,15 @@ class ProcessInstance:
 
     @staticmethod
     def _run(step):
-        """Run an engine step, turning script and engine failures into a refusal.
+        """Run an engine step, turning any failure into a refusal that names element and cause.
 
-        The use case then rolls back, so a failing step never leaves a half-written instance.
+        Not only SpiffWorkflow's own errors: a construct it half supports raises plain
+        TypeErrors, and a script can exhaust its sandbox. The use case then rolls back, so a
+        failing step never leaves a half-written instance.
         """
         try:
             return step()
-        except (SpiffWorkflowException, ScriptRejected, TimeoutError) as err:
-            raise StepFailed(f"Quy trình không chạy tiếp được: {err}") from err
+        except DomainError:
+            raise
+        except Exception as err:  # noqa: BLE001  every engine failure fails the step alike
+            raise step_failed(err) from err

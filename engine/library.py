@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from engine import codec
-from engine.deadlines import parse_rule
+from engine.deadlines import parse_model, parse_rule
 from engine.errors import BpmnProblem, InvalidBpmn, ScriptRejected
 from engine.forms.binding import FormUse, bind_forms
 from engine.scripting import lint_expression, lint_script
@@ -249,25 +249,39 @@ def _lint_expressions(root) -> list[BpmnProblem]:
             source = str(found) if element is not found else (found.text or "")
             try:
                 lint(source)
-            except (ScriptRejected, SyntaxError) as err:
+            except (ScriptRejected, SyntaxError, ValueError) as err:
                 problems.append(_located(element, f"{label}: {err}"))
     return problems
 
 
 def _lint_timer(source: str) -> None:
     lint_expression(source, timer=True)
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError:
+        return  # an ISO literal, which lint_expression accepted
+    # A literal model in due_in_working_days(n, model=...) is checked like a task's.
+    for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+        for keyword in call.keywords:
+            if keyword.arg == "model" and isinstance(keyword.value, ast.Constant):
+                parse_model(keyword.value.value)
 
 
 def _lint_deadlines(root) -> list[BpmnProblem]:
     problems = []
     for prop in root.iterfind(".//spiffworkflow:property[@name='deadline']", NS):
         element = prop.getparent().getparent().getparent()  # property < properties < extensions < task
-        cutoff = element.find(".//spiffworkflow:property[@name='deadline_cutoff']", NS)
+        options = {name: element.find(f".//spiffworkflow:property[@name='deadline_{name}']", NS)
+                   for name in ("cutoff", "model")}
+        values = {name: None if found is None else found.get("value") for name, found in options.items()}
         try:
-            rule = parse_rule(prop.get("value") or "", cutoff.get("value") if cutoff is not None else None)
+            rule = parse_rule(prop.get("value") or "", values["cutoff"], values["model"])
             lint_expression(rule.expression)
         except (ValueError, ScriptRejected, SyntaxError) as err:
             problems.append(_located(prop, f"Thời hạn không hợp lệ: {err}"))
+    for prop in root.iterfind(".//spiffworkflow:property[@name='deadline_model']", NS):
+        if prop.getparent().find("spiffworkflow:property[@name='deadline']", NS) is None:
+            problems.append(_located(prop, "Thuộc tính 'deadline_model' cần đi kèm 'deadline'"))
     return problems
 
 

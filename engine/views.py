@@ -64,6 +64,8 @@ def instance_view(row, instance, tasks, history, principal, full: bool) -> dict:
         "lead_agency": row["lead_agency"],
         "created_at": iso(row["created_at"]),
         "ended_at": iso(row["ended_at"]),
+        # Why the last step failed (rolled back), for whoever may read the instance to act on.
+        "last_error": row["last_error"],
         "variables": instance.variables if full else {},
         "open_tasks": [task_view(t) for t in tasks
                        if t["state"] == "open" and (full or t["id"] in own)],

@@ -28,14 +28,14 @@ from engine import log_context
 from engine.clock import Clock
 from engine.retry import RetryPolicy, next_attempt_at
 from engine.store.jobs import Job
-from engine.store.metrics import beat
+from engine.store.metrics import beat, forget
 from engine.store.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[UnitOfWork, Job, datetime], None]
 DEFAULT_POLICY = RetryPolicy()
-HEARTBEAT_EVERY = timedelta(seconds=5)
+HEARTBEAT_EVERY = 2.0  # seconds; HEARTBEAT_STALE (10 s) of silence and a worker is dead
 GROUP_SIZE = 50
 
 
@@ -91,10 +91,12 @@ class Worker:
         batch: int = 100,
         lease: timedelta = timedelta(seconds=60),
         policy: RetryPolicy = DEFAULT_POLICY,
+        heartbeat_every: float = HEARTBEAT_EVERY,
     ):
         self.uow_factory, self.clock, self.handlers = uow_factory, clock, dict(handlers)
         self.worker_id = worker_id or default_worker_id()
         self.batch, self.lease, self.policy = batch, lease, policy
+        self.heartbeat_every = heartbeat_every
         self.last_heartbeat: datetime | None = None
         self._stop = threading.Event()
 
@@ -160,27 +162,50 @@ class Worker:
         return len(ran)
 
     def run_forever(self, stop: threading.Event, idle_sleep: float = 0.2) -> None:
-        """Run batches until stop is set, sleeping only when nothing was due."""
+        """Run batches until stop is set, sleeping only when nothing was due.
+
+        A thread of its own beats meanwhile, so a long job never makes a live worker look
+        dead; a clean stop removes the heartbeat, a killed worker's goes stale.
+        """
         self._stop = stop
         log.info("worker %s started", self.worker_id)
-        while not stop.is_set():
-            self._beat()
-            if self._run_once_outliving_outages() == 0:
-                stop.wait(idle_sleep)
+        self._beat()
+        done = threading.Event()
+        beating = threading.Thread(target=self._keep_beating, args=(done,), daemon=True,
+                                   name=f"heartbeat {self.worker_id}")
+        beating.start()
+        try:
+            while not stop.is_set():
+                if self._run_once_outliving_outages() == 0:
+                    stop.wait(idle_sleep)
+        finally:
+            done.set()
+            beating.join()
+            self._say_goodbye()
         log.info("worker %s stopped", self.worker_id)
 
+    def _keep_beating(self, done: threading.Event) -> None:
+        while not done.wait(self.heartbeat_every):
+            self._beat()
+
     def _beat(self) -> None:
-        """Note that this worker is alive; persisted every few seconds for the metrics."""
+        """Note that this worker is alive, for the job claim and the metrics."""
         now = self.clock.now()
-        if self.last_heartbeat is not None and now - self.last_heartbeat < HEARTBEAT_EVERY:
-            return
-        self.last_heartbeat = now
         try:
             with self.uow_factory() as uow:
                 beat(uow.conn, self.worker_id, now)
                 uow.commit()
+            self.last_heartbeat = now
         except sa.exc.OperationalError:
             log.warning("worker %s could not record its heartbeat", self.worker_id)
+
+    def _say_goodbye(self) -> None:
+        try:
+            with self.uow_factory() as uow:
+                forget(uow.conn, self.worker_id)
+                uow.commit()
+        except sa.exc.OperationalError:
+            log.warning("worker %s could not remove its heartbeat", self.worker_id)
 
     def _run_once_outliving_outages(self) -> int:
         try:

@@ -7,7 +7,7 @@ from engine.clock import SystemClock
 from engine.rules import Rules
 from engine.store.migrate import require_current
 from engine.store.uow import UnitOfWorkFactory
-from service import logs, problems, settings, web
+from service import bodies, logs, problems, settings, web
 from service.api import (
     deadlines,
     directory,
@@ -70,6 +70,7 @@ def create_app(config: dict | None = None) -> APIFlask:
     services.recompute_deadlines(rt.uow(), rt.clock, rt.rules)
 
     problems.register(app)
+    bodies.register(app)
     logs.install(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
                   webhook_api, messages, reports, web)

@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 
 from engine import services
-from engine.calendar import WorkCalendar
+from engine.calendar import DeadlineModel, WorkCalendar
 from engine.clock import SystemClock
 from engine.store.migrate import upgrade
 from engine.store.uow import UnitOfWorkFactory
 from engine.worker import Worker, install_sigterm
-from service import demo, logs, settings
+from service import demo, logs, report_cli, settings
 from service.friendly import FriendlyGroup, port_in_use
 from webhooks import handlers as webhook_handlers
 
@@ -109,10 +109,11 @@ def worker(batch: int):
 
 
 def _job_handlers(app) -> dict:
-    """Return every job handler: the engine's timers and ladders, then webhook delivery."""
+    """Return every job handler: timers and ladders, webhook delivery, monthly reports."""
     rt = app.extensions["dunghan"]
     return {**services.handlers(rt.rules),
-            **webhook_handlers.handlers(rt.uow, app.extensions["webhooks"])}
+            **webhook_handlers.handlers(rt.uow, app.extensions["webhooks"]),
+            **report_cli.publication_handlers(app)}
 
 
 def _start_worker_thread(app, stop: threading.Event) -> threading.Thread:
@@ -139,15 +140,23 @@ def calendar(year: int):
 @main.command()
 @click.option("--from", "start", required=True, help='Thời điểm tiếp nhận, giờ Việt Nam: "2026-02-12 16:00"')
 @click.option("--working-days", type=click.IntRange(0, 365), required=True)
-@click.option("--no-cutoff", is_flag=True, help="Không áp dụng giờ cắt 15:00")
-def deadline(start: str, working_days: int, no_cutoff: bool):
-    """Compute a due instant in working days and explain it."""
+@click.option("--model", type=click.Choice([m.value for m in DeadlineModel]),
+              default=DeadlineModel.DAY_COUNT.value, show_default=True,
+              help="Cách tính: day_count (đếm theo ngày) hoặc one_stop (hẹn trả một cửa)")
+@click.option("--agency", default=None, help="Mã cơ quan: dùng giờ làm việc riêng của cơ quan (nếu có)")
+@click.option("--no-cutoff", is_flag=True, help="one_stop: không áp dụng giờ cắt 15:00 (hồ sơ trực tuyến)")
+def deadline(start: str, working_days: int, model: str, agency: str | None, no_cutoff: bool):
+    """Tính hạn theo ngày làm việc, nêu cách tính đã dùng và giải thích từng ngày."""
     try:
         at = datetime.fromisoformat(start)
     except ValueError as err:
         raise click.BadParameter(f"Không đọc được thời điểm '{start}'", param_hint="--from") from err
-    calendar = WorkCalendar.from_file()
+    calendar = WorkCalendar.from_file().for_agency(agency)
     explanation = calendar.explain_working_days(calendar.assume_local(at), working_days,
-                                                cutoff=not no_cutoff)
-    click.echo(f"Hạn: {explanation.due.astimezone(calendar.tz):%H:%M %d/%m/%Y} (giờ Việt Nam)")
+                                                model, cutoff=not no_cutoff)
+    due = explanation.due.astimezone(calendar.tz)
+    click.echo(f"Hạn: {due:%H:%M %d/%m/%Y} (giờ Việt Nam), cách tính {model}")
     click.echo(explanation.text_vi)
+
+
+main.add_command(report_cli.report)

@@ -156,7 +156,10 @@ DETAILS = {
     "instance.completed": _fields(),
     "instance.cancelled": _fields("reason"),
     "instance.step_failed": _fields("reason"),
+    "instance.start_failed": _fields("process_id", "version", "agency", "reason"),
     "instance.message_received": _fields("name", "sender", "data"),
+    "report.published": _fields("kind", "period", "content_sha256", "link_path",
+                                revision=Integer(), audience=List(String())),
 }
 assert set(DETAILS) == set(EVENT_TYPES)
 

@@ -20,7 +20,9 @@ EVENT_TYPES = {
     "instance.completed": "Hồ sơ đã kết thúc",
     "instance.cancelled": "Hồ sơ bị hủy",
     "instance.step_failed": "Một bước của quy trình không chạy được và đã được hoàn tác",
+    "instance.start_failed": "Hồ sơ không khởi tạo được vì bước đầu của quy trình bị lỗi",
     "instance.message_received": "Hồ sơ nhận một thông điệp từ hệ thống của cơ quan",
+    "report.published": "Báo cáo kỷ luật hành chính của một tháng được công bố (bản mới)",
 }
 
 _PATTERN = re.compile(r"^[a-z_]+\.(\*|[a-z_]+)$")

@@ -29,10 +29,33 @@ class Target:
     address: str
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address a gateway will connect to for us.
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
 def _public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    ip = getattr(ip, "ipv4_mapped", None) or ip
-    return ip.is_global and not ip.is_multicast
+    return all(a.is_global and not a.is_multicast for a in (ip, *_embedded_ipv4(ip)))
+
+
+def _embedded_ipv4(ip) -> list:
+    """Return the IPv4 addresses an IPv6 address carries inside it.
+
+    NAT64, 6to4, Teredo and IPv4-mapped/compatible forms all reach an IPv4 host; a
+    translating gateway would connect to ``64:ff9b::a9fe:a9fe`` as to 169.254.169.254.
+    """
+    if ip.version == 4:
+        return []
+    if ip.ipv4_mapped:
+        return [ip.ipv4_mapped]
+    if ip.sixtofour:
+        return [ip.sixtofour]
+    if ip.teredo:
+        return list(ip.teredo)
+    if ip in _IPV4_COMPATIBLE or any(ip in net for net in _NAT64):
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    return []
 
 
 def _resolve(host: str, port: int) -> list[str]:

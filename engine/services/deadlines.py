@@ -62,14 +62,19 @@ def explain_deadline(uow: UnitOfWork, principal: Principal, task_id: str,
         if task["deadline"] is None:
             return {"task_id": task_id, "due": None, "explanation_vi": "Nhiệm vụ này không có thời hạn."}
         rows = uow.ledger.for_task(task_id)
-    body = explain(Deadline.from_json(task["deadline"]), _changes(rows), (rules or default_rules()).calendar)
+    calendar = (rules or default_rules()).calendar.for_agency(task["agency_code"])
+    body = explain(Deadline.from_json(task["deadline"]), _changes(rows), calendar)
     body["task_id"] = task_id
     body["ledger"] = [_ledger_view(r) for r in rows]
     return body
 
 
 def recompute_deadlines(uow: UnitOfWork, clock: Clock, rules: Rules) -> list[dict]:
-    """Recompute open due dates when the calendar changed since the last run; record each change."""
+    """Recompute open due dates when the calendar, the hours or the counting rules changed.
+
+    The fingerprint covers all three, so the first start after any of them changed replays
+    every open task's rule and ledger; completed and withdrawn tasks keep their history.
+    """
     calendar = rules.calendar
     with uow:
         if uow.settings.get(FINGERPRINT_KEY) == calendar.fingerprint:
@@ -77,9 +82,10 @@ def recompute_deadlines(uow: UnitOfWork, clock: Clock, rules: Rules) -> list[dic
         changed = []
         for task in uow.tasks.open_with_deadlines():
             due = replay(Deadline.from_json(task["deadline"]), _changes(uow.ledger.for_task(task["id"])),
-                         calendar).due
+                         calendar.for_agency(task["agency_code"])).due
             if due != task["due_at"]:
-                reason = f"Lịch làm việc thay đổi (phiên bản {calendar.fingerprint})"
+                reason = (f"Lịch làm việc, giờ làm việc hoặc quy tắc tính thời hạn thay đổi"
+                          f" (phiên bản {calendar.fingerprint})")
                 _record(uow, clock.now(), SYSTEM, task, ChangeKind.RECOMPUTED, reason, due)
                 uow.tasks.update(task["id"], due_at=due)
                 _reschedule(uow, rules, task, due, clock.now())
@@ -105,7 +111,8 @@ def _change(uow, clock, principal, task, kind, reason, rules, **extra) -> dict:
     now, rules = clock.now(), rules or default_rules()
     changes = [*_changes(uow.ledger.for_task(task["id"])),
                Change(kind, now, extra.get("working_days", 0))]
-    state = replay(Deadline.from_json(task["deadline"]), changes, rules.calendar)
+    state = replay(Deadline.from_json(task["deadline"]), changes,
+                   rules.calendar.for_agency(task["agency_code"]))
     _record(uow, now, principal, task, kind, reason.strip(), state.due, **extra)
     uow.tasks.update(task["id"], due_at=state.due, paused_at=state.paused_since)
     if state.paused_since is None:

@@ -65,7 +65,8 @@ def overdue_list(uow: UnitOfWork, principal: Principal, now: datetime,
         rows = uow.tasks.overdue(now)
     return [
         {**task_view(r), "agency_name": r["agency_name"], "agency_head": r["head_name"],
-         "overdue_working_hours": calendar.working_time_between(r["due_at"], now).total_seconds() / 3600,
+         "overdue_working_hours": calendar.for_agency(r["agency_code"])
+                                  .working_time_between(r["due_at"], now).total_seconds() / 3600,
          "escalated": r["escalation_level"] >= LEVEL[Rung.ESCALATION]}
         for r in rows
     ]

@@ -7,7 +7,12 @@ from engine.identity import Principal
 from engine.instances import TaskStatus
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
-from engine.services.persistence import load_instance, record_failure, save_instance
+from engine.services.persistence import (
+    load_instance,
+    record_failure,
+    retrying_stale,
+    save_instance,
+)
 from engine.store.repositories import TaskQuery
 from engine.store.uow import UnitOfWork
 
@@ -18,7 +23,12 @@ def deliver_message(uow: UnitOfWork, clock: Clock, principal: Principal, name: s
 
     Only an agency taking part may send it: the lead agency, or one with an open task there.
     """
-    now, rules = clock.now(), rules or default_rules()
+    return retrying_stale(lambda: _deliver(uow, clock, principal, name, correlation_key, payload,
+                                           rules or default_rules()))
+
+
+def _deliver(uow, clock, principal, name, correlation_key, payload, rules) -> dict:
+    now = clock.now()
     try:
         with uow:
             row, instance = load_instance(uow, correlation_key, rules, now)

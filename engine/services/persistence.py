@@ -1,14 +1,36 @@
 """Load and save instances for use cases: state, tasks, jobs, audit and outbox in one commit."""
 
+import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from engine.calendar import WorkCalendar
 from engine.deadlines import timer_helpers
-from engine.errors import NotFound, StepFailed
-from engine.events import StepFailedRecorded
+from engine.errors import NotFound, StaleState, StepFailed
+from engine.events import InstanceStartFailed, StepFailedRecorded
 from engine.instances import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from engine.rules import Rules
 from engine.scripting import SandboxScriptEngine
+
+log = logging.getLogger(__name__)
+STALE_ATTEMPTS = 4
+T = TypeVar("T")
+
+
+def retrying_stale(attempt: Callable[[], T]) -> T:
+    """Run a whole read-modify-save again when another step saved the instance in between.
+
+    Two agencies replying to their own tasks of one instance at the same instant collide on
+    the instance's version, not on anything either of them did; re-reading and re-applying
+    succeeds. Only a collision that keeps happening reaches the caller as 409.
+    """
+    for _ in range(STALE_ATTEMPTS - 1):
+        try:
+            return attempt()
+        except StaleState:
+            continue
+    return attempt()
 
 
 def script_engine(calendar: WorkCalendar, now: datetime) -> SandboxScriptEngine:
@@ -90,7 +112,7 @@ def _rungs(rules: Rules, process_id, task_id, agency, due, deemed_consent):
     """
     ladder = rules.ladders.for_task(process_id, agency)
     return [(f"{ladder_prefix(task_id)}{rung}:{due.isoformat()}", at, {"task_id": task_id, "rung": rung})
-            for rung, at in ladder.rungs(due, rules.calendar, deemed_consent)]
+            for rung, at in ladder.rungs(due, rules.calendar.for_agency(agency), deemed_consent)]
 
 
 def schedule_ladder(uow, rules: Rules, process_id: str, task_id: str, agency: str,
@@ -104,9 +126,25 @@ def schedule_ladder(uow, rules: Rules, process_id: str, task_id: str, agency: st
 
 def record_failure(uow, instance_id: str, error: StepFailed, actor: str, now: datetime) -> None:
     """Record, in a transaction of its own, why a step failed; the step itself was rolled back."""
+    log.warning("step failed on instance %s at element %s (actor %s): %s", instance_id,
+                error.extra.get("element"), actor, error.detail)
     with uow:
         uow.instances.note_error(instance_id, error.detail)
         uow.journal.record(StepFailedRecorded(instance_id, now, actor, error.detail))
+        uow.commit()
+
+
+def record_start_failure(uow, failed: InstanceStartFailed, error: StepFailed) -> None:
+    """Keep an audit row and a log line for an instance whose first steps failed.
+
+    No instance row exists (its transaction rolled back); the audit row keeps the id it would
+    have had, so the log line, the audit log and the designer's report all agree.
+    """
+    log.warning("start of %s failed on instance %s at element %s (actor %s): %s",
+                failed.process_id, failed.instance_id, error.extra.get("element"), failed.actor,
+                error.detail)
+    with uow:
+        uow.journal.record(failed)
         uow.commit()
 
 

@@ -9,7 +9,12 @@ from engine.identity import Principal
 from engine.instances import TaskStatus
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
-from engine.services.persistence import load_instance, record_failure, save_instance
+from engine.services.persistence import (
+    load_instance,
+    record_failure,
+    retrying_stale,
+    save_instance,
+)
 from engine.store.repositories import TaskQuery
 from engine.store.uow import UnitOfWork
 from engine.views import task_view
@@ -18,6 +23,10 @@ from engine.views import task_view
 def complete_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str,
                   data: dict, rules: Rules | None = None) -> dict:
     """Complete an agency's task with its form data and run the process on."""
+    return retrying_stale(lambda: _complete_task(uow, clock, principal, task_id, data, rules))
+
+
+def _complete_task(uow, clock, principal, task_id, data, rules) -> dict:
     now, instance_id = clock.now(), None
     try:
         with uow:

@@ -45,6 +45,16 @@ jobs = sa.Table(
     sa.Index("ix_jobs_key_pattern", "key", postgresql_ops={"key": "text_pattern_ops"}),
 )
 
+# One row per live worker, written every HEARTBEAT_EVERY by a thread of its own.
+worker_heartbeats = sa.Table(
+    "worker_heartbeats", metadata,
+    sa.Column("worker_id", sa.String(64), primary_key=True),
+    sa.Column("beat_at", UtcDateTime(), nullable=False),
+)
+
+# A worker silent for this long is taken as dead: its leases pass on without waiting them out.
+HEARTBEAT_STALE = timedelta(seconds=10)
+
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
@@ -122,7 +132,11 @@ class Jobs:
         return self.conn.execute(query.values(**values)).rowcount
 
     def claim(self, worker_id: str, now: datetime, limit: int, lease: timedelta) -> list[Job]:
-        """Lease up to limit due jobs, oldest due first, plus up to limit whose lease expired.
+        """Lease up to limit due jobs, oldest due first, plus up to limit whose lease is lost.
+
+        A lease is lost when it expired, or at once when its worker stopped beating: a killed
+        worker's jobs need not wait out a whole lease. A worker that never beat (a one-off
+        ``run_once``) keeps its leases until they expire.
 
         One statement on both backends. Due jobs and expired leases are found by two separate
         ordered, limited scans, so PostgreSQL walks ``(status, due_at)`` and stops at the
@@ -133,7 +147,10 @@ class Jobs:
         order = (t.c.due_at, t.c.id)
         due = (sa.select(t.c.id).where(t.c.status == JobStatus.PENDING, t.c.due_at <= now)
                .order_by(*order).limit(limit).with_for_update(skip_locked=True).cte("due"))
-        expired = (sa.select(t.c.id).where(t.c.status == JobStatus.RUNNING, t.c.lease_until < now)
+        dead = sa.select(worker_heartbeats.c.worker_id).where(
+            worker_heartbeats.c.beat_at < now - HEARTBEAT_STALE)
+        lost = sa.or_(t.c.lease_until < now, t.c.locked_by.in_(dead.scalar_subquery()))
+        expired = (sa.select(t.c.id).where(t.c.status == JobStatus.RUNNING, lost)
                    .order_by(*order).limit(limit).with_for_update(skip_locked=True).cte("expired"))
         ids = sa.union_all(sa.select(due.c.id), sa.select(expired.c.id))
         query = (

@@ -1,16 +1,16 @@
-"""Read the figures the metrics endpoint exposes, straight from the job and settings tables."""
+"""Read the figures the metrics endpoint exposes, straight from the job and heartbeat tables."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from engine.store.jobs import JobStatus, jobs
-from engine.store.tables import settings
+from engine.store.jobs import HEARTBEAT_STALE, JobStatus, jobs, worker_heartbeats
 
-HEARTBEAT_PREFIX = "heartbeat:"
 RECENT_LAGS = 10_000
+_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,11 @@ class Snapshot:
 
 
 def snapshot(conn: Connection, now: datetime) -> Snapshot:
-    """Return recent lags, the due backlog, failed jobs and each worker's last heartbeat."""
+    """Return recent lags, the due backlog, failed jobs and the heartbeat of each live worker.
+
+    A worker silent for longer than HEARTBEAT_STALE is dead (killed, or its host gone): it is
+    left out, so a dashboard never shows a stopped worker as present.
+    """
     lags = conn.execute(
         sa.select(jobs.c.lag_seconds).where(jobs.c.status == JobStatus.DONE)
         .order_by(jobs.c.fired_at.desc()).limit(RECENT_LAGS)
@@ -30,18 +34,22 @@ def snapshot(conn: Connection, now: datetime) -> Snapshot:
     count = sa.select(sa.func.count()).select_from(jobs)
     backlog = conn.execute(count.where(jobs.c.status == JobStatus.PENDING, jobs.c.due_at <= now))
     failed = conn.execute(count.where(jobs.c.status == JobStatus.FAILED))
-    beats = conn.execute(sa.select(settings).where(settings.c.key.startswith(HEARTBEAT_PREFIX)))
+    hb = worker_heartbeats
+    beats = conn.execute(sa.select(hb).where(hb.c.beat_at >= now - HEARTBEAT_STALE))
     return Snapshot(
         lags=[lag for lag in lags if lag is not None],
         backlog=backlog.scalar_one(),
         failed=failed.scalar_one(),
-        heartbeats={r.key.removeprefix(HEARTBEAT_PREFIX): datetime.fromisoformat(r.value) for r in beats},
+        heartbeats={r.worker_id: r.beat_at for r in beats},
     )
 
 
 def beat(conn: Connection, worker_id: str, at: datetime) -> None:
-    """Record a worker's heartbeat in the settings table."""
-    key = HEARTBEAT_PREFIX + worker_id[:50]
-    updated = conn.execute(sa.update(settings).where(settings.c.key == key).values(value=at.isoformat()))
-    if updated.rowcount == 0:
-        conn.execute(sa.insert(settings).values(key=key, value=at.isoformat()))
+    """Record that a worker is alive at ``at``."""
+    insert = _INSERTS[conn.dialect.name](worker_heartbeats).values(worker_id=worker_id, beat_at=at)
+    conn.execute(insert.on_conflict_do_update(index_elements=["worker_id"], set_={"beat_at": at}))
+
+
+def forget(conn: Connection, worker_id: str) -> None:
+    """Remove a worker that stopped cleanly; its leases were handed back already."""
+    conn.execute(sa.delete(worker_heartbeats).where(worker_heartbeats.c.worker_id == worker_id))

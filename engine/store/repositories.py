@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from engine import events as ev
 from engine.codec import CompiledSpec, load_spec
-from engine.errors import Conflict
+from engine.errors import Conflict, StaleState
 from engine.instances import TaskStatus
 from engine.store.jobs import Jobs
 from engine.store.tables import (
@@ -107,14 +107,14 @@ class Instances:
         self.conn.execute(query)
 
     def save(self, instance_id: str, expected_version: int, **values) -> None:
-        """Write new state only if nobody saved since it was read; else raise Conflict."""
+        """Write new state only if nobody saved since it was read; else raise StaleState."""
         query = (
             sa.update(instances)
             .where(instances.c.id == instance_id, instances.c.version == expected_version)
             .values(version=expected_version + 1, **values)
         )
         if self.conn.execute(query).rowcount != 1:
-            raise Conflict("Hồ sơ vừa được người khác cập nhật; hãy tải lại và thử lại")
+            raise StaleState("Hồ sơ vừa được người khác cập nhật; hãy tải lại và thử lại")
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ from tests.forms import deploy_with_forms, fields_form
 from tests.integration.test_processes_api import bpmn
 
 
-def test_consultation_started_at_1600_before_tet_is_due_3_march(api, clock):
+def test_consultation_started_at_1600_before_tet_is_due_2_march(api, clock):
     clock.set(datetime(2026, 2, 12, 9, 0, tzinfo=UTC))  # Thursday 16:00 in Hà Nội, after the 15:00 cut-off
     instance_id, _ = flows.start(api, consulted=("SXD",), reply_days=7)
     task = flows.open_task(api, "SXD", instance_id)
-    # Anchored on Friday 13/2; Tết 14–22/2 is skipped; 23,24,25,26,27/2, 2/3, 3/3 are counted.
-    assert task["due_at"] == "2026-03-03T10:00:00+00:00"
-    listed = api("GET", "/api/v1/tasks?due_before=2026-03-03T17:00:01%2B07:00", "SXD").json
+    # Day 1 is Friday 13/2; Tết 14–22/2 is skipped; 23, 24, 25, 26, 27/2 and 2/3 are days 2–7.
+    assert task["due_at"] == "2026-03-02T10:00:00+00:00"
+    listed = api("GET", "/api/v1/tasks?due_before=2026-03-02T17:00:01%2B07:00", "SXD").json
     assert [t["id"] for t in listed["items"]] == [task["id"]]
 
 
@@ -28,12 +28,13 @@ def test_deadline_explanation_names_every_skipped_day_in_vietnamese(api, clock):
     instance_id, _ = flows.start(api, consulted=("SXD",), reply_days=7)
     task = flows.open_task(api, "SXD", instance_id)
     body = api("GET", f"/api/v1/tasks/{task['id']}/deadline", "SXD").json
-    assert body["rule"] == "7 ngày làm việc"
-    assert body["cutoff_applied"] is True and body["effective_receipt"] == "2026-02-13"
+    assert body["rule"] == "7 ngày làm việc" and body["model"] == "day_count"
+    assert body["cutoff_applied"] is False and body["first_counted_day"] == "2026-02-13"
     skipped = {d["date"]: d["reason"] for d in body["skipped_days"]}
     assert skipped["2026-02-17"] == "Tết Nguyên Đán"
     assert skipped["2026-02-14"] == "Thứ Bảy"
-    assert "sau giờ cắt 15:00" in body["explanation_vi"]
+    assert body["explanation_vi"].startswith("Cách tính: đếm theo ngày")
+    assert "Ngày làm việc thứ nhất: 13/02/2026." in body["explanation_vi"]
     assert body["due"] == task["due_at"]
     assert api("GET", f"/api/v1/tasks/{task['id']}/deadline", "STC").status_code == 403
 
@@ -129,7 +130,7 @@ TWO_STEPS = """
     </bpmn:userTask>
     <bpmn:userTask id="second" name="Bước hai"><bpmn:extensionElements><spiffworkflow:properties>
       <spiffworkflow:property name="agency" value="lead_agency" />
-      <spiffworkflow:property name="deadline" value="{deadline}" /></spiffworkflow:properties>
+      <spiffworkflow:property name="deadline" value="{deadline}" />{extra}</spiffworkflow:properties>
       </bpmn:extensionElements><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
     </bpmn:userTask>
     <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
@@ -138,20 +139,23 @@ TWO_STEPS = """
     <bpmn:sequenceFlow id="f3" sourceRef="second" targetRef="end" />"""
 
 
-def two_steps(deadline: str) -> bytes:
-    return bpmn(TWO_STEPS.format(deadline=deadline)).replace(
+def two_steps(deadline: str, model: str | None = None) -> bytes:
+    extra = f'<spiffworkflow:property name="deadline_model" value="{model}" />' if model else ""
+    return bpmn(TWO_STEPS.format(deadline=deadline, extra=extra)).replace(
         b"<bpmn:flowNodeRef>work</bpmn:flowNodeRef>",
         b"<bpmn:flowNodeRef>work</bpmn:flowNodeRef><bpmn:flowNodeRef>second</bpmn:flowNodeRef>")
 
 
-@pytest.mark.parametrize(("deadline", "reason"), [
-    ("5 fortnights", "Đơn vị thời hạn"),
-    ("-2 working_days", "không được âm"),
-    ("working_days", "dạng"),
-    ("__import__('os') working_days", "invalid variable name"),
-], ids=["unknown-unit", "negative", "no-amount", "sandbox"])
-def test_bad_deadline_rules_are_refused_at_upload(api, deadline, reason):
-    response = deploy_with_forms(api, two_steps(deadline), {"so_ngay": fields_form("days")})
+@pytest.mark.parametrize(("deadline", "model", "reason"), [
+    ("5 fortnights", None, "Đơn vị thời hạn"),
+    ("-2 working_days", None, "không được âm"),
+    ("working_days", None, "dạng"),
+    ("__import__('os') working_days", None, "invalid variable name"),
+    ("5 working_days", "ngay_le", "Cách tính thời hạn 'ngay_le' không hợp lệ"),
+    ("5 calendar_days", "one_stop", "chỉ dùng với đơn vị working_days"),
+], ids=["unknown-unit", "negative", "no-amount", "sandbox", "unknown-model", "one-stop-calendar-days"])
+def test_bad_deadline_rules_are_refused_at_upload(api, deadline, model, reason):
+    response = deploy_with_forms(api, two_steps(deadline, model), {"so_ngay": fields_form("days")})
     assert response.status_code == 422
     problem = response.json["problems"][0]
     assert problem["element_id"] == "second" and reason in problem["reason"]
@@ -172,3 +176,19 @@ def test_bad_deadline_values_at_run_time_are_recorded_on_the_instance(api, data,
     assert view["history"][-1]["type"] == "instance.step_failed"
     ok = api("POST", f"/api/v1/tasks/{first['id']}/complete", "STP", json={"data": {"days": 2}})
     assert ok.status_code == 200
+
+
+def test_a_one_stop_deadline_keeps_the_hour_of_receipt(api, clock):
+    deployed = deploy_with_forms(api, two_steps("3 working_days", "one_stop"), {"so_ngay": fields_form("days")})
+    assert deployed.status_code == 201
+    clock.set(datetime(2026, 3, 9, 3, 0, tzinfo=UTC))  # Monday 09/03/2026 10:00 in Hà Nội
+    started = api("POST", "/api/v1/instances", "STP", json={"process_id": "thu_nghiem"}).json
+    flows.complete(api, "STP", started["id"], {})
+    task = flows.open_task(api, "STP", started["id"])
+    assert task["bpmn_id"] == "second"
+    # 3 working days = 24 working hours from Monday 10:00: Thursday 12/03/2026 10:00.
+    assert task["due_at"] == "2026-03-12T03:00:00+00:00"
+    body = api("GET", f"/api/v1/tasks/{task['id']}/deadline", "STP").json
+    assert body["model"] == "one_stop" and body["clock_start"] == "2026-03-09T03:00:00+00:00"
+    assert body["explanation_vi"].startswith("Cách tính: hẹn trả theo giờ làm việc")
+    assert "Hẹn trả kết quả: 10:00 ngày 12/03/2026." in body["explanation_vi"]

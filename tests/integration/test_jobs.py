@@ -338,3 +338,76 @@ def test_one_failing_effect_in_a_shared_transaction_leaves_the_others_applied(uo
     failed = row(uow_factory, "job/3")
     assert failed.status == JobStatus.PENDING and "kho lưu trữ" in failed.last_error
     assert {row(uow_factory, f"job/{n}").status for n in range(6) if n != 3} == {JobStatus.DONE}
+
+
+def beat_as(uow_factory, worker_id, at) -> None:
+    from engine.store.metrics import beat
+
+    with uow_factory() as uow:
+        beat(uow.conn, worker_id, at)
+        uow.commit()
+
+
+def test_a_worker_whose_heartbeat_stopped_loses_its_leases_at_once(uow_factory, clock):
+    schedule(uow_factory, clock, "timer/i1/t1")
+    beat_as(uow_factory, "w1", clock.now())
+    [job] = claim(uow_factory, clock, worker="w1")
+    clock.advance(seconds=5)
+    assert claim(uow_factory, clock, worker="w2") == []  # w1 beat 5 s ago: alive
+    clock.advance(seconds=6)
+    # w1 last beat 11 s ago, well inside its 60 s lease: it is taken as dead.
+    [again] = claim(uow_factory, clock, worker="w2")
+    assert again.id == job.id and again.attempts == 2
+    assert settle(uow_factory, "finish", job.id, "w1", clock.now()) is False
+
+
+def test_a_worker_that_keeps_beating_keeps_its_lease(uow_factory, clock):
+    schedule(uow_factory, clock, "timer/i1/t1")
+    claim(uow_factory, clock, worker="w1")
+    for _ in range(5):
+        clock.advance(seconds=8)
+        beat_as(uow_factory, "w1", clock.now())
+        assert claim(uow_factory, clock, worker="w2") == []
+
+
+def test_run_forever_beats_from_its_own_thread_while_a_job_runs(uow_factory, clock):
+    from engine.store.metrics import snapshot
+
+    schedule(uow_factory, clock, "slow")
+    stop, started, release = threading.Event(), threading.Event(), threading.Event()
+
+    def slow(uow, job, now):
+        started.set()
+        release.wait(10)
+
+    worker = Worker(uow_factory, clock, {"reminder": slow}, "w1", heartbeat_every=0.02)
+    thread = threading.Thread(target=worker.run_forever, args=(stop, 0.01))
+    thread.start()
+    assert started.wait(5)
+    clock.advance(seconds=30)  # half a minute inside one job
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with uow_factory() as uow:
+            if snapshot(uow.conn, clock.now()).heartbeats.get("w1") == clock.now():
+                break
+        time.sleep(0.02)
+    with uow_factory() as uow:
+        assert snapshot(uow.conn, clock.now()).heartbeats == {"w1": clock.now()}
+    assert claim(uow_factory, clock, worker="w2") == []  # still alive: its lease holds
+    release.set()
+    stop.set()
+    thread.join(5)
+    with uow_factory() as uow:
+        assert snapshot(uow.conn, clock.now()).heartbeats == {}  # a clean stop says goodbye
+
+
+def test_metrics_forget_workers_that_stopped_beating(uow_factory, clock):
+    from engine.store.metrics import snapshot
+
+    beat_as(uow_factory, "dead", clock.now())
+    clock.advance(seconds=5)
+    beat_as(uow_factory, "alive", clock.now())
+    clock.advance(minutes=2)
+    beat_as(uow_factory, "alive", clock.now())
+    with uow_factory() as uow:
+        assert set(snapshot(uow.conn, clock.now()).heartbeats) == {"alive"}

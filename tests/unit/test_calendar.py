@@ -37,42 +37,9 @@ def library_only():
     return WorkCalendar()
 
 
-# (received, working days, cutoff, due in local time), every due counted by hand.
-WORKING_DAYS = [
-    pytest.param(vn(2026, 3, 9), 3, True, vn(2026, 3, 12, 17), id="monday-3-days-thursday"),
-    pytest.param(vn(2026, 2, 12, 16), 7, True, vn(2026, 3, 3, 17), id="tet-2026-after-cutoff"),
-    pytest.param(vn(2026, 2, 12, 10), 7, True, vn(2026, 3, 2, 17), id="tet-2026-before-cutoff"),
-    pytest.param(vn(2026, 2, 17, 9), 1, True, vn(2026, 2, 24, 17), id="received-during-tet"),
-    pytest.param(vn(2025, 12, 31), 3, True, vn(2026, 1, 7, 17), id="new-year-2026-friday-off"),
-    pytest.param(vn(2026, 1, 9), 1, True, vn(2026, 1, 10, 17), id="saturday-10-01-2026-working"),
-    pytest.param(vn(2026, 1, 10, 9), 1, True, vn(2026, 1, 12, 17), id="received-on-working-sat"),
-    pytest.param(vn(2025, 12, 29), 5, True, vn(2026, 1, 7, 17), id="across-year-end"),
-    pytest.param(vn(2025, 4, 24), 3, True, vn(2025, 4, 28, 17), id="saturday-26-04-2025-working"),
-    pytest.param(vn(2025, 4, 29), 2, True, vn(2025, 5, 6, 17), id="30-04-to-02-05-2025-off"),
-    pytest.param(vn(2026, 8, 28), 1, True, vn(2026, 9, 3, 17), id="national-day-2026"),
-    pytest.param(vn(2026, 8, 21), 1, True, vn(2026, 8, 22, 17), id="saturday-22-08-2026-working"),
-    pytest.param(vn(2026, 11, 23), 1, True, vn(2026, 11, 24, 17), id="24-11-2026-working"),
-    pytest.param(vn(2026, 3, 10, 14, 59), 1, True, vn(2026, 3, 11, 17), id="cutoff-14h59"),
-    pytest.param(vn(2026, 3, 10, 15, 0), 1, True, vn(2026, 3, 11, 17), id="cutoff-15h00-exact"),
-    pytest.param(vn(2026, 3, 10, 15, 1), 1, True, vn(2026, 3, 12, 17), id="cutoff-15h01"),
-    pytest.param(vn(2026, 3, 10, 16), 1, False, vn(2026, 3, 11, 17), id="no-cutoff-16h00"),
-    pytest.param(vn(2026, 3, 10, 17, 30), 1, False, vn(2026, 3, 12, 17), id="no-cutoff-17h30"),
-    pytest.param(vn(2026, 3, 14, 9), 1, True, vn(2026, 3, 17, 17), id="received-saturday"),
-    pytest.param(vn(2026, 3, 10), 0, True, vn(2026, 3, 10, 17), id="zero-days"),
-    # 20:00 UTC on 9/3 is 03:00 on 10/3 in Hanoi: the local date anchors the count.
-    pytest.param(datetime(2026, 3, 9, 20, tzinfo=UTC), 1, True, vn(2026, 3, 11, 17), id="utc-in"),
-]
-
-
-@pytest.mark.parametrize(("received", "n", "cutoff", "due"), WORKING_DAYS)
-def test_add_working_days(cal, received, n, cutoff, due):
-    result = cal.add_working_days(received, n, cutoff=cutoff)
-    assert result == due
-    assert result.tzinfo == UTC
-
-
 def test_tet_2026_due_is_10h_utc(cal):
-    assert cal.add_working_days(vn(2026, 2, 12, 16), 7) == datetime(2026, 3, 3, 10, tzinfo=UTC)
+    # Day 1 is Friday 13/02, Tết 14-22/02 skipped, day 7 is Monday 02/03: 17:00 in Hà Nội.
+    assert cal.add_working_days(vn(2026, 2, 12, 16), 7) == datetime(2026, 3, 2, 10, tzinfo=UTC)
 
 
 DAY_INFO = [
@@ -121,8 +88,11 @@ def test_holidays_0109_misses_the_2026_new_year_swap():
 
 def test_without_the_override_file_the_2026_new_year_deadline_differs(cal, library_only):
     received = vn(2025, 12, 31)
+    # Library only: 02/01 is worked, so 02/01, 05/01, 06/01 are counted.
     assert library_only.add_working_days(received, 3) == vn(2026, 1, 6, 17)
+    # With the override: 01/01 and 02/01 off, so 05/01, 06/01, 07/01 are counted.
     assert cal.add_working_days(received, 3) == vn(2026, 1, 7, 17)
+    # Library only: Saturday 10/01 is off, so day 1 after Friday 09/01 is Monday 12/01.
     assert library_only.add_working_days(vn(2026, 1, 9), 1) == vn(2026, 1, 12, 17)
 
 
@@ -217,60 +187,6 @@ def test_add_calendar_days(cal, event, n, due):
     assert cal.add_calendar_days(event, n) == due
 
 
-@pytest.mark.parametrize(
-    ("received", "cutoff", "anchor"),
-    [
-        pytest.param(vn(2026, 3, 10, 14, 59), True, date(2026, 3, 10), id="14h59"),
-        pytest.param(vn(2026, 3, 10, 15, 1), True, date(2026, 3, 11), id="15h01"),
-        pytest.param(vn(2026, 3, 10, 15, 1), False, date(2026, 3, 10), id="15h01-no-cutoff"),
-        pytest.param(vn(2026, 3, 13, 16), True, date(2026, 3, 16), id="friday-after-cutoff"),
-        pytest.param(vn(2026, 2, 14, 9), True, date(2026, 2, 23), id="tet-saturday"),
-    ],
-)
-def test_effective_receipt(cal, received, cutoff, anchor):
-    assert cal.effective_receipt(received, cutoff=cutoff) == anchor
-
-
-def test_explain_tet_2026(cal):
-    explained = cal.explain_working_days(vn(2026, 2, 12, 16), 7)
-    assert explained.effective_receipt == date(2026, 2, 13)
-    assert explained.cutoff_applied
-    assert explained.counted_days == (
-        *(date(2026, 2, d) for d in range(23, 28)),
-        date(2026, 3, 2),
-        date(2026, 3, 3),
-    )
-    skipped = [d for d in range(14, 23)] + [28]
-    assert [info.date.day for info in explained.skipped_days] == [*skipped, 1]
-    assert explained.due == datetime(2026, 3, 3, 10, tzinfo=UTC)
-    assert explained.text_vi == (
-        "Tiếp nhận lúc 16:00 ngày 12/02/2026, sau giờ cắt 15:00 nên tính từ ngày làm việc"
-        " tiếp theo (13/02/2026). Không tính ngày tiếp nhận; đếm 7 ngày làm việc từ 23/02/2026"
-        " đến 03/03/2026, bỏ qua: 14/02/2026 (Thứ Bảy), 15/02/2026 (Chủ Nhật), 16/02/2026"
-        " (Giao thừa Tết Nguyên Đán), 17/02/2026 (Tết Nguyên Đán), 18/02/2026 (Mùng hai Tết"
-        " Nguyên Đán), 19/02/2026 (Mùng ba Tết Nguyên Đán), 20/02/2026 (Mùng bốn Tết Nguyên"
-        " Đán), 21/02/2026 (Thứ Bảy), 22/02/2026 (Chủ Nhật), 28/02/2026 (Thứ Bảy), 01/03/2026"
-        " (Chủ Nhật). Hạn xử lý: 17:00 ngày 03/03/2026."
-    )
-
-
-@pytest.mark.parametrize(
-    ("received", "n", "cutoff", "fragment"),
-    [
-        pytest.param(vn(2026, 3, 14, 9), 1, True, "vào ngày nghỉ (Thứ Bảy)", id="saturday"),
-        pytest.param(vn(2026, 3, 10, 17, 30), 1, False, "sau giờ làm việc (17:00)", id="late"),
-        pytest.param(vn(2026, 3, 9), 3, True, "không có ngày nghỉ xen giữa", id="no-skips"),
-        pytest.param(vn(2026, 3, 10), 0, True, "Thời hạn 0 ngày làm việc", id="zero"),
-        pytest.param(vn(2026, 1, 2, 9), 1, True, NEW_YEAR_OFF, id="on-override"),
-    ],
-)
-def test_explain_wording(cal, received, n, cutoff, fragment):
-    explained = cal.explain_working_days(received, n, cutoff=cutoff)
-    assert fragment in explained.text_vi
-    assert not explained.cutoff_applied
-    assert explained.due == cal.add_working_days(received, n, cutoff=cutoff)
-
-
 def test_year_listing_2026(cal):
     listing = [(info.date, info.working) for info in cal.year_listing(2026)]
     off = [(1, 1), (1, 2), *((2, d) for d in range(16, 21)), (4, 27), (4, 30), (5, 1)]
@@ -300,7 +216,8 @@ AWARE = vn(2026, 3, 10)
         pytest.param(lambda c: c.working_time_between(AWARE, NAIVE), id="between-b"),
         pytest.param(lambda c: c.next_working_instant(NAIVE), id="next_working_instant"),
         pytest.param(lambda c: c.add_calendar_days(NAIVE, 1), id="add_calendar_days"),
-        pytest.param(lambda c: c.effective_receipt(NAIVE), id="effective_receipt"),
+        pytest.param(lambda c: c.first_counted_day(NAIVE), id="first_counted_day"),
+        pytest.param(lambda c: c.clock_start(NAIVE), id="clock_start"),
         pytest.param(lambda c: c.explain_working_days(NAIVE, 1), id="explain_working_days"),
     ],
 )
@@ -348,7 +265,10 @@ def test_default_override_file_lives_in_config():
 def test_configured_hours_and_cutoff_are_used():
     hours = WorkingHours(periods=((time(8), time(12)), (time(13), time(16))), cutoff=time(11))
     agency = WorkCalendar(hours=hours)
-    assert agency.add_working_days(vn(2026, 3, 10, 11, 30), 1) == vn(2026, 3, 12, 16)
+    # Day count: Tuesday 10/03 is not counted, Wednesday 11/03 is day 1, closing at 16:00.
+    assert agency.add_working_days(vn(2026, 3, 10, 11, 30), 1) == vn(2026, 3, 11, 16)
+    # One-stop: 11:30 is after this cut-off (11:00), so the clock starts Wednesday 08:00.
+    assert agency.add_working_days(vn(2026, 3, 10, 11, 30), 1, "one_stop") == vn(2026, 3, 11, 16)
     assert agency.add_working_hours(vn(2026, 3, 10, 15), 2) == vn(2026, 3, 11, 9)
 
 

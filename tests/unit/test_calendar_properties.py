@@ -3,10 +3,10 @@
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from engine.calendar import WorkCalendar
+from engine.calendar import DeadlineModel, WorkCalendar
 
 CAL = WorkCalendar.from_file()
 CLOSE = CAL.hours.close
@@ -16,6 +16,8 @@ instants = st.datetimes(
     min_value=datetime(2024, 1, 1), max_value=datetime(2027, 6, 30), timezones=st.just(UTC)
 )
 day_counts = st.integers(min_value=0, max_value=60)
+periods = st.integers(min_value=1, max_value=60)  # a legal period is at least one day
+models = st.sampled_from(list(DeadlineModel))
 work_spans = st.integers(min_value=0, max_value=200 * 60).map(lambda m: timedelta(minutes=m))
 # Bounded so the file runs in a few seconds; no example database left in the repo.
 FEW = settings(max_examples=150, deadline=None, database=None)
@@ -25,41 +27,70 @@ def local(moment: datetime) -> datetime:
     return moment.astimezone(ZONE)
 
 
+def after_cutoff_or_day_off(moment: datetime) -> bool:
+    here = local(moment)
+    return not CAL.is_working_day(here.date()) or here.time() > CAL.hours.cutoff
+
+
 @FEW
-@given(instants, day_counts, st.booleans())
-def test_due_is_the_close_of_a_working_day(start, n, cutoff):
-    due = local(CAL.add_working_days(start, n, cutoff=cutoff))
-    assert due.time() == CLOSE
+@given(instants, periods)
+def test_both_models_agree_after_the_cutoff_or_on_a_day_off(start, n):
+    assume(after_cutoff_or_day_off(start))
+    one_stop = CAL.add_working_days(start, n, DeadlineModel.ONE_STOP)
+    assert one_stop == CAL.add_working_days(start, n, DeadlineModel.DAY_COUNT)
+
+
+@FEW
+@given(instants, periods, models)
+def test_one_more_day_ends_on_the_next_working_day(start, n, model):
+    due = local(CAL.add_working_days(start, n, model)).date()
+    assert local(CAL.add_working_days(start, n + 1, model)).date() == CAL.next_working_day(due)
+
+
+@FEW
+@given(instants, day_counts, models)
+def test_no_due_date_falls_on_a_day_off(start, n, model):
+    due = local(CAL.add_working_days(start, n, model))
     assert CAL.is_working_day(due.date())
-    # The last working second belongs to a working period.
+    # The due instant is inside a working period or at its end, never in the small hours.
     just_before = due - timedelta(seconds=1)
-    assert CAL.next_working_instant(just_before) == just_before
-    assert due.date() >= local(start).date()
+    assert n == 0 or CAL.next_working_instant(just_before) == just_before
 
 
 @FEW
-@given(instants, day_counts, day_counts, st.booleans())
-def test_more_days_never_end_earlier(start, n, m, cutoff):
+@given(instants, periods)
+def test_a_day_count_ends_at_the_close_of_working_day_n_after_the_receipt_date(start, n):
+    due = local(CAL.add_working_days(start, n))
+    assert due.time() == CLOSE
+    receipt = local(start).date()
+    after_receipt = (receipt + timedelta(days=i) for i in range(1, (due.date() - receipt).days + 1))
+    assert sum(CAL.is_working_day(day) for day in after_receipt) == n
+
+
+@FEW
+@given(instants, periods)
+def test_a_one_stop_period_is_n_working_days_of_working_time_from_the_clock_start(start, n):
+    begin, _ = CAL.clock_start(start)
+    due = CAL.add_working_days(start, n, DeadlineModel.ONE_STOP)
+    assert CAL.working_time_between(begin, due) == n * CAL.hours.day_length
+    assert begin >= start
+
+
+@FEW
+@given(instants, day_counts, day_counts, models)
+def test_more_days_never_end_earlier(start, n, m, model):
     fewer, more = sorted((n, m))
-    due_fewer = CAL.add_working_days(start, fewer, cutoff=cutoff)
-    due_more = CAL.add_working_days(start, more, cutoff=cutoff)
+    due_fewer = CAL.add_working_days(start, fewer, model)
+    due_more = CAL.add_working_days(start, more, model)
     assert due_fewer <= due_more
     assert (due_fewer == due_more) == (fewer == more)
 
 
 @FEW
-@given(instants, day_counts, st.booleans())
-def test_counting_back_gives_n(start, n, cutoff):
-    anchor = CAL.effective_receipt(start, cutoff=cutoff)
-    due_day = local(CAL.add_working_days(start, n, cutoff=cutoff)).date()
-    after_anchor = (anchor + timedelta(days=i) for i in range(1, (due_day - anchor).days + 1))
-    assert sum(CAL.is_working_day(day) for day in after_anchor) == n
-
-
-@FEW
-@given(instants, day_counts)
-def test_the_cutoff_never_brings_a_deadline_forward(start, n):
-    assert CAL.add_working_days(start, n, cutoff=False) <= CAL.add_working_days(start, n)
+@given(instants, periods)
+def test_the_cutoff_never_brings_a_one_stop_deadline_forward(start, n):
+    without = CAL.add_working_days(start, n, DeadlineModel.ONE_STOP, cutoff=False)
+    assert without <= CAL.add_working_days(start, n, DeadlineModel.ONE_STOP)
 
 
 @FEW
@@ -72,13 +103,16 @@ def test_adding_hours_then_measuring_them_round_trips(start, span):
 
 
 @FEW
-@given(instants, day_counts)
-def test_explanation_agrees_with_the_count(start, n):
-    explained = CAL.explain_working_days(start, n)
-    assert explained.due == CAL.add_working_days(start, n)
-    assert len(explained.counted_days) == n
-    assert all(CAL.is_working_day(day) for day in explained.counted_days)
+@given(instants, day_counts, models)
+def test_explanation_agrees_with_the_count(start, n, model):
+    explained = CAL.explain_working_days(start, n, model)
+    assert explained.due == CAL.add_working_days(start, n, model)
+    assert explained.model == model
+    first = explained.first_counted_day
+    assert first is None or (CAL.is_working_day(first) and first >= local(start).date())
     assert all(not info.working for info in explained.skipped_days)
+    assert all(local(start).date() < info.date < local(explained.due).date()
+               for info in explained.skipped_days)
 
 
 @FEW

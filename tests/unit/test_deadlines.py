@@ -8,8 +8,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskState
 
 from engine import codec
-from engine.calendar import WorkCalendar, WorkingHours
+from engine.calendar import DeadlineModel, WorkCalendar, WorkingHours
 from engine.deadlines import Change, ChangeKind, Deadline, Rule, Unit, parse_rule, replay
+from engine.errors import InvalidBpmn
 from engine.instances import ProcessInstance
 from engine.library import parse_definition
 from engine.services.persistence import script_engine
@@ -44,6 +45,33 @@ def test_cutoff_can_be_turned_off_per_task():
         parse_rule("5 working_days", "maybe")
 
 
+def test_a_deadline_chooses_its_counting_model_and_defaults_to_the_day_count():
+    assert parse_rule("5 working_days").model == DeadlineModel.DAY_COUNT
+    assert parse_rule("5 working_days", model="one_stop").model == DeadlineModel.ONE_STOP
+    with pytest.raises(ValueError, match="Cách tính thời hạn 'ngay_le'"):
+        parse_rule("5 working_days", model="ngay_le")
+    with pytest.raises(ValueError, match="working_days"):
+        parse_rule("30 calendar_days", model="one_stop")
+
+
+def test_deadlines_stored_before_the_models_existed_read_as_day_counts():
+    stored = {"amount": 7, "unit": "working_days", "start": "2026-02-12T09:00:00+00:00", "cutoff": True}
+    deadline = Deadline.from_json(stored)
+    assert deadline.model == DeadlineModel.DAY_COUNT
+    assert deadline.base_due(CAL) == utc(2026, 3, 2, 10)  # day 1 Fri 13/02, day 7 Mon 02/03
+    one_stop = Deadline(7, Unit.WORKING_DAYS, utc(2026, 2, 12, 3), True, DeadlineModel.ONE_STOP)
+    assert Deadline.from_json(one_stop.to_json()) == one_stop
+
+
+def test_a_one_stop_extension_keeps_the_hour_of_the_appointment():
+    # Received Mon 09/03/2026 10:00, 3 days: due Thu 12/03 10:00. Extended by 2 working days
+    # of working time: Mon 16/03 10:00 (Fri 13/03 is day 1 of the extension).
+    deadline = Deadline(3, Unit.WORKING_DAYS, utc(2026, 3, 9, 3), True, DeadlineModel.ONE_STOP)
+    assert deadline.base_due(CAL) == utc(2026, 3, 12, 3)
+    extended = replay(deadline, [Change(ChangeKind.EXTENDED, utc(2026, 3, 10, 3), 2)], CAL)
+    assert extended.due == utc(2026, 3, 16, 3)
+
+
 def test_pause_across_tet_moves_the_due_date_by_the_paused_working_time():
     deadline = Deadline(3, Unit.WORKING_DAYS, utc(2026, 2, 10, 2), cutoff=True)  # Tue 10/2 09:00
     assert deadline.base_due(CAL) == utc(2026, 2, 13, 10)  # 11, 12, 13/2
@@ -64,7 +92,7 @@ def test_extension_counts_working_days_from_the_current_due_date():
     assert extended.due == utc(2026, 1, 10, 10)  # 8, 9/1 and Saturday 10/1, a working day
 
 
-BOUNDARY = """<?xml version="1.0" encoding="UTF-8"?>
+BOUNDARY_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
   <bpmn:process id="han_tra_loi" isExecutable="true">
@@ -75,10 +103,10 @@ BOUNDARY = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:userTask id="reply" name="Trả lời"><bpmn:extensionElements><spiffworkflow:properties>
       <spiffworkflow:property name="agency" value="lead_agency" />
       <spiffworkflow:property name="deadline" value="reply_days working_days" />
-      </spiffworkflow:properties></bpmn:extensionElements>
+      {model_property}</spiffworkflow:properties></bpmn:extensionElements>
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
     <bpmn:boundaryEvent id="late" attachedToRef="reply"><bpmn:outgoing>f3</bpmn:outgoing>
-      <bpmn:timerEventDefinition id="t"><bpmn:timeDate>due_in_working_days(reply_days)</bpmn:timeDate>
+      <bpmn:timerEventDefinition id="t"><bpmn:timeDate>{timer}</bpmn:timeDate>
       </bpmn:timerEventDefinition></bpmn:boundaryEvent>
     <bpmn:endEvent id="done"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
     <bpmn:endEvent id="expired"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
@@ -89,9 +117,26 @@ BOUNDARY = """<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>"""
 
 
-def test_boundary_timer_and_task_due_date_agree_to_the_second():
-    compiled = codec.load_spec(parse_definition(BOUNDARY.encode()).spec_json)
-    now = utc(2026, 2, 12, 9, 0, 17)  # Thursday 16:00:17 in Hà Nội
+def boundary(timer: str, model_property: str = "") -> bytes:
+    return BOUNDARY_TEMPLATE.replace("{timer}", timer).replace("{model_property}", model_property).encode()
+
+
+BOUNDARY = boundary("due_in_working_days(reply_days)").decode()
+
+
+ONE_STOP_PROPERTY = '<spiffworkflow:property name="deadline_model" value="one_stop" />'
+
+
+@pytest.mark.parametrize(("timer", "model_property", "now", "due"), [
+    # Thursday 12/02/2026 16:00:17 in Hà Nội: day 1 Fri 13/02, Tết, day 7 Mon 02/03 17:00.
+    pytest.param("due_in_working_days(reply_days)", "", utc(2026, 2, 12, 9, 0, 17),
+                 utc(2026, 3, 2, 10), id="day-count"),
+    # Thursday 12/02/2026 10:00 one-stop: 5.5 h Thu, 8 h Fri, 40 h 23-27/02, 2.5 h Mon 02/03.
+    pytest.param("due_in_working_days(reply_days, model='one_stop')", ONE_STOP_PROPERTY,
+                 utc(2026, 2, 12, 3), utc(2026, 3, 2, 3), id="one-stop"),
+])
+def test_boundary_timer_and_task_due_date_agree_to_the_second(timer, model_property, now, due):
+    compiled = codec.load_spec(parse_definition(boundary(timer, model_property)).spec_json)
     instance = ProcessInstance.start("i", "han_tra_loi", 1, compiled, script_engine(CAL, now), CAL,
                                      {"lead_agency": "STP", "reply_days": 7}, now, "test")
     [task] = instance.assigned.values()
@@ -99,7 +144,26 @@ def test_boundary_timer_and_task_due_date_agree_to_the_second():
                if isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)]
     assert len(waiting) == 1
     timer_due = TimerEventDefinition.get_datetime(waiting[0].internal_data["event_value"])
-    assert task.due_at == timer_due == utc(2026, 3, 3, 10)
+    assert task.due_at == timer_due == due
+
+
+@pytest.mark.parametrize(("timer", "model_property", "reason"), [
+    ("due_in_working_days(reply_days)", '<spiffworkflow:property name="deadline_model" value="x" />',
+     "Cách tính thời hạn 'x' không hợp lệ"),
+    ("due_in_working_days(reply_days, model='mot_cua')", "", "Cách tính thời hạn 'mot_cua'"),
+], ids=["task-property", "timer-helper"])
+def test_upload_refuses_an_unknown_model(timer, model_property, reason):
+    with pytest.raises(InvalidBpmn) as refused:
+        parse_definition(boundary(timer, model_property))
+    assert reason in str(refused.value.problems[0].reason)
+
+
+def test_upload_refuses_a_model_without_a_deadline():
+    text = boundary("due_in_working_days(reply_days)", ONE_STOP_PROPERTY).replace(
+        b'<spiffworkflow:property name="deadline" value="reply_days working_days" />', b"")
+    with pytest.raises(InvalidBpmn) as refused:
+        parse_definition(text)
+    assert "'deadline_model' cần đi kèm 'deadline'" in refused.value.problems[0].reason
 
 
 def test_cli_lists_the_2026_calendar_with_the_new_year_swap():
@@ -108,11 +172,29 @@ def test_cli_lists_the_2026_calendar_with_the_new_year_swap():
     assert "Tết" in out
 
 
-def test_cli_explains_a_deadline_from_local_time():
+def test_cli_counts_the_issue_example_as_a_clerk_does_and_names_the_model():
     result = CliRunner().invoke(main, ["deadline", "--from", "2026-02-12 16:00", "--working-days", "7"])
     assert result.exit_code == 0
-    assert "Hạn: 17:00 03/03/2026" in result.output
-    assert "sau giờ cắt 15:00" in result.output
+    # Day 1 Fri 13/02, Tết 14-22/02, days 2-7 on 23-27/02 and 02/03.
+    assert "Hạn: 17:00 02/03/2026 (giờ Việt Nam), cách tính day_count" in result.output
+    assert "Ngày làm việc thứ nhất: 13/02/2026." in result.output
+
+
+@pytest.mark.parametrize(("start", "days", "due"), [
+    ("2026-03-09 10:00", "3", "Hạn: 10:00 12/03/2026 (giờ Việt Nam), cách tính one_stop"),
+    ("2026-02-12 16:00", "7", "Hạn: 17:00 02/03/2026 (giờ Việt Nam), cách tính one_stop"),
+], ids=["monday-10h00", "tet-2026-16h00"])
+def test_cli_counts_one_stop_appointments(start, days, due):
+    result = CliRunner().invoke(main, ["deadline", "--from", start, "--working-days", days,
+                                       "--model", "one_stop"])
+    assert result.exit_code == 0 and due in result.output
+    assert "Cách tính: hẹn trả theo giờ làm việc" in result.output
+
+
+def test_cli_refuses_an_unknown_model():
+    result = CliRunner().invoke(main, ["deadline", "--from", "2026-03-09 10:00", "--working-days", "3",
+                                       "--model", "lich"])
+    assert result.exit_code == 2
 
 
 def test_cli_refuses_an_unreadable_instant():

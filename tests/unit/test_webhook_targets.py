@@ -54,3 +54,36 @@ def test_a_name_rebound_to_loopback_after_subscribing_is_refused_at_delivery():
     attempt = Poster(policy).post("https://vanban.sxd.gov.vn/hook", b"{}", {})
     assert attempt.status_code is None and not attempt.delivered
     assert "mạng nội bộ" in attempt.error
+
+
+@pytest.mark.parametrize("address", [
+    "64:ff9b::169.254.169.254",  # NAT64 of the cloud metadata address
+    "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+    "64:ff9b::7f00:1",  # NAT64 of loopback
+    "64:ff9b:1::a00:1",  # local-use NAT64 prefix (RFC 8215)
+    "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+    "2002:7f00:1::1",  # 6to4 of loopback
+    "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo whose client is 127.0.0.1 (bits inverted)
+    "::127.0.0.1",  # IPv4-compatible loopback
+    "::a00:1",  # IPv4-compatible 10.0.0.1
+    "::",  # unspecified
+])
+def test_ipv6_forms_that_embed_a_private_ipv4_are_refused(address):
+    policy = TargetPolicy(resolve=lambda host, port: [address])
+    with pytest.raises(TargetRefused, match="mạng nội bộ"):
+        policy.check_url(f"https://[{address}]/hook")
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::808:808", "2002:cba2:4bf::1"])
+def test_ipv6_forms_that_embed_a_public_ipv4_are_accepted(address):
+    policy = TargetPolicy(resolve=lambda host, port: [address])
+    assert policy.check_url(f"https://[{address}]/hook").address == address
+
+
+def test_an_embedded_private_ipv4_is_refused_again_at_delivery():
+    table = {"vanban.sxd.gov.vn": ["203.162.4.191"]}
+    policy = TargetPolicy(resolve=lambda host, port: table[host])
+    policy.check_url("https://vanban.sxd.gov.vn/hook")
+    table["vanban.sxd.gov.vn"] = ["64:ff9b::a9fe:a9fe"]  # rebound to NAT64 of the metadata IP
+    attempt = Poster(policy).post("https://vanban.sxd.gov.vn/hook", b"{}", {})
+    assert not attempt.delivered and "mạng nội bộ" in attempt.error
