@@ -17,12 +17,8 @@ from engine import events as ev
 from engine.calendar import WorkCalendar
 from engine.codec import CompiledSpec
 from engine.deadlines import Deadline, check_amount, parse_rule
-<<<<<<< HEAD
-from engine.errors import Conflict, NotFound, ScriptRejected, StepFailed
-from engine.forms import Form, land
-=======
 from engine.errors import Conflict, DomainError, NotFound, StepFailed
->>>>>>> main
+from engine.forms import Form, land
 from engine.spiff_clock import step_instant
 from engine.step_errors import step_failed
 

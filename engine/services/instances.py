@@ -5,11 +5,8 @@ import uuid
 from engine import policy
 from engine.clock import Clock
 from engine.errors import Invalid, NotFound, StepFailed
-<<<<<<< HEAD
-from engine.forms import SYSTEM_VARIABLES, FormContext, land
-=======
 from engine.events import InstanceStartFailed
->>>>>>> main
+from engine.forms import SYSTEM_VARIABLES, FormContext, land
 from engine.identity import Principal
 from engine.instances import InstanceStatus, ProcessInstance, start_form
 from engine.policy import Action, Resource
@@ -35,29 +32,6 @@ def start_instance(uow: UnitOfWork, clock: Clock, principal: Principal, process_
     """Start the latest version of a process on behalf of the caller's agency (the lead)."""
     policy.require(principal, Action.START_INSTANCE)
     now, rules = clock.now(), rules or default_rules()
-<<<<<<< HEAD
-    with uow:
-        version = uow.processes.latest(process_id)
-        if version is None:
-            raise NotFound(f"Không có quy trình '{process_id}'")
-        compiled = uow.processes.compiled(version["id"])
-        seeded = {**_given(uow, principal, compiled, variables), "lead_agency": principal.agency,
-                  "provincial_office": uow.directory.agency_of_kind(PROVINCIAL_OFFICE_KIND)}
-        instance = ProcessInstance.start(
-            str(uuid.uuid4()), process_id, version["version"], compiled,
-            script_engine(rules.calendar, now), rules.calendar, seeded, now, principal.subject,
-        )
-        uow.instances.add(
-            id=instance.id, process_version_id=version["id"], process_id=process_id,
-            process_version=version["version"], status=instance.status,
-            state_json=instance.dump(), lead_agency=principal.agency,
-            started_by=principal.subject, created_at=now, updated_at=now,
-            ended_at=now if instance.status != InstanceStatus.RUNNING else None,
-        )
-        publish(uow, instance, rules, now)
-        view = _view(uow, principal, instance.id, instance)
-        uow.commit()
-=======
     instance_id, number = str(uuid.uuid4()), 0
     try:
         with uow:
@@ -72,18 +46,17 @@ def start_instance(uow: UnitOfWork, clock: Clock, principal: Principal, process_
                                      principal.agency, err.detail)
         record_start_failure(uow, failed, err)
         raise
->>>>>>> main
     return view
 
 
 def _start(uow, principal: Principal, instance_id: str, version, variables: dict, rules: Rules,
            now) -> dict:
     """Run a new instance to its first wait and store it; the caller commits."""
-    process_id = version["process_id"]
-    seeded = {**variables, "lead_agency": principal.agency,
+    process_id, compiled = version["process_id"], uow.processes.compiled(version["id"])
+    seeded = {**_given(uow, principal, compiled, variables), "lead_agency": principal.agency,
               "provincial_office": uow.directory.agency_of_kind(PROVINCIAL_OFFICE_KIND)}
     instance = ProcessInstance.start(
-        instance_id, process_id, version["version"], uow.processes.compiled(version["id"]),
+        instance_id, process_id, version["version"], compiled,
         script_engine(rules.calendar, now), rules.calendar, seeded, now, principal.subject,
     )
     uow.instances.add(

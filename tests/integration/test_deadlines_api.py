@@ -179,7 +179,8 @@ def test_bad_deadline_values_at_run_time_are_recorded_on_the_instance(api, data,
 
 
 def test_a_one_stop_deadline_keeps_the_hour_of_receipt(api, clock):
-    deployed = deploy_with_forms(api, two_steps("3 working_days", "one_stop"), {"so_ngay": fields_form("days")})
+    deployed = deploy_with_forms(api, two_steps("3 working_days", "one_stop"),
+                                 {"so_ngay": fields_form("days")})
     assert deployed.status_code == 201
     clock.set(datetime(2026, 3, 9, 3, 0, tzinfo=UTC))  # Monday 09/03/2026 10:00 in Hà Nội
     started = api("POST", "/api/v1/instances", "STP", json={"process_id": "thu_nghiem"}).json
