@@ -84,7 +84,7 @@ def _parse_bpmn(bpmn: bytes, expected_id: str | None) -> _Parsed:
     process = _single_process(root, expected_id)
     uses = tuple(_form_uses(root))
     produced = frozenset(_produced_variables(root))
-    assigning = frozenset(_names_read(root, "//spiffworkflow:property[@name='agency']/@value"))
+    assigning = frozenset(str(n) for n in root.xpath("//bpmn:inputDataItem/@name", namespaces=NS))
     problems = _lint(root)
     if problems:
         return _Parsed(None, uses, produced, assigning, tuple(problems))
@@ -131,7 +131,7 @@ def _produced_variables(root) -> set[str]:
     produced = set()
     for script in root.xpath("//bpmn:scriptTask/bpmn:script | //spiffworkflow:preScript"
                              " | //spiffworkflow:postScript", namespaces=NS):
-        produced |= _names(script.text or "", ast.Store)
+        produced |= _assigned(script.text or "")
     produced |= {str(v) for v in root.xpath(
         "//bpmn:inputDataItem/@name | //bpmn:outputDataItem/@name | //bpmn:dataObject/@id",
         namespaces=NS)}
@@ -140,16 +140,12 @@ def _produced_variables(root) -> set[str]:
     return produced - {""}
 
 
-def _names_read(root, xpath: str) -> set[str]:
-    return {n for source in root.xpath(xpath, namespaces=NS) for n in _names(str(source), ast.Load)}
-
-
-def _names(source: str, context: type) -> set[str]:
+def _assigned(source: str) -> set[str]:
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return set()  # the expression lint reports it
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, context)}
+        return set()  # the script lint reports it
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 def _parse_xml(bpmn: bytes) -> etree._Element:

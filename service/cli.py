@@ -10,6 +10,7 @@ import click
 
 from engine import services
 from engine.calendar import DeadlineModel, WorkCalendar
+from engine.check import check_directory
 from engine.clock import SystemClock
 from engine.store.migrate import upgrade
 from engine.store.uow import UnitOfWorkFactory
@@ -38,6 +39,20 @@ def migrate():
     logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)  # name each revision
     upgrade(_database_url())
     click.echo("Đã cập nhật cấu trúc cơ sở dữ liệu.")
+
+
+@main.command(help="Kiểm tra mọi tệp BPMN và biểu mẫu của một thư mục quy trình (mặc định processes/) "
+                   "như khi tải lên; in từng lỗi kèm tệp, phần tử và lý do; mã thoát 1 nếu có lỗi.")
+@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def check(directory: Path | None):
+    """Check a process library folder before committing it; exit 1 on any problem."""
+    directory = directory or settings.from_environment()["PROCESSES_DIR"]
+    findings, processes, forms = check_directory(directory)
+    for finding in findings:
+        click.echo(f"Lỗi: {finding}", err=True)
+    if findings:
+        raise SystemExit(1)
+    click.echo(f"Đã kiểm tra {processes} quy trình và {forms} biểu mẫu trong {directory}: không có lỗi.")
 
 
 @main.command("load-processes")

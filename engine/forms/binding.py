@@ -2,7 +2,7 @@
 
 Each use of a form is checked where the designer wrote it (the task's id): the file exists,
 is a valid form, shows only variables the process produces, and writes neither a system
-variable nor a variable that decides who must act.
+variable nor a variable the engine sets to assign tasks (a multi-instance item).
 """
 
 from collections.abc import Mapping
@@ -27,13 +27,13 @@ def bind_forms(uses: list[FormUse], files: Mapping[str, bytes], produced: set[st
     """Load every form the process uses; return them with the problems found, each located.
 
     ``produced`` are the variables the process itself sets (scripts, multi-instance items,
-    messages); ``assigning`` those its ``agency`` expressions read.
+    messages); ``assigning`` those the engine sets for each multi-instance pass.
     """
     forms, problems = {}, []
     for use in uses:
         def problem(reason: str, use=use) -> BpmnProblem:
             return BpmnProblem(reason, use.element_id, use.element_tag, use.line,
-                               {"file": f"forms/{use.form}.json"})
+                               {"file": f"forms/{use.form}.json", "form": use.form})
         if use.form not in files:
             problems.append(problem(f"Không có tệp biểu mẫu '{use.form}' (forms/{use.form}.json)"))
             continue
@@ -53,8 +53,8 @@ def bind_forms(uses: list[FormUse], files: Mapping[str, bytes], produced: set[st
                     "tạo biến này", use.element_id, use.element_tag, use.line))
         for name in set(form.written_variables) & assigning:
             problems.append(BpmnProblem(
-                f"Biểu mẫu '{use.form}' không được ghi biến '{name}': biến này quyết định cơ quan "
-                "phải xử lý", use.element_id, use.element_tag, use.line))
+                f"Biểu mẫu '{use.form}' không được ghi biến '{name}': hệ thống đặt biến này cho "
+                "từng lượt (multi-instance) để giao việc", use.element_id, use.element_tag, use.line))
     return forms, _unique(problems)
 
 

@@ -148,3 +148,29 @@ def test_a_form_edit_makes_a_new_version_and_running_instances_keep_their_form(a
     assert new.status_code == 422 and set(new.json["errors"]) == {"reference"}
     again = deploy_with_forms(api, two_agencies(FORM_ON_WORK), {"ghi_chu": stricter})
     assert (again.status_code, again.json["version"]) == (200, 2)  # same BPMN and forms: same version
+
+
+def test_a_task_carries_the_schema_of_its_instance_version_so_any_client_can_render_it(api):
+    instance_id, _ = flows.start(api)
+    task = flows.open_task(api, "SXD", instance_id)
+
+    shown = api("GET", f"/api/v1/tasks/{task['id']}", "SXD").json
+
+    schema = shown["form_schema"]
+    assert schema["title"] == "Ý kiến trả lời" and schema["writes"] == "reply"
+    assert set(schema["properties"]) == {"position", "reasons"}
+    assert schema["properties"]["position"]["oneOf"][0] == {"const": "agree", "title": "Đồng ý"}
+    assert "form_schema" not in task  # the inbox list stays light
+
+
+def test_a_task_without_a_form_says_so_and_takes_an_empty_submission(api):
+    assert deploy(api, two_agencies()).status_code == 201
+    instance = start(api, "hai_buoc")
+    [work] = [t for t in flows_tasks(api, "SXD") if t["instance_id"] == instance["id"]]
+
+    shown = api("GET", f"/api/v1/tasks/{work['id']}", "SXD").json
+
+    assert (shown["form"], shown["form_schema"], shown["data"]) == (None, None, {})
+    refused = api("POST", f"/api/v1/tasks/{work['id']}/complete", "SXD", json={"data": {"ok": True}})
+    assert refused.status_code == 422 and refused.json["errors"] == {
+        "ok": "Nhiệm vụ không có biểu mẫu nên không nhận trường nào"}
