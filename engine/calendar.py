@@ -238,6 +238,10 @@ class WorkCalendar:
         """Render year_listing as a Vietnamese plain-text table."""
         return words.year_table(year, self.year_listing(year))
 
+    def override_for(self, day: date) -> Override | None:
+        """Return the override file's entry for a date, if the administrator recorded one."""
+        return self._overrides.get(day)
+
     def _build_year(self, year: int) -> dict[date, DayInfo]:
         names, swapped = words.library_year(year)
         first = date(year, 1, 1)

@@ -10,6 +10,7 @@ import click
 
 from engine import services
 from engine.calendar import DeadlineModel, WorkCalendar
+from engine.calendar_check import format_check, unconfirmed_days
 from engine.check import check_directory
 from engine.clock import SystemClock
 from engine.store.migrate import upgrade
@@ -145,11 +146,35 @@ def _leave_server_loop(_signum, _frame) -> None:
     raise KeyboardInterrupt
 
 
-@main.command()
+class _YearOrCommand(click.Group):
+    """Read ``dunghan calendar 2026`` as ``dunghan calendar show 2026``."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0].isdigit():
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=_YearOrCommand)
+def calendar():
+    """Xem và kiểm tra lịch làm việc: dunghan calendar 2026, dunghan calendar check 2027."""
+
+
+@calendar.command("show")
 @click.argument("year", type=int)
-def calendar(year: int):
-    """List a year's non-working weekdays and working weekend days."""
+def show_calendar(year: int):
+    """Liệt kê ngày nghỉ trong tuần và ngày làm việc cuối tuần của một năm."""
     click.echo(WorkCalendar.from_file().format_year(year))
+
+
+@calendar.command("check")
+@click.argument("year", type=int)
+def check_calendar(year: int):
+    """Liệt kê các ngày tệp lịch chưa xác nhận; mã thoát 1 khi còn ngày cần kiểm tra."""
+    days = unconfirmed_days(WorkCalendar.from_file(), year)
+    click.echo(format_check(year, days))
+    if days:
+        raise SystemExit(1)
 
 
 @main.command()

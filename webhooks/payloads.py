@@ -64,6 +64,8 @@ def _link(public_url: str, event: dict, task_row) -> str:
         return f"{public_url}{event['link_path']}"
     if task_row is not None:
         return f"{public_url}/api/v1/tasks/{task_row['id']}"
+    if event.get("code"):  # a dossier event points at the dossier, by its public code
+        return f"{public_url}/api/v1/dossiers/{event['code']}"
     return f"{public_url}/api/v1/instances/{event['instance_id']}"
 
 
