@@ -115,3 +115,23 @@ def test_open_due_dates_written_under_the_double_shift_are_recomputed_once(uow_f
     Api(app_with(uow_factory, clock, Rules.from_files()).test_client(), api.tokens)
     again = restarted("GET", f"/api/v1/tasks/{stc['id']}/deadline", "STC").json["ledger"]
     assert len(again) == 1  # the next start finds the same fingerprint: nothing recomputed twice
+
+
+def test_recompute_skips_tasks_without_a_deadline_and_keeps_a_paused_clock_silent(uow_factory, clock,
+                                                                                 tokens, api):
+    draft = api("POST", "/api/v1/instances", "STP", json={"process_id": "lay_y_kien_phoi_hop"}).json
+    instance_id, _ = flows.start(api, consulted=("STC",), reply_days=7)
+    stc = flows.open_task(api, "STC", instance_id)
+    paused = api("POST", f"/api/v1/tasks/{stc['id']}/pause", "STC", json={"reason": "Chờ bổ sung hồ sơ"})
+    assert paused.status_code == 200 and ladder(uow_factory, stc["id"]) == {}
+    with uow_factory.engine.begin() as conn:
+        conn.execute(tasks.update().where(tasks.c.id == stc["id"]).values(due_at=utc(2026, 3, 3, 10)))
+        conn.execute(settings.update().values(value="previous-release"))
+
+    restarted = Api(app_with(uow_factory, clock, Rules.from_files()).test_client(), api.tokens)
+    # The lead's open draft has no deadline and is left alone. The paused reply, received
+    # Thursday 12/02 09:00, gets its due date back (13/02, 23-27/02, then day 7 on Monday
+    # 02/03) but no reminder while its clock is stopped.
+    assert flows.open_task(restarted, "STP", draft["id"])["due_at"] is None
+    assert flows.open_task(restarted, "STC", instance_id)["due_at"] == "2026-03-02T10:00:00+00:00"
+    assert ladder(uow_factory, stc["id"]) == {}

@@ -8,6 +8,7 @@ when strictly after 15:00:00 or on a day off; N working days are N x 8 working h
 
 import shlex
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -295,7 +296,7 @@ def test_agency_hours_are_part_of_the_fingerprint():
     assert WorkCalendar(agency_hours={}).fingerprint == plain.fingerprint
 
 
-README = DEFAULT_OVERRIDE_FILE.parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def readme_examples() -> list[list[str]]:
