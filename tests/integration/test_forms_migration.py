@@ -8,7 +8,7 @@ from alembic import command
 from engine.store.migrate import alembic_config
 from tests.conftest import PROCESSES
 
-BEFORE_FORMS = "0013a"
+BEFORE_FORMS = "0009"
 
 
 def test_a_version_deployed_before_forms_were_data_gets_the_forms_it_names(tmp_path):

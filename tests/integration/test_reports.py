@@ -79,7 +79,9 @@ def province(uow_factory, clock, tokens, tmp_path):
     clock.set(local(24, 11, 9))
     claim(api, "AN", flows.open_task(api, "SXD", c3)["id"])
     clock.set(local(25, 11, 9))
-    directory_services.update_user(uow_factory(), SYSTEM, an, {"agency_code": "STC"})
+    directory_services.update_user(uow_factory(), clock, SYSTEM, an, {"agency_code": "STC"})
+    # A token acts for the agency it was issued for: An needs an STC token now.
+    tokens["AN"] = directory.issue_token(uow_factory(), clock, "STC", Role.OFFICER, "an", user_id=an)
     c4, _ = flows.start(api, consulted=("STC",), silence_is_consent=False, reply_days=3)
     clock.set(local(25, 11, 10))
     assert flows.reply(api, "SXD", c1, "agree").status_code == 200
@@ -207,6 +209,8 @@ def test_an_agency_reads_only_its_own_rows(province):
     assert api("GET", "/api/v1/reports/discipline?month=2026-11", "SKHCN_designer").status_code == 403
     assert api("GET", "/api/v1/reports/overdue?agency=SXD", "STC").status_code == 403
     assert api("GET", "/api/v1/reports/discipline?month=2026-11").status_code == 401
+    listed = api("GET", "/api/v1/reports", "SNV_home_affairs").json["items"]
+    assert {r["name"] for r in listed} == {"discipline", "published", "overdue", "bottlenecks"}
 
 
 @pytest.mark.parametrize("query", ["month=2026-13", "month=nov", "from=2026-12-01&to=2026-11-01",

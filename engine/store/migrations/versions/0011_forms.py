@@ -1,7 +1,7 @@
 """Forms as data: each process version stores the JSON Schema of the forms it uses.
 
 Revision ID: 0011
-Revises: 0013a
+Revises: 0009
 
 Versions deployed before forms were data named forms that lived in code; they get the
 shipped form files of the same names, so their running instances keep working. Those forms
@@ -17,7 +17,7 @@ from lxml import etree
 from engine.shipped import shipped
 
 revision = "0011"
-down_revision = "0013a"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
