@@ -115,14 +115,16 @@ def topology(postgres_migrated, tmp_path):
                                        stderr=subprocess.STDOUT)
                 for name, command in commands.items()}
     base = f"http://127.0.0.1:{port}"
-    wait_until(lambda: healthy(base), 60, "the web processes never answered /healthz")
-    yield base, tokens, children, tmp_path, url
-    for child in children.values():
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    for log in logs.values():
-        log.close()
+    try:
+        wait_until(lambda: healthy(base), 60, "the web processes never answered /healthz")
+        yield base, tokens, children, tmp_path, url
+    finally:  # whatever failed, leave no process behind
+        for child in children.values():
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        for log in logs.values():
+            log.close()
 
 
 def seed(factory: UnitOfWorkFactory) -> dict[str, str]:
