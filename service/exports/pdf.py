@@ -46,7 +46,7 @@ def _data_uri(svg: str | None) -> str | None:
 def to_html(report: dict, tz=None) -> str:
     """Return the report as HTML, the same page the PDF prints."""
     sections = report["sections"]
-    bottlenecks = sections["bottlenecks"]["rows"]
+    bottlenecks = sections["bottlenecks"].get("steps", sections["bottlenecks"]["rows"])
     processes = sorted({r["process_id"] for r in bottlenecks})
     first = datetime.fromisoformat(report["period"]["first"])
     generated = datetime.fromisoformat(report["generated_at"]).astimezone(tz or LOCAL)
@@ -61,4 +61,9 @@ def to_html(report: dict, tz=None) -> str:
 
 def to_pdf(report: dict, tz=None) -> bytes:
     """Return the report as PDF bytes, ready to print and sign; times shown in ``tz``."""
-    return _weasyprint_html()(string=to_html(report, tz)).write_pdf()
+    return html_to_pdf(to_html(report, tz))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Print an HTML page to PDF bytes; raise PdfUnavailable without the system libraries."""
+    return _weasyprint_html()(string=html).write_pdf()

@@ -53,7 +53,7 @@ def server(tmp_path):
 
 
 def _wait_until_healthy(url: str, process) -> None:
-    for _ in range(100):
+    for _ in range(300):  # 30 s: a loaded 2-core machine can take that long to start
         if process.poll() is not None:
             pytest.fail(f"server exited: {process.stdout.read().decode()}")
         try:
