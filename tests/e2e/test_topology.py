@@ -121,8 +121,12 @@ def topology(postgres_migrated, tmp_path):
     finally:  # whatever failed, leave no process behind
         for child in children.values():
             if child.poll() is None:
-                child.kill()
-                child.wait()
+                child.terminate()  # gunicorn's master takes its workers down with it
+                try:
+                    child.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()
         for log in logs.values():
             log.close()
 
