@@ -46,8 +46,9 @@ def to_html(facts: dict, tz=None, place: str = DEFAULT_PLACE, secret: str = "",
     """Return one form of a dossier as an A4 HTML page, the same page the PDF prints."""
     tz = tz or ZoneInfo("Asia/Ho_Chi_Minh")
     issuer = facts[ISSUER[facts["form"]]]
-    context = {**facts, "agency": issuer, "place": place, "secret": secret, "number": number,
-               "issued": _issued(facts), "signer_title": "Thủ trưởng cơ quan",
+    context = {**facts, "agency": issuer, "place": place, "secret": secret,
+               "number": number or facts.get("number"),
+               "issued": facts["issued_at"], "signer_title": "Thủ trưởng cơ quan",
                "signer_name": issuer["head_name"], "rows": _rows(facts)}
     return _env(tz).get_template(f"form_{facts['form']}.html").render(context)
 
@@ -64,17 +65,6 @@ def render(facts: dict, fmt: str, tz, secret_key: str, place: str = DEFAULT_PLAC
     if fmt == "pdf":
         return to_pdf(facts, tz, place, secret)
     return to_html(facts, tz, place, secret).encode()
-
-
-def _issued(facts: dict) -> datetime:
-    """Date the form by the fact it records: the receipt, the apology, the refusal, or today."""
-    if facts["form"] == "01":
-        return facts["received_at"] or facts["submitted_at"]
-    if facts["form"] == "04":
-        return facts["apology"]["at"]
-    if facts["form"] == "03" and facts["finished_at"]:
-        return facts["finished_at"]
-    return facts["now"]
 
 
 def _rows(facts: dict) -> list[dict]:

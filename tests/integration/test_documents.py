@@ -253,3 +253,41 @@ def test_an_operator_prints_the_control_sheet_from_the_command_line(
     assert unknown.exit_code != 0 and "Không tìm thấy hồ sơ" in unknown.output
     helped = CliRunner().invoke(main, ["document", "--help"])
     assert "phiếu kiểm soát" in helped.output and "Ghi bản PDF vào tệp này" in helped.output
+
+
+def test_twenty_refusals_printed_at_once_take_twenty_consecutive_numbers(app, api):
+    import threading
+
+    codes = []
+    for _ in range(20):
+        code = receive(api, "TTPVHCC", PERMIT)["code"]
+        step(api, "TTPVHCC", code, "receive", {"decision": "refuse", "reasons": "Sai thẩm quyền"})
+        codes.append(code)
+    start, numbers, errors = threading.Barrier(20), {}, []
+
+    def print_refusal(code: str) -> None:
+        client = app.test_client()
+        start.wait()
+        answer = client.get(f"/api/v1/dossiers/{code}/documents/03.html",
+                            headers={"Authorization": f"Bearer {api.tokens['TTPVHCC']}"})
+        if answer.status_code != 200:
+            errors.append((code, answer.status_code, answer.data[:300]))
+            return
+        numbers[code] = re.search(r"Số: ([^<]+)<", answer.data.decode()).group(1)
+
+    threads = [threading.Thread(target=print_refusal, args=(c,)) for c in codes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    # The desk's series for 2026: 1/PTC-TTPVHCC ... 20/PTC-TTPVHCC, no gap, no duplicate.
+    assert sorted(int(n.split("/")[0]) for n in numbers.values()) == list(range(1, 21))
+    assert all(n.endswith("/PTC-TTPVHCC") for n in numbers.values())
+    # A reprint shows the number the first print took; the next document takes 21.
+    again = api("GET", f"/api/v1/dossiers/{codes[0]}/documents/03.html", "TTPVHCC").data.decode()
+    assert f"Số: {numbers[codes[0]]}<" in again
+    code = receive(api, "TTPVHCC", PERMIT)["code"]
+    step(api, "TTPVHCC", code, "receive", {"decision": "refuse", "reasons": "Sai thẩm quyền"})
+    latest = api("GET", f"/api/v1/dossiers/{code}/documents/03.html", "TTPVHCC").data.decode()
+    assert "Số: 21/PTC-TTPVHCC<" in latest
