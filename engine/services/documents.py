@@ -9,14 +9,14 @@ import hmac
 from datetime import datetime
 
 from engine.clock import Clock
-from engine.documents import TITLES, Form, handoff_verdict
+from engine.documents import NUMBERED, TITLES, Form, handoff_verdict
 from engine.dossiers import PAUSING, DossierStatus
 from engine.errors import Invalid, NotFound
 from engine.identity import Principal
 from engine.policy import Action
 from engine.rules import Rules, default_rules
 from engine.services.dossiers import NOT_FOUND, _require, _row
-from engine.services.persistence import load_instance
+from engine.services.persistence import load_instance, retrying_stale
 from engine.store.repositories import TaskQuery
 from engine.store.uow import UnitOfWork
 
@@ -32,11 +32,31 @@ def receipt_secret(key: str, code: str) -> str:
 def dossier_document(uow: UnitOfWork, clock: Clock, principal: Principal, code: str, form: str,
                      rules: Rules | None = None) -> dict:
     """Return the facts of one form of a dossier, to those who may read the dossier."""
-    form = _form(form)
-    with uow:
-        row = _row(uow, code)
-        _require(uow, principal, Action.READ_DOSSIER, row)
-        return _facts(uow, row, form, clock.now(), rules or default_rules())
+    form, rules = _form(form), rules or default_rules()
+
+    def attempt() -> dict:
+        with uow:
+            row = _row(uow, code)
+            _require(uow, principal, Action.READ_DOSSIER, row)
+            facts = _facts(uow, row, form, clock.now(), rules)
+            facts["number"] = _number(uow, facts, rules)
+            uow.commit()
+        return facts
+
+    return retrying_stale(attempt)
+
+
+def _number(uow, facts: dict, rules: Rules) -> str:
+    """Return the form's number and symbol, taking the next of its agency's series on first print."""
+    form = Form(facts["form"])
+    if form not in NUMBERED:
+        return facts["code"]
+    issued = uow.numbers.issued(facts["code"], form.value)
+    if issued is None:
+        agency = facts["agency" if form == Form.APOLOGY else "desk"]["code"]
+        year = facts["issued_at"].astimezone(rules.calendar.tz).year
+        issued = uow.numbers.issue(facts["code"], form.value, agency, year, NUMBERED[form], facts["now"])
+    return issued["symbol"]
 
 
 def public_receipt(uow: UnitOfWork, clock: Clock, code: str, secret: str, key: str,
@@ -48,7 +68,8 @@ def public_receipt(uow: UnitOfWork, clock: Clock, code: str, secret: str, key: s
         # A wrong secret and an unknown code answer alike, so neither can be probed.
         if row is None or not hmac.compare_digest(expected, (secret or "").strip().upper()):
             raise NotFound(NOT_FOUND)
-        return _facts(uow, row, Form.RECEIPT, clock.now(), rules or default_rules())
+        facts = _facts(uow, row, Form.RECEIPT, clock.now(), rules or default_rules())
+        return {**facts, "number": facts["code"]}
 
 
 def _form(form: str) -> Form:
@@ -88,10 +109,22 @@ def _facts(uow, row, form: Form, now: datetime, rules: Rules) -> dict:
                                 "reason": apology["detail"]["reason"]},
         "reasons": _reasons(changes, tasks, form),
     }
+    facts["issued_at"] = _issued_at(facts)
     if form == Form.CONTROL_SHEET:
         facts["handoffs"] = _handoffs(uow, tasks, rules.calendar.tz, facts)
     _check_applies(form, facts)
     return facts
+
+
+def _issued_at(facts: dict) -> datetime:
+    """Date the form by the fact it records: the receipt, the apology, the refusal, or now."""
+    if facts["form"] == Form.RECEIPT:
+        return facts["received_at"] or facts["submitted_at"]
+    if facts["form"] == Form.APOLOGY and facts["apology"]:
+        return facts["apology"]["at"]
+    if facts["form"] == Form.REFUSAL and facts["finished_at"]:
+        return facts["finished_at"]
+    return facts["now"]
 
 
 def _check_applies(form: Form, facts: dict) -> None:

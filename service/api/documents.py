@@ -7,7 +7,6 @@ from flask import Response, current_app, request
 
 from engine.errors import TooManyAttempts
 from engine.services import documents as use_cases
-from engine.services.documents import receipt_secret
 from service import documents
 from service.auth import auth, principal
 from service.problems import problem
@@ -26,17 +25,15 @@ class SecretIn(Schema):
 
 def send(facts: dict, fmt: str):
     """Answer one form as an HTML page or a PDF file; 503 names the package the PDF needs."""
-    rt, key = runtime(), current_app.config["SECRET_KEY"]
-    secret = receipt_secret(key, facts["code"]) if facts["form"] == "01" else ""
     place = current_app.config.get("DOCUMENT_PLACE", documents.DEFAULT_PLACE)
-    args = (facts, rt.rules.calendar.tz, place, secret)
-    if fmt == "html":
-        return Response(documents.to_html(*args), mimetype="text/html")
     try:
-        body = documents.to_pdf(*args)
+        body = documents.render(facts, fmt, runtime().rules.calendar.tz,
+                                current_app.config["SECRET_KEY"], place)
     except documents.PdfUnavailable as err:
         return problem(503, f"Máy chủ chưa cài gói hệ thống {err.package} để xuất PDF",
                        slug="pdf-unavailable", package=err.package)
+    if fmt == "html":
+        return Response(body, mimetype="text/html")
     name = f"mau-{facts['form']}-{facts['code']}.pdf"
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
