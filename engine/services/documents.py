@@ -4,16 +4,19 @@ Nothing here renders: the service turns these facts into HTML and PDF. Instants 
 datetimes; the renderer shows them in the calendar's zone.
 """
 
+import enum
 import hashlib
 import hmac
 from datetime import datetime
 
+from engine import policy
 from engine.clock import Clock
 from engine.documents import NUMBERED, TITLES, Form, handoff_verdict
 from engine.dossiers import PAUSING, DossierStatus
-from engine.errors import Invalid, NotFound
+from engine.errors import Forbidden, Invalid, NotFound
 from engine.identity import Principal
-from engine.policy import Action
+from engine.instances import DEEMED_AGREE
+from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
 from engine.services.dossiers import NOT_FOUND, _require, _row
 from engine.services.persistence import load_instance, retrying_stale
@@ -216,3 +219,91 @@ def _handoffs(uow, tasks, tz, facts) -> list[dict]:
         if task["completed_at"]:
             giver = receiver
     return rows
+
+
+class ConsultationPaper(enum.StrEnum):
+    """The papers a consultation prints: the request (công văn) and the synthesis table."""
+
+    REQUEST = "request"
+    SYNTHESIS = "synthesis"
+
+
+PAPER_TITLES = {ConsultationPaper.REQUEST: "Về việc lấy ý kiến",
+                ConsultationPaper.SYNTHESIS: "Bảng tổng hợp, tiếp thu, giải trình ý kiến"}
+POSITIONS = {"agree": "Đồng ý", "agree_with_amendments": "Đồng ý, có ý kiến",
+             "disagree": "Không đồng ý", DEEMED_AGREE: "Coi như đồng ý (không trả lời đúng hạn)"}
+
+
+def consultation_document(uow: UnitOfWork, clock: Clock, principal: Principal, instance_id: str,
+                          paper: str, rules: Rules | None = None) -> dict:
+    """Return the facts of a consultation's request or synthesis table.
+
+    Every agency of the consultation may print the request it received; the synthesis table
+    shows every reply, so only the lead agency or a reader of all prints it.
+    """
+    rules = rules or default_rules()
+    try:
+        paper = ConsultationPaper(paper)
+    except ValueError:
+        raise NotFound(f"Không có văn bản '{paper}'; có: request, synthesis") from None
+
+    def attempt() -> dict:
+        with uow:
+            facts = _consultation_facts(uow, principal, instance_id, paper, clock.now(), rules)
+            if paper == ConsultationPaper.REQUEST:
+                issued = (uow.numbers.issued(instance_id, paper.value)
+                          or uow.numbers.issue(instance_id, paper.value, facts["lead"]["code"],
+                                               facts["issued_at"].astimezone(rules.calendar.tz).year,
+                                               "", facts["now"]))
+                facts["number"] = issued["symbol"]
+            uow.commit()
+        return facts
+
+    return retrying_stale(attempt)
+
+
+def _consultation_facts(uow, principal: Principal, instance_id: str, paper: ConsultationPaper,
+                        now: datetime, rules: Rules) -> dict:
+    row = uow.instances.get(instance_id)
+    if row is None:
+        raise NotFound("Không tìm thấy hồ sơ")
+    tasks, _ = uow.tasks.search(TaskQuery(instance_id=instance_id, limit=1000))
+    resource = Resource(lead_agency=row["lead_agency"],
+                        participants=frozenset(t["agency_code"] for t in tasks))
+    policy.require(principal, Action.READ_INSTANCE, resource)
+    if paper == ConsultationPaper.SYNTHESIS and not (
+            policy.reads_all(principal) or principal.agency == row["lead_agency"]):
+        raise Forbidden("Chỉ cơ quan chủ trì xem được bảng tổng hợp ý kiến")
+    done = sorted((t for t in tasks if t["completed_at"]), key=lambda t: t["completed_at"])
+    draft = next((t for t in done if t["bpmn_id"] == "draft_request"), None)
+    if draft is None:
+        raise Invalid("Quy trình chưa có yêu cầu lấy ý kiến đã gửi")
+    request = draft["data"] or {}
+    replies = sorted((t for t in tasks if t["bpmn_id"] == "reply_to_consultation"),
+                     key=lambda t: t["agency_code"])
+    synthesis = next((t for t in reversed(done) if t["bpmn_id"] == "synthesize"), None)
+    if paper == ConsultationPaper.SYNTHESIS and synthesis is None:
+        raise Invalid("Cơ quan chủ trì chưa tổng hợp ý kiến")
+    tz = rules.calendar.tz
+    lead = _agency(uow, row["lead_agency"])
+    return {
+        "paper": paper.value, "title": PAPER_TITLES[paper], "now": now, "instance_id": instance_id,
+        "lead": lead, "subject": request.get("title", ""), "summary": request.get("summary", ""),
+        "reply_days": request.get("reply_days"),
+        "issued_at": (draft if paper == ConsultationPaper.REQUEST else synthesis)["completed_at"],
+        "reply_due_at": max((t["due_at"] for t in replies if t["due_at"]), default=None),
+        "consulted": [_agency(uow, c) for c in request.get("consulted_agencies", [])],
+        "replies": [_reply(uow, t, tz) for t in replies],
+        "synthesis": (synthesis["data"] or {}).get("synthesis", "") if synthesis else "",
+    }
+
+
+def _reply(uow, task, tz) -> dict:
+    data = (task["data"] or {}) if task["completed_at"] else {}
+    position = data.get("position")
+    verdict = handoff_verdict(task["completed_at"], task["due_at"], tz)
+    return {"agency": _agency(uow, task["agency_code"])["name"],
+            "position": POSITIONS.get(position, "Chưa trả lời"), "reasons": data.get("reasons") or "",
+            "received_at": task["created_at"], "due_at": task["due_at"],
+            "replied_at": task["completed_at"], "deemed": position == DEEMED_AGREE,
+            "verdict_label": verdict.label}

@@ -26,15 +26,19 @@ class SecretIn(Schema):
 def send(facts: dict, fmt: str):
     """Answer one form as an HTML page or a PDF file; 503 names the package the PDF needs."""
     place = current_app.config.get("DOCUMENT_PLACE", documents.DEFAULT_PLACE)
+    tz = runtime().rules.calendar.tz
     try:
-        body = documents.render(facts, fmt, runtime().rules.calendar.tz,
-                                current_app.config["SECRET_KEY"], place)
+        if "paper" in facts:
+            body = documents.render_consultation(facts, fmt, tz, place)
+        else:
+            body = documents.render(facts, fmt, tz, current_app.config["SECRET_KEY"], place)
     except documents.PdfUnavailable as err:
         return problem(503, f"Máy chủ chưa cài gói hệ thống {err.package} để xuất PDF",
                        slug="pdf-unavailable", package=err.package)
     if fmt == "html":
         return Response(body, mimetype="text/html")
-    name = f"mau-{facts['form']}-{facts['code']}.pdf"
+    name = (f"{facts['paper']}-{facts['instance_id']}.pdf" if "paper" in facts
+            else f"mau-{facts['form']}-{facts['code']}.pdf")
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
 
@@ -49,6 +53,20 @@ def dossier_document(code: str, form: str, fmt: str):
     """Print one form of a dossier as HTML or PDF."""
     rt = runtime()
     facts = use_cases.dossier_document(rt.uow(), rt.clock, principal(), code, form, rt.rules)
+    return send(facts, fmt)
+
+
+@bp.get("/instances/<instance_id>/documents/<doc>.<any(html, pdf):fmt>")
+@bp.auth_required(auth)
+@bp.doc(summary="In văn bản của cuộc lấy ý kiến dạng HTML hoặc PDF", tags=["Hồ sơ"],
+        description="request: công văn xin ý kiến (cơ quan chủ trì và cơ quan được hỏi ý kiến in "
+        "được); synthesis: bảng tổng hợp, tiếp thu, giải trình ý kiến (chỉ cơ quan chủ trì).",
+        responses=FILES)
+def instance_document(instance_id: str, doc: str, fmt: str):
+    """Print a consultation's request or synthesis table as HTML or PDF."""
+    rt = runtime()
+    facts = use_cases.consultation_document(rt.uow(), rt.clock, principal(), instance_id, doc,
+                                            rt.rules)
     return send(facts, fmt)
 
 

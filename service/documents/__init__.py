@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from engine.services.documents import receipt_secret
 from service.exports.pdf import PdfUnavailable, html_to_pdf
 
-__all__ = ["PdfUnavailable", "render", "to_html", "to_pdf"]
+__all__ = ["PdfUnavailable", "consultation_html", "render", "render_consultation", "to_html", "to_pdf"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_PLACE = "Bắc Ninh"
@@ -65,6 +65,22 @@ def render(facts: dict, fmt: str, tz, secret_key: str, place: str = DEFAULT_PLAC
     if fmt == "pdf":
         return to_pdf(facts, tz, place, secret)
     return to_html(facts, tz, place, secret).encode()
+
+
+def consultation_html(facts: dict, tz=None, place: str = DEFAULT_PLACE) -> str:
+    """Return a consultation's request or synthesis table as an A4 HTML page."""
+    tz = tz or ZoneInfo("Asia/Ho_Chi_Minh")
+    lead = facts["lead"]
+    context = {**facts, "form": "", "code": "", "agency": lead, "place": place,
+               "number": facts.get("number"), "issued": facts["issued_at"],
+               "signer_title": "Thủ trưởng cơ quan", "signer_name": lead["head_name"]}
+    return _env(tz).get_template(f"{facts['paper']}.html").render(context)
+
+
+def render_consultation(facts: dict, fmt: str, tz, place: str = DEFAULT_PLACE) -> bytes:
+    """Return a consultation paper as HTML or PDF bytes."""
+    html = consultation_html(facts, tz, place)
+    return html_to_pdf(html) if fmt == "pdf" else html.encode()
 
 
 def _rows(facts: dict) -> list[dict]:

@@ -291,3 +291,53 @@ def test_twenty_refusals_printed_at_once_take_twenty_consecutive_numbers(app, ap
     step(api, "TTPVHCC", code, "receive", {"decision": "refuse", "reasons": "Sai thẩm quyền"})
     latest = api("GET", f"/api/v1/dossiers/{code}/documents/03.html", "TTPVHCC").data.decode()
     assert "Số: 21/PTC-TTPVHCC<" in latest
+
+
+def test_a_consultation_prints_its_request_and_the_synthesis_of_three_replies(api, clock):
+    from tests.flows import complete, start
+
+    pdf_or_skip()
+    instance_id, _ = start(api)  # STP asks SXD, STC and SNNMT, 5 working days, at 09:00 Thu 12/02
+    assert complete(api, "SXD", instance_id, {"position": "agree", "reasons": ""}).status_code == 200
+    clock.set(datetime(2026, 2, 25, 3, 0, tzinfo=UTC))  # Wed 25/02 10:00
+    assert complete(api, "STC", instance_id, {
+        "position": "agree_with_amendments",
+        "reasons": "Đề nghị bổ sung nguồn kinh phí duy tu cây xanh tại Điều 9"}).status_code == 200
+    clock.set(datetime(2026, 2, 27, 2, 0, tzinfo=UTC))  # Fri 27/02 09:00, a day past the due day
+    assert complete(api, "SNNMT", instance_id, {
+        "position": "disagree",
+        "reasons": "Không đồng ý giao cấp xã quản lý cây xanh trên quốc lộ vì trái Luật Đường bộ"}
+    ).status_code == 200
+    assert complete(api, "STP", instance_id, {
+        "synthesis": "Tiếp thu ý kiến Sở Tài chính; giải trình với Sở Nông nghiệp và Môi trường."}
+    ).status_code == 200
+
+    request = api("GET", f"/api/v1/instances/{instance_id}/documents/request.html", "SXD")
+    assert request.status_code == 200
+    page = text_of(request.data.decode())
+    # Day count from Thu 12/02: day 1 Fri 13/02, Tết 14-22/02, days 2-5 Mon 23 - Thu 26/02.
+    for expected in ("Sở Tư pháp", "Số: 1/STP", "V/v lấy ý kiến về Dự thảo Quyết định quy định quản lý "
+                     "cây xanh đô thị", "Kính gửi: Sở Xây dựng", "17:00 ngày 26/02/2026",
+                     "ngày 12 tháng 02 năm 2026", "coi là đồng ý"):
+        assert expected in page, expected
+    text = pdf_text(api("GET", f"/api/v1/instances/{instance_id}/documents/request.pdf", "STP").data,
+                    1, "consultation-request")
+    assert "Số: 1/STP" in text and "17:00 ngày 26/02/2026" in text and "Độc lập - Tự do - Hạnh phúc" in text
+
+    # The synthesis shows every reply: only the lead prints it.
+    assert api("GET", f"/api/v1/instances/{instance_id}/documents/synthesis.html", "SXD").status_code == 403
+    synthesis = api("GET", f"/api/v1/instances/{instance_id}/documents/synthesis.html", "STP")
+    assert synthesis.status_code == 200
+    rows = table_rows(synthesis.data.decode())
+    assert [r[1:3] + r[4:] for r in rows] == [
+        ["Sở Nông nghiệp và Môi trường", "Không đồng ý", "09:00 ngày 27/02/2026",
+         "17:00 ngày 26/02/2026", "Quá hạn"],
+        ["Sở Tài chính", "Đồng ý, có ý kiến", "10:00 ngày 25/02/2026", "17:00 ngày 26/02/2026",
+         "Trước hạn"],
+        ["Sở Xây dựng", "Đồng ý", "09:00 ngày 12/02/2026", "17:00 ngày 26/02/2026", "Trước hạn"]]
+    text = pdf_text(api("GET", f"/api/v1/instances/{instance_id}/documents/synthesis.pdf", "STP").data,
+                    1, "consultation-synthesis")
+    for expected in ("BẢNG TỔNG HỢP, TIẾP THU, GIẢI TRÌNH Ý KIẾN", "Không đồng ý", "Quá hạn",
+                     "Tiếp thu ý kiến Sở Tài chính", "Luật Đường bộ"):
+        assert expected in text, expected
+    assert api("GET", f"/api/v1/instances/{instance_id}/documents/memo.html", "STP").status_code == 404
