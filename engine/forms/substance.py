@@ -36,12 +36,15 @@ _MARKERS = re.compile(
     r")\b"
 )
 # Words that carry no reason of their own: "vì chưa phù hợp với quy định hiện hành" says nothing.
-_GENERIC = frozenset(
-    "chua khong phu hop quy dinh hien hanh ly thuc te can them nghien cuu xem xet lai noi dung "
-    "du thao van ban voi cac cua la va nay do de o thi con nhieu it mot nhu tren trong chung dam "
-    "bao yeu cau tinh kha dung sai hoan chinh ro rang cu the dieu chinh bo sung sua doi co duoc "
-    "hon nua cho tot nhat vay the tai vi boi nham can cu theo dieu khoan diem chuong muc phan".split()
-)
+_GENERIC = frozenset({
+    "chua", "khong", "phu", "hop", "quy", "dinh", "hien", "hanh", "ly", "thuc", "te", "can", "them",
+    "nghien", "cuu", "xem", "xet", "lai", "noi", "dung", "du", "thao", "van", "ban", "voi", "cac",
+    "cua", "la", "va", "nay", "do", "de", "o", "thi", "con", "nhieu", "it", "mot", "nhu", "tren",
+    "trong", "chung", "dam", "bao", "yeu", "cau", "tinh", "kha", "sai", "hoan", "chinh",
+    "ro", "rang", "cu", "the", "dieu", "bo", "sung", "sua", "doi", "co", "duoc", "hon",
+    "nua", "cho", "tot", "nhat", "vay", "tai", "vi", "boi", "nham", "theo",
+    "khoan", "diem", "chuong", "muc", "phan",
+})
 _MIN_REASON_WORDS = 2
 
 
