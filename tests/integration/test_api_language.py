@@ -82,3 +82,13 @@ def test_the_cli_usage_text_is_vietnamese(db_url):
     shown = CliRunner().invoke(main, ["--help"]).output
     assert "Cách dùng:" in shown and "Tuỳ chọn:" in shown and "Lệnh:" in shown
     assert "Usage:" not in shown and "Options:" not in shown
+    serve = CliRunner().invoke(main, ["serve", "--help"]).output
+    assert "--port SỐ" in serve and "[mặc định: 8000]" in serve and "default" not in serve
+    assert "Hiện hướng dẫn này rồi thoát." in serve
+
+
+def test_a_mistyped_option_is_answered_in_vietnamese(db_url):
+    result = CliRunner().invoke(main, ["deadline", "--working-days", "x"], prog_name="dunghan")
+    assert result.exit_code == 2
+    assert "Lỗi: Giá trị không hợp lệ cho '--working-days': 'x' không phải số nguyên." in result.output
+    assert "Xem `dunghan deadline --help`." in result.output
