@@ -4,7 +4,7 @@ The engine hands plain facts (engine.services.documents); this package only lays
 Instants print in the calendar's zone, as ``09:00 ngày 12/02/2026``.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,7 +14,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from engine.services.documents import receipt_secret
 from service.exports.pdf import PdfUnavailable, html_to_pdf
 
-__all__ = ["PdfUnavailable", "consultation_html", "render", "render_consultation", "to_html", "to_pdf"]
+__all__ = ["PdfUnavailable", "consultation_html", "log_html", "render", "render_consultation",
+           "render_log", "to_html", "to_pdf"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_PLACE = "Bắc Ninh"
@@ -27,6 +28,7 @@ def _env(tz) -> Environment:
     env.filters["when"] = lambda at: f"{at.astimezone(tz):%H:%M ngày %d/%m/%Y}" if at else ""
     env.filters["long_date"] = lambda at: _long_date(at.astimezone(tz))
     env.filters["days"] = _days
+    env.filters["day"] = lambda at: f"{at.astimezone(tz):%d/%m/%Y}"
     return env
 
 
@@ -75,6 +77,23 @@ def consultation_html(facts: dict, tz=None, place: str = DEFAULT_PLACE) -> str:
                "number": facts.get("number"), "issued": facts["issued_at"],
                "signer_title": "Thủ trưởng cơ quan", "signer_name": lead["head_name"]}
     return _env(tz).get_template(f"{facts['paper']}.html").render(context)
+
+
+def log_html(facts: dict, tz=None, place: str = DEFAULT_PLACE) -> str:
+    """Return form 06, the dossier log of a period, as an A4 HTML page."""
+    tz = tz or ZoneInfo("Asia/Ho_Chi_Minh")
+    agency = facts["agency"]
+    last = facts["end"] - timedelta(seconds=1)
+    context = {**facts, "form": "06", "code": "", "agency": agency, "place": place, "number": None,
+               "issued": facts["now"], "last": last, "signer_title": "Thủ trưởng cơ quan",
+               "signer_name": agency["head_name"]}
+    return _env(tz).get_template("form_06.html").render(context)
+
+
+def render_log(facts: dict, fmt: str, tz, place: str = DEFAULT_PLACE) -> bytes:
+    """Return form 06 as HTML or PDF bytes."""
+    html = log_html(facts, tz, place)
+    return html_to_pdf(html) if fmt == "pdf" else html.encode()
 
 
 def render_consultation(facts: dict, fmt: str, tz, place: str = DEFAULT_PLACE) -> bytes:

@@ -217,6 +217,10 @@ def test_the_applicant_reopens_the_receipt_with_the_printed_secret(api):
     assert denied.status_code == unknown.status_code == 404
     assert denied.json["detail"] == unknown.json["detail"]
     assert api("GET", f"/api/v1/public/dossiers/{code}/receipt.html").status_code == 422
+    # The lookup page offers the receipt to whoever types the secret.
+    lookup = api("GET", f"/tra-cuu?ma={code}").data.decode()
+    assert f'action="/api/v1/public/dossiers/{code}/receipt.pdf"' in lookup
+    assert 'name="secret"' in lookup
 
 
 def test_pdf_routes_answer_503_naming_the_package_when_pango_is_missing(api, monkeypatch):
@@ -341,3 +345,27 @@ def test_a_consultation_prints_its_request_and_the_synthesis_of_three_replies(ap
                      "Tiếp thu ý kiến Sở Tài chính", "Luật Đường bộ"):
         assert expected in text, expected
     assert api("GET", f"/api/v1/instances/{instance_id}/documents/memo.html", "STP").status_code == 404
+
+
+def test_the_dossier_log_lists_a_month_of_receipts_with_their_verdicts(api, clock, finished_permit):
+    pdf_or_skip()
+    code, _ = finished_permit
+    refused = receive(api, "TTPVHCC", PERMIT)["code"]  # Tue 24/02 09:00, refused at once
+    step(api, "TTPVHCC", refused, "receive", {"decision": "refuse", "reasons": "Sai thẩm quyền"})
+    log = api("GET", "/api/v1/documents/06.html?month=2026-02", "TTPVHCC")
+    assert log.status_code == 200
+    rows = table_rows(log.data.decode())
+    assert [(r[1], r[2], r[4], r[7].split(";")[0]) for r in rows] == [
+        (code, "Nguyễn Văn An", "09:00 ngày 12/02/2026", "Đang xử lý"),
+        (refused, "Nguyễn Văn An", "09:00 ngày 24/02/2026", "Không được tiếp nhận")]
+    assert "bổ sung 1 lần" in rows[0][7]
+    # Still within its moved promise (08:00 Mon 23/03) at 09:00 Tue 24/02.
+    assert rows[0][8] == "Trong hạn" and rows[1][8] == "Đúng hạn"
+    text = pdf_text(api("GET", "/api/v1/documents/06.pdf?month=2026-02", "TTPVHCC").data, 1, "form-06")
+    # The narrow code column wraps the codes at their hyphens.
+    assert "SỔ THEO DÕI HỒ SƠ" in text and refused in text.replace(" ", "")
+    assert "từ 01/02/2026 đến 28/02/2026" in text
+    assert api("GET", "/api/v1/documents/06.html?month=2026-02&agency=SXD", "STP").status_code == 403
+    assert api("GET", "/api/v1/documents/06.html?month=2026-13", "TTPVHCC").status_code == 422
+    march = table_rows(api("GET", "/api/v1/documents/06.html?month=2026-03", "SXD").data.decode())
+    assert march == [["Không có hồ sơ tiếp nhận trong khoảng thời gian này."]]
