@@ -30,6 +30,10 @@ class Action(enum.StrEnum):
     MANAGE_TOKENS = "manage_tokens"
     MANAGE_WEBHOOKS = "manage_webhooks"
     SEND_MESSAGE = "send_message"
+    RECEIVE_DOSSIER = "receive_dossier"
+    READ_DOSSIER = "read_dossier"
+    WITHDRAW_DOSSIER = "withdraw_dossier"
+    DECIDE_DOSSIER = "decide_dossier"
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,12 @@ RULES = {
     # An agency's own system may message an instance it leads or has an open task in.
     Action.SEND_MESSAGE: lambda p, r: p.has_any(WORKERS)
     and (p.agency == r.lead_agency or p.agency in r.participants),
+    # A dossier: ``agency`` handles it, ``lead_agency`` is the one-stop desk that received it.
+    Action.RECEIVE_DOSSIER: lambda p, r: _own(p, r) and p.has_any(WORKERS),
+    Action.READ_DOSSIER: lambda p, r: p.has_any(READ_ALL)
+    or p.agency in (r.agency, r.lead_agency) or p.agency in r.participants,
+    Action.WITHDRAW_DOSSIER: lambda p, r: p.has_any(WORKERS) and p.agency in (r.agency, r.lead_agency),
+    Action.DECIDE_DOSSIER: lambda p, r: _own(p, r) and p.has(Role.HEAD),
 }
 
 REFUSALS = {
@@ -94,6 +104,10 @@ REFUSALS = {
     Action.MANAGE_WEBHOOKS: "Chỉ cơ quan sở hữu được quản lý webhook của mình",
     Action.SEND_MESSAGE: "Chỉ cơ quan chủ trì hoặc cơ quan đang có nhiệm vụ trong hồ sơ "
     "được gửi thông điệp",
+    Action.RECEIVE_DOSSIER: "Chỉ bộ phận Một cửa nơi tiếp nhận thủ tục này được nhận hồ sơ",
+    Action.READ_DOSSIER: "Không được xem hồ sơ của cơ quan khác",
+    Action.WITHDRAW_DOSSIER: "Chỉ bộ phận Một cửa hoặc cơ quan giải quyết được rút hồ sơ",
+    Action.DECIDE_DOSSIER: "Chỉ lãnh đạo cơ quan giải quyết được dừng xử lý hoặc duyệt hẹn lại",
 }
 
 

@@ -1,16 +1,20 @@
 """Compose the application: configuration, database, clock, API blueprints, error handling."""
 
+from pathlib import Path
+
 from apiflask import APIFlask
 
 from engine import services
 from engine.clock import SystemClock
 from engine.rules import Rules
+from engine.services.dossiers import load_catalog_directory
 from engine.store.migrate import require_current
 from engine.store.uow import UnitOfWorkFactory
-from service import bodies, logs, problems, settings, web
+from service import bodies, logs, problems, public, settings, web
 from service.api import (
     deadlines,
     directory,
+    dossiers,
     health,
     instances,
     messages,
@@ -66,6 +70,7 @@ def create_app(config: dict | None = None) -> APIFlask:
         app.config["SECRET_KEY"], app.config["WEBHOOK_ALLOWED_HOSTS"], app.config["PUBLIC_URL"])
     if app.config["LOAD_PROCESSES"]:
         services.load_process_directory(rt.uow(), rt.clock, app.config["PROCESSES_DIR"])
+        load_catalog_directory(rt.uow(), rt.clock, Path(app.config["PROCESSES_DIR"]) / "catalog")
     # An edited override file moves open due dates; each move is recorded in the ledger.
     services.recompute_deadlines(rt.uow(), rt.clock, rt.rules)
 
@@ -73,7 +78,7 @@ def create_app(config: dict | None = None) -> APIFlask:
     bodies.register(app)
     logs.install(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
-                  webhook_api, messages, reports, web)
+                  webhook_api, messages, reports, dossiers, public, web)
     for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)

@@ -14,7 +14,7 @@ from engine.clock import SystemClock
 from engine.store.migrate import upgrade
 from engine.store.uow import UnitOfWorkFactory
 from engine.worker import Worker, install_sigterm
-from service import demo, logs, settings
+from service import demo, logs, report_cli, settings
 from service.friendly import FriendlyGroup, port_in_use
 from webhooks import handlers as webhook_handlers
 
@@ -109,10 +109,11 @@ def worker(batch: int):
 
 
 def _job_handlers(app) -> dict:
-    """Return every job handler: the engine's timers and ladders, then webhook delivery."""
+    """Return every job handler: timers and ladders, webhook delivery, monthly reports."""
     rt = app.extensions["dunghan"]
     return {**services.handlers(rt.rules),
-            **webhook_handlers.handlers(rt.uow, app.extensions["webhooks"])}
+            **webhook_handlers.handlers(rt.uow, app.extensions["webhooks"]),
+            **report_cli.publication_handlers(app)}
 
 
 def _start_worker_thread(app, stop: threading.Event) -> threading.Thread:
@@ -156,3 +157,6 @@ def deadline(start: str, working_days: int, model: str, agency: str | None, no_c
     due = explanation.due.astimezone(calendar.tz)
     click.echo(f"Hạn: {due:%H:%M %d/%m/%Y} (giờ Việt Nam), cách tính {model}")
     click.echo(explanation.text_vi)
+
+
+main.add_command(report_cli.report)

@@ -46,4 +46,6 @@ def from_environment() -> dict:
         "WEBHOOK_ALLOWED_HOSTS": os.environ.get("DUNGHAN_WEBHOOK_ALLOWED_HOSTS", ""),
         "CALENDAR_FILE": os.environ.get("DUNGHAN_CALENDAR_FILE") or None,
         "LADDER_FILE": os.environ.get("DUNGHAN_LADDER_FILE") or None,
+        # The province prefix of public dossier codes (BN-SXD-260212-0001).
+        "PROVINCE_CODE": os.environ.get("DUNGHAN_PROVINCE_CODE", "BN"),
     }

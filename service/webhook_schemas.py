@@ -135,6 +135,8 @@ class InstanceSnapshot(EventPart):
 
 def _fields(*names: str, **extra) -> dict:
     kinds = {"due_at": DateTime(allow_none=True), "version": Integer(),
+             "promised_at": DateTime(allow_none=True), "old_promised_at": DateTime(),
+             "new_promised_at": DateTime(),
              "escalation_level": Integer(), "data": Dict(),
              "agency_head": String(allow_none=True)}
     return {"actor": String(), **{n: kinds.get(n, String()) for n in names}, **extra}
@@ -158,6 +160,12 @@ DETAILS = {
     "instance.step_failed": _fields("reason"),
     "instance.start_failed": _fields("process_id", "version", "agency", "reason"),
     "instance.message_received": _fields("name", "sender", "data"),
+    "dossier.status_changed": _fields("code", "agency", "label", "promised_at", "reason",
+                                      from_status=Integer(allow_none=True), to_status=Integer()),
+    "dossier.apologised": _fields("code", "agency", "old_promised_at", "new_promised_at", "reason"),
+    "dossier.apology_missed": _fields("code", "agency", "promised_at"),
+    "report.published": _fields("kind", "period", "content_sha256", "link_path",
+                                revision=Integer(), audience=List(String())),
 }
 assert set(DETAILS) == set(EVENT_TYPES)
 

@@ -22,6 +22,10 @@ EVENT_TYPES = {
     "instance.step_failed": "Một bước của quy trình không chạy được và đã được hoàn tác",
     "instance.start_failed": "Hồ sơ không khởi tạo được vì bước đầu của quy trình bị lỗi",
     "instance.message_received": "Hồ sơ nhận một thông điệp từ hệ thống của cơ quan",
+    "dossier.status_changed": "Hồ sơ TTHC chuyển trạng thái (mã trạng thái quốc gia 1-10)",
+    "dossier.apologised": "Cơ quan giải quyết gửi phiếu xin lỗi và hẹn lại ngày trả kết quả",
+    "dossier.apology_missed": "Hồ sơ đến hạn trả mà chưa xong và không có phiếu xin lỗi",
+    "report.published": "Báo cáo kỷ luật hành chính của một tháng được công bố (bản mới)",
 }
 
 _PATTERN = re.compile(r"^[a-z_]+\.(\*|[a-z_]+)$")

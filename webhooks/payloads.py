@@ -15,8 +15,11 @@ _OMITTED = ("instance_id", "occurred_at")
 
 
 def recipients(event: dict, lead_agency: str | None) -> set[str]:
-    """Name the agencies an event goes to: the task's agency and the instance's lead agency."""
-    return {a for a in (event.get("agency"), lead_agency) if a}
+    """Name the agencies an event goes to: the task's agency and the instance's lead agency.
+
+    An event about no instance (a published report) names its ``audience`` itself.
+    """
+    return {a for a in (event.get("agency"), lead_agency, *event.get("audience", ())) if a}
 
 
 def task_snapshot(row) -> dict:
@@ -57,8 +60,12 @@ def ping_body(subscription_id: str, agency: str, now: datetime) -> str:
 
 
 def _link(public_url: str, event: dict, task_row) -> str:
+    if event.get("link_path"):
+        return f"{public_url}{event['link_path']}"
     if task_row is not None:
         return f"{public_url}/api/v1/tasks/{task_row['id']}"
+    if event.get("code"):  # a dossier event points at the dossier, by its public code
+        return f"{public_url}/api/v1/dossiers/{event['code']}"
     return f"{public_url}/api/v1/instances/{event['instance_id']}"
 
 

@@ -75,35 +75,48 @@ def _totals(rows: list[dict]) -> dict:
     return {k: sum(r[k] for r in rows) for k in keys}
 
 
-def _own_officers(officers: list[dict], scope: str | None) -> list[dict]:
+def _own_officers(officers: list[dict], scope: str) -> list[dict]:
     """Keep, for one agency, only its officers' violations recorded against it."""
-    if not scope:
-        return officers
     return [{**p, "violations": p["by_agency"][scope], "by_agency": {scope: p["by_agency"][scope]}}
             for p in officers if scope in p["by_agency"]]
 
 
-def build_discipline_report(conn, period: Period, now: datetime, calendar, scoring: Scoring,
-                            scope: str | None = None) -> dict:
-    """Build the discipline report; ``scope`` keeps one agency's rows (ranks stay province-wide)."""
+def build_discipline_report(conn, period: Period, now: datetime, calendar, scoring: Scoring) -> dict:
+    """Build the whole province's discipline report for a period."""
     month = agency_rows(conn, period)
-    ranked = ranking(conn, period, scoring, month)
     people = person_figures(conn, period)
-    mine = (lambda r: r["agency"] == scope) if scope else (lambda r: True)
     sections = {
-        "ranking": {"scoring": scoring.describe(), "rows": [r for r in ranked if mine(r)]},
-        "consultations": {"rows": [r for r in _flat(month, "consultations") if mine(r)],
+        "ranking": {"scoring": scoring.describe(), "rows": ranking(conn, period, scoring, month)},
+        "consultations": {"rows": _flat(month, "consultations"),
                           "not_yet_recorded": consultations.NOT_YET},
-        "work": {"rows": [r for r in _flat(month, "work") if mine(r)]},
-        "violations": {"rows": [r for r in _flat(month, "violations") if mine(r)]},
-        "people": {"officers": _own_officers(people["officers"], scope),
-                   "heads": [h for h in people["heads"] if mine(h)]},
+        "work": {"rows": _flat(month, "work")},
+        "violations": {"rows": _flat(month, "violations")},
+        "people": people,
         "bottlenecks": {"simplification_target": scoring.simplification_target,
-                        "rows": bottleneck_rows(conn, period, calendar, scope,
+                        "rows": bottleneck_rows(conn, period, calendar, None,
                                                 scoring.simplification_target)},
         **{name: not_yet(reason) for name, reason in ABSENT.items()},
     }
+    return {"report": "discipline", "period": period.as_dict(), "generated_at": now.isoformat(),
+            "scope": None, "sections": _with_totals(sections)}
+
+
+def _with_totals(sections: dict) -> dict:
     for name in ("consultations", "work", "violations"):
         sections[name]["totals"] = _totals(sections[name]["rows"])
-    return {"report": "discipline", "period": period.as_dict(), "generated_at": now.isoformat(),
-            "scope": scope, "sections": sections}
+    return sections
+
+
+def scope_report(report: dict, agency: str) -> dict:
+    """Keep one agency's rows of a report (its rank stays its place in the province)."""
+    s = report["sections"]
+
+    def mine(rows: list[dict]) -> list[dict]:
+        return [r for r in rows if r["agency"] == agency]
+
+    sections = {name: dict(section) for name, section in s.items()}
+    for name in ("ranking", "consultations", "work", "violations", "bottlenecks"):
+        sections[name]["rows"] = mine(s[name]["rows"])
+    sections["people"] = {"officers": _own_officers(s["people"]["officers"], agency),
+                          "heads": mine(s["people"]["heads"])}
+    return {**report, "scope": agency, "sections": _with_totals(sections)}

@@ -39,6 +39,11 @@ class Period:
         before = self.first.replace(day=1) - timedelta(days=1)
         return month_of(before.year, before.month, self.tz)
 
+    def next_month(self) -> "Period":
+        """Return the whole month after the month this period ends in."""
+        after = self.last.replace(day=28) + timedelta(days=4)
+        return month_of(after.year, after.month, self.tz)
+
     def year_to_date(self) -> "Period":
         """Return 1 January of the period's last year through its last day: the year-end basis."""
         return Period(date(self.last.year, 1, 1), self.last, self.tz)

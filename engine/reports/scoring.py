@@ -8,7 +8,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_FILE = Path(__file__).resolve().parents[2] / "config" / "scoring.toml"
+from engine.shipped import shipped
+
+DEFAULT_FILE = shipped("config/scoring.toml")
 
 
 def _rate(numerator: str, denominator: str, section: str):

@@ -8,6 +8,7 @@ from engine.events import LadderRungReached
 from engine.identity import Principal
 from engine.instances import SYSTEM_ACTOR, InstanceStatus, TaskStatus
 from engine.rules import Rules, default_rules
+from engine.services.dossier_status import PROMISED_JOB, reach_promised_instant
 from engine.services.persistence import load_instance, save_instance
 from engine.store.jobs import Job
 from engine.store.uow import UnitOfWork
@@ -22,6 +23,7 @@ def handlers(rules: Rules) -> dict:
     return {
         "timer": lambda uow, job, now: fire_timer(uow, job, now, rules),
         "ladder": lambda uow, job, now: climb_ladder(uow, job, now, rules),
+        PROMISED_JOB: lambda uow, job, now: reach_promised_instant(uow, job, now, rules),
     }
 
 

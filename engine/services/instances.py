@@ -53,6 +53,17 @@ def start_instance(uow: UnitOfWork, clock: Clock, principal: Principal, process_
 def _start(uow, principal: Principal, instance_id: str, version, variables: dict, rules: Rules,
            now) -> dict:
     """Run a new instance to its first wait and store it; the caller commits."""
+    instance = create_instance(uow, principal, instance_id, version, variables, rules, now)
+    return _view(uow, principal, instance.id, instance)
+
+
+def create_instance(uow, principal: Principal, instance_id: str, version, variables: dict,
+                    rules: Rules, now, before_publish=None) -> ProcessInstance:
+    """Run a new instance to its first wait and store it in the caller's unit of work.
+
+    ``before_publish`` lets a caller store what the first step's projection reads, such as
+    the dossier a TTHC process follows.
+    """
     process_id = version["process_id"]
     seeded = {**variables, "lead_agency": principal.agency,
               "provincial_office": uow.directory.agency_of_kind(PROVINCIAL_OFFICE_KIND)}
@@ -67,8 +78,10 @@ def _start(uow, principal: Principal, instance_id: str, version, variables: dict
         started_by=principal.subject, created_at=now, updated_at=now,
         ended_at=now if instance.status != InstanceStatus.RUNNING else None,
     )
+    if before_publish is not None:
+        before_publish(instance)
     publish(uow, instance, rules, now)
-    return _view(uow, principal, instance.id, instance)
+    return instance
 
 
 def cancel_instance(uow: UnitOfWork, clock: Clock, principal: Principal, instance_id: str,

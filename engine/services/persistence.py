@@ -12,6 +12,7 @@ from engine.events import InstanceStartFailed, StepFailedRecorded
 from engine.instances import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from engine.rules import Rules
 from engine.scripting import SandboxScriptEngine
+from engine.services.dossier_status import follow_instance
 
 log = logging.getLogger(__name__)
 STALE_ATTEMPTS = 4
@@ -78,8 +79,10 @@ def publish(uow, instance: ProcessInstance, rules: Rules, now: datetime) -> None
         elif event.type == "task.withdrawn":
             uow.tasks.close(event.task_id, TaskStatus.WITHDRAWN, completed_at=now)
             uow.jobs.cancel_prefix(ladder_prefix(event.task_id))
+    actor = instance.events[-1].actor if instance.events else None
     uow.journal.record_all(instance.events)
     instance.events.clear()
+    follow_instance(uow, instance, rules, now, actor)
     for task_id, due in instance.waiting_timers():
         key = f"timer:{instance.id}:{task_id}:{due.isoformat()}"
         # SpiffWorkflow fires a timer once its instant is strictly past, hence the microsecond.

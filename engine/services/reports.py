@@ -2,18 +2,24 @@
 
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from engine import policy
-from engine.errors import Forbidden
-from engine.identity import Principal
+from engine.clock import Clock
+from engine.errors import Conflict, Forbidden, NotFound
+from engine.identity import Principal, Role
+from engine.reports import publication
 from engine.reports.bottlenecks import bottleneck_rows
-from engine.reports.discipline import build_discipline_report
+from engine.reports.discipline import build_discipline_report, scope_report
 from engine.reports.overdue import OverdueFilter, backlog, overdue_rows
 from engine.reports.period import Period
 from engine.reports.scoring import Scoring
 from engine.rules import Rules
+from engine.store.reports import PublishedReports
 from engine.store.uow import UnitOfWork
 
 OWN_ROWS_ONLY = "Cơ quan chỉ được xem số liệu của chính mình"
+PUBLISHERS = {Role.HOME_AFFAIRS, Role.ADMIN}
 
 
 def report_scope(principal: Principal) -> str | None:
@@ -31,7 +37,8 @@ def read_discipline_report(uow: UnitOfWork, principal: Principal, period: Period
     """Build the discipline report for a period; an agency reads only its own rows."""
     scope = report_scope(principal)
     with uow:
-        return build_discipline_report(uow.conn, period, now, rules.calendar, scoring, scope)
+        report = build_discipline_report(uow.conn, period, now, rules.calendar, scoring)
+    return scope_report(report, scope) if scope else report
 
 
 def read_overdue_report(uow: UnitOfWork, principal: Principal, now: datetime, rules: Rules,
@@ -56,3 +63,53 @@ def read_bottlenecks(uow: UnitOfWork, principal: Principal, period: Period, rule
         rows = bottleneck_rows(uow.conn, period, rules.calendar, scope, scoring.simplification_target)
     return {"period": period.as_dict(), "simplification_target": scoring.simplification_target,
             "rows": rows}
+
+
+def publish_report(uow: UnitOfWork, clock: Clock, principal: Principal, period: Period, rules: Rules,
+                   scoring: Scoring, reason: str) -> tuple[dict, bool]:
+    """Rebuild a month's report now; store a new revision only if a figure changed."""
+    if not principal.has_any(PUBLISHERS):
+        raise Forbidden("Chỉ Sở Nội vụ hoặc quản trị hệ thống được công bố báo cáo")
+    now = clock.now()
+    try:
+        with uow:
+            published, new = publication.publish(uow, period, now, rules.calendar, scoring,
+                                                 principal.subject, reason)
+            uow.commit()
+    except sa.exc.IntegrityError:  # two rebuilds raced for the same revision number
+        raise Conflict("Báo cáo kỳ này vừa được công bố bởi yêu cầu khác; hãy thử lại") from None
+    return published, new
+
+
+def list_published(uow: UnitOfWork, principal: Principal, period: str | None = None) -> list[dict]:
+    """List the published revisions, newest period first."""
+    report_scope(principal)  # any reader of reports, an agency for its own rows
+    with uow:
+        rows = PublishedReports(uow.conn).summaries(publication.KIND, period)
+    return [publication.summary_view(r) for r in rows]
+
+
+def read_published(uow: UnitOfWork, principal: Principal, period: str, revision: int) -> dict:
+    """Return one published revision exactly as stored (an agency sees its own rows of it)."""
+    scope = report_scope(principal)
+    with uow:
+        row = PublishedReports(uow.conn).get(publication.KIND, period, revision)
+    if row is None:
+        raise NotFound(f"Chưa công bố bản số {revision} của báo cáo kỳ {period}")
+    return scope_report(row["content"], scope) if scope else row["content"]
+
+
+def schedule_publication(uow: UnitOfWork, clock: Clock, rules: Rules) -> bool:
+    """Make sure this month's report will be published on the next month's first working day."""
+    now = clock.now()
+    with uow:
+        added = publication.schedule_month(uow, publication.current_month(now, rules.calendar.tz),
+                                           rules.calendar, now)
+        uow.commit()
+    return added
+
+
+def handlers(rules: Rules, scoring: Scoring) -> dict:
+    """Return the worker's handler for ``report`` jobs."""
+    return {publication.JOB_KIND: lambda uow, job, now: publication.publish_monthly(
+        uow, job, now, rules.calendar, scoring)}

@@ -294,3 +294,7 @@ class Violations:
     def for_agency(self, agency: str) -> list:
         query = sa.select(violations).where(violations.c.agency_code == agency)
         return list(self.conn.execute(query.order_by(violations.c.id)).mappings())
+
+    def for_instance(self, instance_id: str) -> list:
+        query = sa.select(violations).where(violations.c.instance_id == instance_id)
+        return list(self.conn.execute(query.order_by(violations.c.id)).mappings())

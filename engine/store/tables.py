@@ -211,3 +211,53 @@ violations = sa.Table(
     sa.UniqueConstraint("task_id", "kind"),
     sa.Index(None, "agency_code", "occurred_at"),
 )
+
+procedure_versions = sa.Table(
+    "procedure_versions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(16), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("definition", sa.JSON, nullable=False),
+    sa.Column("loaded_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("code", "version"),
+    sa.UniqueConstraint("code", "content_hash"),
+)
+
+dossiers = sa.Table(
+    "dossiers", metadata,
+    sa.Column("code", sa.String(48), primary_key=True),
+    sa.Column("instance_id", sa.ForeignKey("instances.id"), nullable=False, unique=True),
+    sa.Column("procedure_version_id", sa.ForeignKey("procedure_versions.id"), nullable=False),
+    sa.Column("procedure_code", sa.String(16), nullable=False),
+    # The handling agency (accountable for the time limit) and the desk that received it.
+    sa.Column("agency_code", sa.String(32), nullable=False),
+    sa.Column("desk_agency", sa.String(32), nullable=False),
+    sa.Column("applicant", sa.JSON, nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("submitted_at", UtcDateTime(), nullable=False),
+    sa.Column("received_at", UtcDateTime()),
+    sa.Column("promised_at", UtcDateTime()),
+    sa.Column("original_promised_at", UtcDateTime()),
+    sa.Column("finished_at", UtcDateTime()),
+    sa.Column("supplement_count", sa.Integer, nullable=False, default=0),
+    sa.Column("paused_seconds", sa.Integer, nullable=False, default=0),
+    sa.Column("paused_since", UtcDateTime()),
+    sa.Column("apologised_at", UtcDateTime()),
+    sa.Column("apology_missing", sa.Boolean, nullable=False, default=False),
+    sa.Column("late", sa.Boolean, nullable=False, default=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    # An agency's list by status and receipt date; the 766 figures by procedure and period.
+    sa.Index(None, "agency_code", "status", "received_at"),
+    sa.Index(None, "procedure_code", "received_at"),
+)
+
+# One row per (province, agency, local day): the last number handed out, bumped in one upsert.
+dossier_counters = sa.Table(
+    "dossier_counters", metadata,
+    sa.Column("prefix", sa.String(48), primary_key=True),
+    sa.Column("last_number", sa.Integer, nullable=False),
+)

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from engine.store.directory import Directory
+from engine.store.dossiers import Catalog, Dossiers
 from engine.store.jobs import Jobs
 from engine.store.repositories import (
     DeadlineLedger,
@@ -52,6 +53,8 @@ class UnitOfWork:
         self.settings = Settings(self.conn)
         self.violations = Violations(self.conn)
         self.jobs = Jobs(self.conn)
+        self.catalog = Catalog(self.conn)
+        self.dossiers = Dossiers(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:

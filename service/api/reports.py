@@ -1,17 +1,18 @@
 """Reports for the Department of Home Affairs and the Provincial Office: discipline, overdue, bottlenecks."""
 
-import os
-
 from apiflask import APIBlueprint, Schema
 from apiflask.fields import Integer, String
 from apiflask.validators import Length, Range
-from flask import current_app
+from flask import Response, current_app, request
 
 from engine.reports.overdue import OverdueFilter
 from engine.reports.period import parse_month, parse_range
 from engine.reports.scoring import Scoring
 from engine.services import reports
+from service import exports
 from service.auth import auth, principal
+from service.problems import problem
+from service.report_cli import scoring_of
 from service.runtime import runtime
 
 bp = APIBlueprint("reports", __name__, url_prefix="/api/v1/reports", tag="Báo cáo")
@@ -24,6 +25,10 @@ class PeriodIn(Schema):
     to = String(validate=Length(10, 10), metadata={"description": "Đến ngày YYYY-MM-DD"})
 
 
+class FileIn(PeriodIn):
+    section = String(validate=Length(1, 32), metadata={"description": "Mục xuất ra CSV (mặc định ranking)"})
+
+
 class OverdueIn(Schema):
     agency = String(validate=Length(1, 32))
     process = String(validate=Length(1, 128))
@@ -34,8 +39,7 @@ class OverdueIn(Schema):
 def scoring() -> Scoring:
     """Return the scoring rules, read once per app from SCORING_FILE or DUNGHAN_SCORING_FILE."""
     if "scoring" not in current_app.extensions:
-        path = current_app.config.get("SCORING_FILE") or os.environ.get("DUNGHAN_SCORING_FILE")
-        current_app.extensions["scoring"] = Scoring.from_file(path)
+        current_app.extensions["scoring"] = scoring_of(current_app.config)
     return current_app.extensions["scoring"]
 
 
@@ -48,16 +52,49 @@ def period_of(q: dict):
     return parse_month(q.get("month") or f"{rt.clock.now().astimezone(tz):%Y-%m}", tz)
 
 
-@bp.get("/discipline")
-@bp.auth_required(auth)
-@bp.input(PeriodIn, location="query", arg_name="q")
-@bp.doc(description=f"Báo cáo kỷ luật hành chính của một tháng hoặc khoảng ngày. {READERS}.",
-        responses={200: "Báo cáo (JSON)", 403: "Không có quyền", 422: "Tháng không hợp lệ"})
-def discipline(q):
-    """Build the monthly discipline report: figures per agency and person, the ranking."""
+def _discipline(q: dict) -> dict:
     rt = runtime()
     return reports.read_discipline_report(rt.uow(), principal(), period_of(q), rt.clock.now(),
                                           rt.rules, scoring())
+
+
+def send_file(report: dict, fmt: str, section: str | None = None):
+    """Answer a report as a file, or 503 naming the system package the PDF needs."""
+    try:
+        body = exports.render(report, fmt, section, runtime().rules.calendar.tz)
+    except exports.PdfUnavailable as err:
+        return problem(503, f"Máy chủ chưa cài gói hệ thống {err.package} để xuất PDF",
+                       slug="pdf-unavailable", package=err.package)
+    revision = f"-ban-{report['revision']}" if report.get("revision") else ""
+    name = f"bao-cao-ky-luat-{report['period']['label'].replace('..', '_')}{revision}.{fmt}"
+    return Response(body, mimetype=exports.MEDIA_TYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/discipline")
+@bp.auth_required(auth)
+@bp.input(FileIn, location="query", arg_name="q")
+@bp.doc(description=f"Báo cáo kỷ luật hành chính của một tháng hoặc khoảng ngày. {READERS}. "
+        "Định dạng theo tiêu đề Accept (JSON, XLSX, CSV, PDF) hoặc đuôi .xlsx/.csv/.pdf.",
+        responses={200: "Báo cáo", 403: "Không có quyền", 422: "Tháng không hợp lệ",
+                   503: "Thiếu thư viện hệ thống để xuất PDF"})
+def discipline(q):
+    """Build the monthly discipline report: figures per agency and person, the ranking."""
+    offered = {media.split(";")[0]: fmt for fmt, media in exports.MEDIA_TYPES.items()}
+    fmt = offered[request.accept_mimetypes.best_match(list(offered), default="application/json")]
+    report = _discipline(q)
+    return report if fmt == "json" else send_file(report, fmt, q.get("section"))
+
+
+@bp.get("/discipline.<any(json, xlsx, csv, pdf):fmt>")
+@bp.auth_required(auth)
+@bp.input(FileIn, location="query", arg_name="q")
+@bp.doc(description=f"Báo cáo kỷ luật hành chính dưới dạng tệp. {READERS}.",
+        responses={200: "Tệp báo cáo", 403: "Không có quyền", 503: "Thiếu thư viện hệ thống để xuất PDF"})
+def discipline_file(fmt: str, q):
+    """Download the discipline report as XLSX (one sheet per section), CSV or PDF."""
+    report = _discipline(q)
+    return report if fmt == "json" else send_file(report, fmt, q.get("section"))
 
 
 @bp.get("/overdue")
@@ -80,3 +117,51 @@ def bottlenecks(q):
     """Return median and p90 working time per process step and agency, repeats and waits."""
     rt = runtime()
     return reports.read_bottlenecks(rt.uow(), principal(), period_of(q), rt.rules, scoring())
+
+
+class RebuildIn(Schema):
+    reason = String(required=True, validate=Length(1, 2000),
+                    metadata={"description": "Lý do tính lại (ví dụ: đính chính số liệu)"})
+
+
+class PublishedQueryIn(Schema):
+    month = String(validate=Length(7, 7))
+
+
+class FormatIn(Schema):
+    section = String(validate=Length(1, 32))
+
+
+@bp.get("/discipline/published")
+@bp.auth_required(auth)
+@bp.input(PublishedQueryIn, location="query", arg_name="q")
+@bp.doc(description="Các bản báo cáo đã công bố (mỗi bản bất biến; đính chính tạo bản mới).")
+def published(q):
+    """List the published revisions of monthly reports, newest month first."""
+    return {"items": reports.list_published(runtime().uow(), principal(), q.get("month"))}
+
+
+@bp.post("/discipline/published/<month>")
+@bp.auth_required(auth)
+@bp.input(RebuildIn, arg_name="body")
+@bp.doc(description="Tính lại báo cáo tháng; chỉ tạo bản mới khi số liệu đã thay đổi. "
+        "Sở Nội vụ hoặc quản trị.", responses={200: "Số liệu không đổi: bản hiện có",
+                                                 201: "Bản mới", 403: "Không có quyền"})
+def republish(month: str, body):
+    """Rebuild a month's report on demand; a changed figure makes a new revision."""
+    rt = runtime()
+    period = parse_month(month, rt.rules.calendar.tz)
+    revision, new = reports.publish_report(rt.uow(), rt.clock, principal(), period, rt.rules, scoring(),
+                                           body["reason"])
+    return revision, 201 if new else 200
+
+
+@bp.get("/discipline/published/<month>/<int(max=1000000):revision>")
+@bp.get("/discipline/published/<month>/<int(max=1000000):revision>.<any(json, xlsx, csv, pdf):fmt>")
+@bp.auth_required(auth)
+@bp.input(FormatIn, location="query", arg_name="q")
+@bp.doc(description="Một bản báo cáo đã công bố, đúng như lúc lưu (JSON, .xlsx, .csv, .pdf).")
+def published_revision(month: str, revision: int, q, fmt: str = "json"):
+    """Return one published revision exactly as stored."""
+    report = reports.read_published(runtime().uow(), principal(), month, revision)
+    return report if fmt == "json" else send_file(report, fmt, q.get("section"))

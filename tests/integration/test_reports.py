@@ -19,6 +19,7 @@ working periods 07:30–11:30 and 13:00–17:00 (8 h a day), Hà Nội time = UT
   synthesis of C1 opens. SNV (Department of Home Affairs) has no activity at all.
 """
 
+import os
 from datetime import UTC, datetime
 
 import pytest
@@ -251,3 +252,215 @@ def test_bottlenecks_count_working_hours_per_step_and_agency(province):
     # C4 from 25/11 09:00: 6.5 + 2 × 8 (26, 27/11) + 8 (30/11) = 30.5 h.
     assert _pick(stc, "completed", "median_hours", "waiting_at_end", "longest_wait_hours") \
         == (1, 32.0, 2, 46.5)
+
+
+def test_xlsx_holds_the_json_figures_with_real_number_formats(province):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    api, _ = province
+    report = api("GET", "/api/v1/reports/discipline?month=2026-11", "SNV_home_affairs").json
+    answer = api("GET", "/api/v1/reports/discipline.xlsx?month=2026-11", "SNV_home_affairs")
+    assert answer.status_code == 200 and answer.mimetype.endswith("spreadsheetml.sheet")
+    assert 'filename="bao-cao-ky-luat-2026-11.xlsx"' in answer.headers["Content-Disposition"]
+    book = load_workbook(BytesIO(answer.data))
+    assert book.sheetnames[:4] == ["Xếp hạng cơ quan", "Lấy ý kiến phối hợp", "Công việc (mọi quy trình)",
+                                   "Vi phạm ghi nhận"]
+    ranking = sheet_rows(book["Xếp hạng cơ quan"])
+    assert {r["Mã"]: r["Điểm"] for r in ranking} == {r["agency"]: r["score"]
+                                                     for r in report["sections"]["ranking"]["rows"]}
+    assert {r["Mã"]: r["Hạng"] for r in ranking}["SXD"] == 1
+    cells = book["Xếp hạng cơ quan"]
+    score_col = [c.value for c in cells[2]].index("Điểm") + 1
+    rate_col = [c.value for c in cells[2]].index("Tỷ lệ trả lời đúng hạn") + 1
+    assert cells.cell(3, score_col).number_format == "0.00"
+    assert cells.cell(3, rate_col).number_format == "0.0%" and cells.cell(3, rate_col).value == 1.0
+    replies = {r["Mã"]: r for r in sheet_rows(book["Lấy ý kiến phối hợp"])}
+    for row in report["sections"]["consultations"]["rows"]:
+        assert (replies[row["agency"]]["Đúng hạn"], replies[row["agency"]]["Coi như đồng ý"]) == \
+            (row["on_time"], row["deemed_consent"])
+    [officer] = sheet_rows(book["Cán bộ có nhiều vi phạm"])
+    assert (officer["Tài khoản"], officer["Vi phạm"], officer["Theo cơ quan"]) == \
+        ("an.nv", 2, "STC: 1; SXD: 1")
+    absent = [r["Nội dung"] for r in sheet_rows(book["Chưa ghi nhận được"])]
+    assert "Hồ sơ thủ tục hành chính (tỷ lệ đúng hạn 766)" in absent
+
+
+def sheet_rows(sheet) -> list[dict]:
+    """Read a sheet below its title row as dicts keyed by the heading row."""
+    values = list(sheet.iter_rows(min_row=2, values_only=True))
+    return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+
+
+def test_csv_and_accept_header_choose_the_format(province):
+    import csv
+    from io import StringIO
+
+    api, _ = province
+    answer = api("GET", "/api/v1/reports/discipline?month=2026-11&section=violations", "SNV_home_affairs",
+                 headers={"Accept": "text/csv"})
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    table = list(csv.DictReader(StringIO(answer.data.decode("utf-8-sig"))))
+    assert {r["Mã"]: int(r["Tổng"]) for r in table}["STC"] == 2
+    wrong = api("GET", "/api/v1/reports/discipline.csv?month=2026-11&section=nope", "SNV_home_affairs")
+    assert wrong.status_code == 422
+
+
+def pdf_or_skip() -> None:
+    """Skip visibly without WeasyPrint's system libraries, unless CI made PDF mandatory."""
+    from service.exports.pdf import PdfUnavailable, _weasyprint_html
+
+    try:
+        _weasyprint_html()
+    except PdfUnavailable as err:
+        if os.environ.get("DUNGHAN_REQUIRE_PDF") == "1":
+            pytest.fail(f"DUNGHAN_REQUIRE_PDF=1 but {err.package} is missing")
+        pytest.skip(f"PDF needs the Debian package {err.package}")
+
+
+def test_pdf_is_a_vietnamese_report_with_the_json_figures(province):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from service.exports.tables import Kind, vietnamese_number
+
+    pdf_or_skip()
+    api, _ = province
+    report = api("GET", "/api/v1/reports/discipline?month=2026-11", "SNV_home_affairs").json
+    answer = api("GET", "/api/v1/reports/discipline?month=2026-11", "SNV_home_affairs",
+                 headers={"Accept": "application/pdf"})
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(answer.data)).pages)
+    assert "Kết quả thực hiện kỷ luật, kỷ cương hành chính" in text and "tháng 11/2026" in text
+    assert "Độc lập - Tự do - Hạnh phúc" in text and "GIÁM ĐỐC" in text
+    lines = text.splitlines()
+    for row in report["sections"]["ranking"]["rows"][:4]:  # 77,00 · 74,00 · 40,00 · -22,00
+        score = vietnamese_number(row["score"], Kind.SCORE)
+        assert any(row["name"] in line and score in line for line in lines), (row["name"], score)
+    stc = next(r for r in report["sections"]["violations"]["rows"] if r["agency"] == "STC")
+    assert any(line.startswith("STC Sở Tài chính") and line.split()[-1] == str(stc["total"])
+               for line in lines)
+    assert "Hồ sơ thủ tục hành chính (tỷ lệ đúng hạn 766)" in text  # shown as not yet recorded
+
+
+def test_pdf_without_pango_answers_503_naming_the_package(province, monkeypatch):
+    from service.exports import pdf
+
+    def missing():
+        raise pdf.PdfUnavailable("libpango-1.0-0")
+
+    monkeypatch.setattr(pdf, "_weasyprint_html", missing)
+    api, _ = province
+    answer = api("GET", "/api/v1/reports/discipline.pdf?month=2026-11", "SNV_home_affairs")
+    assert answer.status_code == 503 and answer.json["package"] == "libpango-1.0-0"
+    assert "libpango-1.0-0" in answer.json["detail"]
+
+
+def test_the_first_working_day_job_publishes_november_and_queues_december(province, uow_factory, clock):
+    import sqlalchemy as sa
+
+    from engine.reports.scoring import Scoring
+    from engine.services import reports
+    from engine.store.jobs import jobs
+    from engine.store.tables import outbox
+
+    api, _ = province
+    rules = Rules.from_files()
+    clock.set(local(30, 11, 12))
+    assert reports.schedule_publication(uow_factory(), clock, rules)  # November's run
+    assert not reports.schedule_publication(uow_factory(), clock, rules)  # once per month
+    worker = Worker(uow_factory, clock, reports.handlers(rules, Scoring.from_file()), worker_id="reports")
+    # December 2026 starts on Tuesday 1/12, a working day: published at its opening, 07:30.
+    assert run_at(clock, worker, local(1, 12, 7, 29)) == 0
+    assert run_at(clock, worker, local(1, 12, 7, 30)) == 1
+    [entry] = api("GET", "/api/v1/reports/discipline/published", "SNV_home_affairs").json["items"]
+    assert (entry["period"], entry["revision"], entry["built_by"]) == ("2026-11", 1, "system")
+    stored = api("GET", "/api/v1/reports/discipline/published/2026-11/1", "SNV_home_affairs").json
+    assert rows(stored, "ranking")["SXD"]["score"] == 77.0 and stored["revision"] == 1
+    with uow_factory.engine.connect() as conn:
+        published = sa.select(outbox.c.payload).where(outbox.c.type == "report.published")
+        [event] = conn.execute(published).scalars()
+        due = conn.execute(sa.select(jobs.c.due_at).where(jobs.c.key == "report:discipline:2026-12")).scalar()
+    assert (event["period"], event["revision"]) == ("2026-11", 1) and "SNV" in event["audience"]
+    assert event["link_path"] == "/api/v1/reports/discipline/published/2026-11/1"
+    # January 2027: Friday 1/1 is New Year's Day, 2–3/1 a weekend → Monday 4/1/2027 07:30.
+    assert due == utc(2027, 1, 4, 0, 30)
+
+
+def run_at(clock, worker, at: datetime) -> int:
+    clock.set(at)
+    return worker.run_once()
+
+
+def test_a_correction_after_publication_is_revision_2_and_revision_1_stays(province, uow_factory):
+    import sqlalchemy as sa
+
+    from engine.store.reports import published_reports
+
+    api, _ = province
+    why = {"reason": "Công bố tháng 11"}
+    first = api("POST", "/api/v1/reports/discipline/published/2026-11", "SNV_home_affairs", json=why)
+    assert first.status_code == 201 and first.json["revision"] == 1
+    again = api("POST", "/api/v1/reports/discipline/published/2026-11", "SNV_home_affairs", json=why)
+    assert again.status_code == 200 and again.json["revision"] == 1  # same figures: no new revision
+    assert api("POST", "/api/v1/reports/discipline/published/2026-11", "STC", json=why).status_code == 403
+    original = api("GET", "/api/v1/reports/discipline/published/2026-11/1", "SNV_home_affairs").json
+
+    # The directory held the wrong head for SNNMT; the administrator corrects it.
+    directory_services.save_agency(uow_factory(), SYSTEM, "SNNMT", {"head_name": "Vũ Văn Nông"})
+    fixed = api("POST", "/api/v1/reports/discipline/published/2026-11", "SNV_home_affairs",
+                json={"reason": "Đính chính tên Giám đốc Sở Nông nghiệp và Môi trường"})
+    assert fixed.status_code == 201 and fixed.json["revision"] == 2
+    assert api("GET", "/api/v1/reports/discipline/published/2026-11/1", "SNV_home_affairs").json == original
+    second = api("GET", "/api/v1/reports/discipline/published/2026-11/2", "SNV_home_affairs").json
+    assert second["sections"]["people"]["heads"][0]["head_name"] == "Vũ Văn Nông"
+    assert original["sections"]["people"]["heads"][0]["head_name"] == "Vũ Thị Nông"
+    assert api("GET", "/api/v1/reports/discipline/published/2026-11/3", "SNV_home_affairs").status_code == 404
+    # The database itself refuses to edit or delete a published revision.
+    for statement in (sa.update(published_reports).values(reason="sửa"), sa.delete(published_reports)):
+        with pytest.raises(sa.exc.DatabaseError), uow_factory.engine.begin() as conn:
+            conn.execute(statement)
+    xlsx = api("GET", "/api/v1/reports/discipline/published/2026-11/2.xlsx", "SNV_home_affairs")
+    assert xlsx.status_code == 200 and "ban-2.xlsx" in xlsx.headers["Content-Disposition"]
+    mine = api("GET", "/api/v1/reports/discipline/published/2026-11/2", "STC").json
+    assert [r["agency"] for r in mine["sections"]["ranking"]["rows"]] == ["STC"]
+
+
+def test_cli_writes_the_xlsx_the_api_serves(province, uow_factory, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from service.cli import main
+
+    api, _ = province
+    monkeypatch.setenv("DUNGHAN_DATABASE_URL", uow_factory.url)
+    out = tmp_path / "out.xlsx"
+    result = CliRunner().invoke(main, ["report", "2026-11", "--format", "xlsx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ranking = {r["Mã"]: r["Điểm"] for r in sheet_rows(load_workbook(out)["Xếp hạng cơ quan"])}
+    # The CLI uses the shipped config/scoring.toml; the API here a copy with the same weights.
+    served = api("GET", "/api/v1/reports/discipline?month=2026-11", "SNV_home_affairs").json
+    api_scores = rows(served, "ranking")
+    assert ranking == {c: r["score"] for c, r in api_scores.items()}
+    bad = CliRunner().invoke(main, ["report", "2026-13"])
+    assert bad.exit_code != 0 and "YYYY-MM" in bad.output
+
+
+def test_migration_0013_matches_the_table_definition(db_url):
+    import sqlalchemy as sa
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from engine.store.tables import metadata
+
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={
+            "compare_type": True,
+            "include_object": lambda obj, name, kind, *_: (
+                name if kind == "table" else obj.table.name) == "published_reports",
+        })
+        assert compare_metadata(context, metadata) == []
+    engine.dispose()

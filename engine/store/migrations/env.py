@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import engine.store.jobs  # noqa: F401  (registers the jobs table on the metadata)
+import engine.store.reports  # noqa: F401  (and the published reports)
 from engine.store.tables import metadata
 
 config = context.config
