@@ -8,6 +8,7 @@ Scripts and every expression not provably cheap run in a child process of
 comparison, which is most conditions and agency expressions, runs in place.
 """
 
+import re
 from collections.abc import Callable, Mapping
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -28,10 +29,16 @@ __all__ = ["ALLOWED_NAMES", "SandboxEnvironment", "SandboxScriptEngine", "lint_e
            "lint_script"]
 
 
+_CAMUNDA_EXPRESSION = re.compile(r"^\s*[$#]\{.*\}\s*$", re.DOTALL)
+
+
 def lint_expression(source: str, *, timer: bool = False) -> None:
     """Reject at upload an expression the sandbox would refuse at run time."""
     if timer and is_iso_literal(source):
         return
+    if _CAMUNDA_EXPRESSION.match(source):
+        raise ScriptRejected("biểu thức ${…}/#{…} (JUEL của Camunda) không được hỗ trợ; viết bằng "
+                             "Python trên biến của hồ sơ, ví dụ: so_ngay > 5 and ket_qua == 'dat'")
     compile_expression(source)
 
 
