@@ -22,18 +22,21 @@ def seed_agencies(uow: UnitOfWork, agencies: list[dict]) -> int:
 
 
 def seed_user(uow: UnitOfWork, clock: Clock, username: str, full_name: str, agency: str,
-              roles: Iterable[str], password: str | None) -> str:
-    """Add a user unless the username exists; return the user's id."""
+              roles: Iterable[str], password: str | None, email: str | None = None) -> str:
+    """Add a user unless the username exists (then only fill in a missing email); return its id."""
     password_hash = hash_password(password) if password else None  # CPU-heavy: outside the transaction
     with uow:
         existing = uow.directory.user_by_username(username)
         if existing:
+            if email and not existing["email"]:
+                uow.directory.update_user(existing["id"], email=email)
+                uow.commit()
             return existing["id"]
         user_id = str(uuid.uuid4())
         uow.directory.add_user(id=user_id, username=username, full_name=full_name,
                                agency_code=agency, roles=sorted(Role(r) for r in roles),
                                active=True, created_at=clock.now(),
-                               password_hash=password_hash)
+                               password_hash=password_hash, email=email)
         uow.commit()
     return user_id
 

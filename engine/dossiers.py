@@ -135,6 +135,17 @@ class DossierApologyMissed(ev.Event):
     type = "dossier.apology_missed"
 
 
+@dataclass(frozen=True)
+class DossierApologyReminded(ev.Event):
+    """One working day is left to apologise before the promise, and no apology was issued yet."""
+
+    code: str = ""
+    agency: str = ""
+    promised_at: datetime | None = None
+    apology_deadline: datetime | None = None
+    type = "dossier.apology_reminded"
+
+
 @dataclass
 class Dossier:
     """One dossier's state; methods change it and record what happened as events."""
@@ -237,6 +248,22 @@ class Dossier:
     def apology_deadline(self, cal: WorkCalendar) -> datetime:
         """Return the last instant an apology may be issued: 1 working day before the promise."""
         return cal.subtract_working_hours(self.promised_at, 8)
+
+    def apology_reminder_at(self, cal: WorkCalendar) -> datetime:
+        """Return when to remind the agency: one working day before the apology's last instant."""
+        return cal.subtract_working_hours(self.apology_deadline(cal), 8)
+
+    def remind_apology(self, now: datetime, actor: str, cal: WorkCalendar) -> bool:
+        """Prompt the handling agency to apologise in time, if the dossier is still open and due."""
+        running = self.finished_at is None and self.paused_since is None
+        if not running or self.apologised_at is not None or self.promised_at is None:
+            return False
+        deadline = self.apology_deadline(cal)
+        if not self.apology_reminder_at(cal) <= now <= deadline:
+            return False  # a stale reminder of a promise that has moved since
+        self.events.append(DossierApologyReminded(self.instance_id, now, actor, self.code,
+                                                  self.agency, self.promised_at, deadline))
+        return True
 
     def promised_instant_reached(self, now: datetime, actor: str) -> bool:
         """Record a dossier still open at its promise without an apology as late, apology missing."""

@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 
 from engine import codec
+from engine.calendar import DeadlineModel
 from engine.deadlines import parse_model, parse_rule
 from engine.errors import BpmnProblem, InvalidBpmn, ScriptRejected
 from engine.forms import FORMS
@@ -128,7 +129,8 @@ def _problem_from(err: ValidationException, root) -> BpmnProblem:
 
 
 def _lint(root) -> list[BpmnProblem]:
-    return [*_lint_expressions(root), *_lint_user_tasks(root), *_lint_deadlines(root)]
+    return [*_lint_expressions(root), *_lint_user_tasks(root), *_lint_deadlines(root),
+            *_lint_boundary_models(root)]
 
 
 def _owner(element):
@@ -179,15 +181,43 @@ def _lint_expressions(root) -> list[BpmnProblem]:
 
 def _lint_timer(source: str) -> None:
     lint_expression(source, timer=True)
+    for model in _timer_models(source):
+        parse_model(model)  # a literal model is checked like a task's
+
+
+def _timer_models(source: str) -> list[str]:
+    """Return the literal model of each ``due_in_working_days`` call (the default if none)."""
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError:
-        return  # an ISO literal, which lint_expression accepted
-    # A literal model in due_in_working_days(n, model=...) is checked like a task's.
-    for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
-        for keyword in call.keywords:
-            if keyword.arg == "model" and isinstance(keyword.value, ast.Constant):
-                parse_model(keyword.value.value)
+        return []  # an ISO literal, which lint_expression accepted
+    models = []
+    for call in ast.walk(tree):
+        if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "due_in_working_days":
+            given = [k.value for k in call.keywords if k.arg == "model"]
+            if not given:
+                models.append(DeadlineModel.DAY_COUNT)
+            elif isinstance(given[0], ast.Constant):
+                models.append(given[0].value)
+    return models
+
+
+def _lint_boundary_models(root) -> list[BpmnProblem]:
+    """Refuse a boundary timer that counts by another model than the task it guards."""
+    problems = []
+    for event in root.iterfind(".//bpmn:boundaryEvent[@attachedToRef]", NS):
+        found = root.xpath("//*[@id=$id]", id=event.get("attachedToRef"))
+        task = found[0] if found else None
+        if task is None or task.find(".//spiffworkflow:property[@name='deadline']", NS) is None:
+            continue
+        declared = task.find(".//spiffworkflow:property[@name='deadline_model']", NS)
+        model = DeadlineModel.DAY_COUNT if declared is None else declared.get("value")
+        for timer in event.iterfind(".//bpmn:timerEventDefinition/*", NS):
+            for other in {m for m in _timer_models(timer.text or "") if m != model}:
+                problems.append(_located(timer, (
+                    f"Hẹn giờ tính theo '{other}' nhưng nhiệm vụ '{task.get('id')}' tính theo"
+                    f" '{model}': ghi model='{model}' để hai hạn trùng nhau")))
+    return problems
 
 
 def _lint_deadlines(root) -> list[BpmnProblem]:

@@ -1,5 +1,6 @@
 """Compose the application: configuration, database, clock, API blueprints, error handling."""
 
+import os
 from pathlib import Path
 
 from apiflask import APIFlask
@@ -10,6 +11,7 @@ from engine.rules import Rules
 from engine.services.dossiers import load_catalog_directory
 from engine.store.migrate import require_current
 from engine.store.uow import UnitOfWorkFactory
+from notifications.config import NotificationConfig, mailer_from_environment
 from service import bodies, logs, problems, public, settings, web
 from service.api import (
     deadlines,
@@ -19,6 +21,7 @@ from service.api import (
     instances,
     messages,
     metrics,
+    notifications,
     overdue,
     processes,
     reports,
@@ -68,6 +71,9 @@ def create_app(config: dict | None = None) -> APIFlask:
     require_current(rt.uow.engine)
     app.extensions["webhooks"] = WebhookConfig.from_settings(
         app.config["SECRET_KEY"], app.config["WEBHOOK_ALLOWED_HOSTS"], app.config["PUBLIC_URL"])
+    app.extensions["notifications"] = NotificationConfig(
+        app.config.get("MAILER") or mailer_from_environment(os.environ, settings.var_dir()),
+        rules, app.config["PUBLIC_URL"].rstrip("/"))
     if app.config["LOAD_PROCESSES"]:
         services.load_process_directory(rt.uow(), rt.clock, app.config["PROCESSES_DIR"])
         load_catalog_directory(rt.uow(), rt.clock, Path(app.config["PROCESSES_DIR"]) / "catalog")
@@ -78,7 +84,7 @@ def create_app(config: dict | None = None) -> APIFlask:
     bodies.register(app)
     logs.install(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
-                  webhook_api, messages, reports, dossiers, public, web)
+                  webhook_api, messages, notifications, reports, dossiers, public, web)
     for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)

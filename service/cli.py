@@ -1,6 +1,7 @@
 """The ``dunghan`` command: migrate, load processes, seed the demo, serve, and calendar tools."""
 
 import logging
+import os
 import signal
 import threading
 from datetime import datetime
@@ -10,11 +11,17 @@ import click
 
 from engine import services
 from engine.calendar import DeadlineModel, WorkCalendar
+from engine.calendar_check import format_check, unconfirmed_days
 from engine.clock import SystemClock
-from engine.store.migrate import upgrade
-from engine.store.uow import UnitOfWorkFactory
+from engine.rules import Rules
+from engine.services.dossiers import load_catalog_directory
+from engine.store import metrics
+from engine.store.migrate import require_current, upgrade
+from engine.store.uow import UnitOfWorkFactory, create_db_engine
 from engine.worker import Worker, install_sigterm
+from notifications import handlers as notification_handlers
 from service import demo, logs, report_cli, settings
+from service.demo_dossiers import seed_dossiers
 from service.friendly import FriendlyGroup, port_in_use
 from webhooks import handlers as webhook_handlers
 
@@ -25,10 +32,17 @@ def main():
     logs.configure()
 
 
-def _database_url() -> str:
+def _database_url(migrated: bool = True) -> str:
+    """Return the configured database URL; unless told otherwise, check its schema is current."""
     url = settings.from_environment()["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if migrated:
+        engine = create_db_engine(url)
+        try:
+            require_current(engine)  # one line saying to migrate, not a traceback about a table
+        finally:
+            engine.dispose()
     return url
 
 
@@ -36,17 +50,32 @@ def _database_url() -> str:
 def migrate():
     """Create or upgrade the database schema."""
     logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)  # name each revision
-    upgrade(_database_url())
+    upgrade(_database_url(migrated=False))
     click.echo("Đã cập nhật cấu trúc cơ sở dữ liệu.")
+
+
+@main.command()
+def check():
+    """Kiểm tra cơ sở dữ liệu: cấu trúc đúng phiên bản, số quy trình theo trạng thái, việc tồn đọng."""
+    engine = UnitOfWorkFactory(_database_url()).engine
+    with engine.connect() as conn:
+        counts = metrics.instances_by_status(conn)
+        jobs = metrics.snapshot(conn, SystemClock().now())
+    by_status = ", ".join(f"{status} {n}" for status, n in sorted(counts.items())) or "chưa có"
+    click.echo(f"Cấu trúc cơ sở dữ liệu: đúng phiên bản. Quy trình: {by_status}. "
+               f"Việc đến hạn chưa chạy: {jobs.backlog}; việc thất bại: {jobs.failed}.")
 
 
 @main.command("load-processes")
 def load_processes():
-    """Deploy every BPMN file of processes/ (unchanged files keep their version)."""
-    uow = UnitOfWorkFactory(_database_url())()
-    processes_dir = settings.from_environment()["PROCESSES_DIR"]
-    for v in services.load_process_directory(uow, SystemClock(), processes_dir):
+    """Deploy every BPMN file of processes/ and the procedure catalog (unchanged files keep their version)."""
+    factory = UnitOfWorkFactory(_database_url())
+    processes_dir = Path(settings.from_environment()["PROCESSES_DIR"])
+    for v in services.load_process_directory(factory(), SystemClock(), processes_dir):
         click.echo(f"{v['process_id']} v{v['version']} ({v['content_hash'][:12]})")
+    if (processes_dir / "catalog").is_dir():
+        for p in load_catalog_directory(factory(), SystemClock(), processes_dir / "catalog"):
+            click.echo(f"Thủ tục {p['code']} v{p['version']}: {p['name']}")
 
 
 @main.command("seed-demo")
@@ -61,6 +90,13 @@ def seed_demo():
     click.echo(f"Tài khoản đăng nhập web http://127.0.0.1:8000/login (lưu ở {var / 'demo-users.txt'}):")
     for username, password in passwords.items():
         click.echo(f"  {username} / {password}")
+    config = settings.from_environment()
+    rules = Rules.from_files(config["CALENDAR_FILE"], config["LADDER_FILE"])
+    seeded = seed_dossiers(UnitOfWorkFactory(_database_url()), SystemClock(), rules)
+    if seeded:
+        click.echo("Hồ sơ TTHC mẫu (tra cứu tại http://127.0.0.1:8000/tra-cuu?ma=...):")
+        for line in seeded:
+            click.echo(f"  {line}")
 
 
 @main.command()
@@ -108,11 +144,41 @@ def worker(batch: int):
     Worker(rt.uow, rt.clock, _job_handlers(app), batch=batch).run_forever(stop)
 
 
-def _job_handlers(app) -> dict:
-    """Return every job handler: timers and ladders, webhook delivery, monthly reports."""
+@main.command("fast-forward")
+@click.argument("until")
+def fast_forward(until: str):
+    """Demo only: run every job due by a local instant, as if it had come ("2026-03-05 17:00").
+
+    Lets a newcomer watch reminders, overdue marks, escalations and their emails without waiting
+    days; every effect is recorded at that instant. Refused outside the embedded SQLite database.
+    """
+    from engine.clock import FrozenClock
+    from service.app import create_app
+
+    if not _database_url().startswith("sqlite"):
+        raise click.UsageError("Chỉ dùng với cơ sở dữ liệu mẫu SQLite của make run")
+    calendar = WorkCalendar.from_file()
+    try:
+        at = calendar.assume_local(datetime.fromisoformat(until))
+    except ValueError as err:
+        raise click.BadParameter(f"Không đọc được thời điểm '{until}'", param_hint="UNTIL") from err
+    app = create_app({"LOAD_PROCESSES": False, "CLOCK": FrozenClock(at)})
     rt = app.extensions["dunghan"]
+    runner = Worker(rt.uow, rt.clock, _job_handlers(app), worker_id="fast-forward")
+    ran = sum(iter(runner.run_once, 0))
+    click.echo(f"Đã chạy {ran} việc đến hạn trước {at.astimezone(calendar.tz):%H:%M %d/%m/%Y}.")
+
+
+def _job_handlers(app) -> dict:
+    """Return every job handler: timers and ladders, webhook delivery, notifications, reports.
+
+    A process able to send notifications switches them on, so events queue ``notify`` jobs.
+    """
+    rt = app.extensions["dunghan"]
+    notification_handlers.enable(rt.uow())
     return {**services.handlers(rt.rules),
             **webhook_handlers.handlers(rt.uow, app.extensions["webhooks"]),
+            **notification_handlers.handlers(rt.uow, app.extensions["notifications"]),
             **report_cli.publication_handlers(app)}
 
 
@@ -130,11 +196,47 @@ def _leave_server_loop(_signum, _frame) -> None:
     raise KeyboardInterrupt
 
 
-@main.command()
+def _calendar() -> WorkCalendar:
+    """Read the override file the server reads (DUNGHAN_CALENDAR_FILE, else config/)."""
+    return WorkCalendar.from_file(os.environ.get("DUNGHAN_CALENDAR_FILE") or None)
+
+
+def _hours_line(agency: str, calendar: WorkCalendar, own: bool) -> str:
+    periods = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in calendar.hours.periods)
+    whose = f"Giờ tiếp nhận riêng của {agency}" if own else (
+        f"{agency} không khai báo giờ riêng, dùng giờ của tỉnh")
+    return f"{whose}: {periods}, giờ cắt {calendar.hours.cutoff:%H:%M}."
+
+
+class _YearOrCommand(click.Group):
+    """Read ``dunghan calendar 2026`` as ``dunghan calendar show 2026``."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0].isdigit():
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=_YearOrCommand)
+def calendar():
+    """Xem và kiểm tra lịch làm việc: dunghan calendar 2026, dunghan calendar check 2027."""
+
+
+@calendar.command("show")
 @click.argument("year", type=int)
-def calendar(year: int):
-    """List a year's non-working weekdays and working weekend days."""
-    click.echo(WorkCalendar.from_file().format_year(year))
+def show_calendar(year: int):
+    """Liệt kê ngày nghỉ trong tuần và ngày làm việc cuối tuần của một năm."""
+    click.echo(_calendar().format_year(year))
+
+
+@calendar.command("check")
+@click.argument("year", type=int)
+def check_calendar(year: int):
+    """Liệt kê các ngày tệp lịch chưa xác nhận; mã thoát 1 khi còn ngày cần kiểm tra."""
+    days = unconfirmed_days(_calendar(), year)
+    click.echo(format_check(year, days))
+    if days:
+        raise SystemExit(1)
 
 
 @main.command()
@@ -151,11 +253,14 @@ def deadline(start: str, working_days: int, model: str, agency: str | None, no_c
         at = datetime.fromisoformat(start)
     except ValueError as err:
         raise click.BadParameter(f"Không đọc được thời điểm '{start}'", param_hint="--from") from err
-    calendar = WorkCalendar.from_file().for_agency(agency)
+    province = _calendar()
+    calendar = province.for_agency(agency)
     explanation = calendar.explain_working_days(calendar.assume_local(at), working_days,
                                                 model, cutoff=not no_cutoff)
     due = explanation.due.astimezone(calendar.tz)
     click.echo(f"Hạn: {due:%H:%M %d/%m/%Y} (giờ Việt Nam), cách tính {model}")
+    if agency:
+        click.echo(_hours_line(agency, calendar, own=agency in province.agency_hours))
     click.echo(explanation.text_vi)
 
 

@@ -15,6 +15,8 @@ from engine.shipped import shipped
 from engine.store.uow import UnitOfWorkFactory
 
 SEED = shipped("config/demo_province.json")
+# A reserved example domain: the demo's would-be emails land in var/outbox-mail/, never a real inbox.
+DEMO_MAIL_DOMAIN = "bacninh.example.vn"
 SPECIAL_USERS = [("quantri", "Quản trị hệ thống", "VPUBND", ["admin"]),
                  ("thietke", "Người thiết kế quy trình", "SKHCN", ["designer"])]
 
@@ -48,7 +50,8 @@ def _users(uow, clock, agencies, path: Path) -> dict[str, str]:
     passwords = {}
     for username, full_name, agency, roles in _demo_users(agencies):
         password = saved.get(username) or secrets.token_urlsafe(9)
-        directory.seed_user(uow(), clock, username, full_name, agency, roles, password)
+        directory.seed_user(uow(), clock, username, full_name, agency, roles, password,
+                            email=f"{username}@{DEMO_MAIL_DOMAIN}")
         passwords[username] = password
     _write_private(path, "".join(f"{k}={v}\n" for k, v in passwords.items()))
     return passwords

@@ -1,7 +1,17 @@
 """Describe the dossier and catalog bodies for validation and the OpenAPI document."""
 
 from apiflask import Schema
-from apiflask.fields import AwareDateTime, Boolean, Dict, Float, Integer, List, Nested, String
+from apiflask.fields import (
+    AwareDateTime,
+    Boolean,
+    DateTime,
+    Dict,
+    Float,
+    Integer,
+    List,
+    Nested,
+    String,
+)
 from apiflask.validators import Length, OneOf, Range
 
 from engine.catalog import CHANNELS
@@ -34,8 +44,8 @@ class DossierQueryIn(Schema):
     procedure = String(validate=Length(1, 16))
     status = Integer(validate=Range(1, 10))
     late = Boolean()
-    received_from = AwareDateTime(format="iso", default_timezone=None)
-    received_to = AwareDateTime(format="iso", default_timezone=None)
+    received_from = DateTime(format="iso", metadata={"description": "Không có múi giờ: giờ Việt Nam"})
+    received_to = DateTime(format="iso", metadata={"description": "Không có múi giờ: giờ Việt Nam"})
     page = Integer(load_default=1, validate=Range(1, 100_000))
     per_page = Integer(load_default=50, validate=Range(1, 200))
 

@@ -2,6 +2,7 @@
 
 import errno
 
+import alembic.util
 import click
 import sqlalchemy as sa
 
@@ -23,6 +24,8 @@ class FriendlyGroup(click.Group):
             return super().invoke(ctx)
         except DatabaseNotMigrated as err:
             raise Failure(str(err)) from None
+        except alembic.util.CommandError as err:  # e.g. a revision newer than this release
+            raise Failure(f"Không cập nhật được cấu trúc cơ sở dữ liệu: {err}") from None
         except sa.exc.OperationalError as err:
             reason = str(err.orig).strip().splitlines()[0] if err.orig else type(err).__name__
             raise Failure(f"Không kết nối được cơ sở dữ liệu (DUNGHAN_DATABASE_URL): {reason}") from None

@@ -30,7 +30,9 @@ def scoring_of(config) -> Scoring:
     return Scoring.from_file(config.get("SCORING_FILE") or os.environ.get("DUNGHAN_SCORING_FILE"))
 
 
-@click.command()
+@click.command(help="Lập báo cáo kỷ luật, kỷ cương hành chính của một tháng (YYYY-MM), "
+               "hoặc lấy một bản đã công bố (--revision). Ví dụ: "
+               "dunghan report 2026-11 --format xlsx -o t11.xlsx")
 @click.argument("month")
 @click.option("--format", "fmt", type=click.Choice(["json", "xlsx", "csv", "pdf"]), default="json",
               help="Định dạng: json, xlsx, csv hoặc pdf")

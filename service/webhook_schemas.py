@@ -136,7 +136,7 @@ class InstanceSnapshot(EventPart):
 def _fields(*names: str, **extra) -> dict:
     kinds = {"due_at": DateTime(allow_none=True), "version": Integer(),
              "promised_at": DateTime(allow_none=True), "old_promised_at": DateTime(),
-             "new_promised_at": DateTime(),
+             "new_promised_at": DateTime(), "apology_deadline": DateTime(),
              "escalation_level": Integer(), "data": Dict(),
              "agency_head": String(allow_none=True)}
     return {"actor": String(), **{n: kinds.get(n, String()) for n in names}, **extra}
@@ -160,10 +160,16 @@ DETAILS = {
     "instance.step_failed": _fields("reason"),
     "instance.start_failed": _fields("process_id", "version", "agency", "reason"),
     "instance.message_received": _fields("name", "sender", "data"),
+    **{f"notification.{k}": _fields(*TASK, "kind", "subject", "text", "link",
+                                    recipients=List(Dict(), metadata={"description": (
+                                        "Người được báo: username, full_name, agency, role")}))
+       for k in ("assigned", "reminder", "overdue", "escalation", "reply_received", "deemed_agreed",
+                 "returned_vague")},
     "dossier.status_changed": _fields("code", "agency", "label", "promised_at", "reason",
                                       from_status=Integer(allow_none=True), to_status=Integer()),
     "dossier.apologised": _fields("code", "agency", "old_promised_at", "new_promised_at", "reason"),
     "dossier.apology_missed": _fields("code", "agency", "promised_at"),
+    "dossier.apology_reminded": _fields("code", "agency", "promised_at", "apology_deadline"),
     "report.published": _fields("kind", "period", "content_sha256", "link_path",
                                 revision=Integer(), audience=List(String())),
 }
@@ -186,7 +192,7 @@ def event_schema(event_type: str) -> type[Schema]:
         "instance": Nested(InstanceSnapshot),
         "detail": Nested(EventPart.from_dict(DETAILS[event_type], name=f"{base}Detail")),
     }
-    if event_type.split(".")[0] in ("task", "reply", "deadline"):
+    if event_type.split(".")[0] in ("task", "reply", "deadline", "notification"):
         data["task"] = Nested(TaskSnapshot)
     return _envelope(event_type, EventPart.from_dict(data, name=f"{base}Data"))
 

@@ -22,9 +22,18 @@ EVENT_TYPES = {
     "instance.step_failed": "Một bước của quy trình không chạy được và đã được hoàn tác",
     "instance.start_failed": "Hồ sơ không khởi tạo được vì bước đầu của quy trình bị lỗi",
     "instance.message_received": "Hồ sơ nhận một thông điệp từ hệ thống của cơ quan",
+    # The people notified by email, so a province can forward the same words to a chat app.
+    "notification.assigned": "Đã báo người được giao một nhiệm vụ mới",
+    "notification.reminder": "Đã nhắc hạn người xử lý nhiệm vụ",
+    "notification.overdue": "Đã báo người xử lý và lãnh đạo cơ quan: nhiệm vụ quá hạn",
+    "notification.escalation": "Đã báo lãnh đạo cơ quan và Văn phòng UBND tỉnh: nhiệm vụ quá hạn bị báo cáo",
+    "notification.reply_received": "Đã báo cơ quan chủ trì: nhận được ý kiến trả lời",
+    "notification.deemed_agreed": "Đã báo cơ quan chủ trì: một cơ quan được coi là đồng ý",
+    "notification.returned_vague": "Đã báo cơ quan chủ trì: ý kiến chưa rõ bị trả lại",
     "dossier.status_changed": "Hồ sơ TTHC chuyển trạng thái (mã trạng thái quốc gia 1-10)",
     "dossier.apologised": "Cơ quan giải quyết gửi phiếu xin lỗi và hẹn lại ngày trả kết quả",
     "dossier.apology_missed": "Hồ sơ đến hạn trả mà chưa xong và không có phiếu xin lỗi",
+    "dossier.apology_reminded": "Nhắc cơ quan: còn một ngày làm việc để gửi phiếu xin lỗi, hẹn lại",
     "report.published": "Báo cáo kỷ luật hành chính của một tháng được công bố (bản mới)",
 }
 

@@ -8,12 +8,12 @@ mean of the two middle ones for an even count); p90 is the nearest-rank 90th per
 import math
 import statistics
 from collections import defaultdict
-from datetime import datetime
 
 import sqlalchemy as sa
 
 from engine.instances import TaskStatus
 from engine.reports.sql import open_at, within
+from engine.reports.worktime import WorkingClock
 from engine.store.tables import instances, tasks
 
 
@@ -21,10 +21,6 @@ def nearest_rank(values: list[float], pct: float) -> float:
     """Return the nearest-rank percentile: the smallest value with pct% of values at or below it."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
-
-
-def _hours(calendar, a: datetime, b: datetime) -> float:
-    return round(calendar.working_time_between(a, b).total_seconds() / 3600, 2)
 
 
 def bottleneck_rows(conn, period, calendar, agency: str | None = None,
@@ -43,12 +39,15 @@ def bottleneck_rows(conn, period, calendar, agency: str | None = None,
     waiting = base.where(open_at(period.end))
     groups: dict[tuple, dict] = defaultdict(lambda: {"durations": [], "visits": defaultdict(int),
                                                      "waits": []})
-    for r in conn.execute(done).mappings():
+    rows_done, rows_waiting = conn.execute(done).mappings().all(), conn.execute(waiting).mappings().all()
+    first = min((r["created_at"] for r in (*rows_done, *rows_waiting)), default=period.start)
+    clock = WorkingClock(calendar, first.astimezone(calendar.tz).date())
+    for r in rows_done:
         g = groups[(r["process_id"], r["bpmn_id"], r["name"], r["agency_code"])]
-        g["durations"].append(_hours(calendar, r["created_at"], r["completed_at"]))
+        g["durations"].append(clock.hours(r["created_at"], r["completed_at"]))
         g["visits"][r["instance_id"]] += 1
-    for r in conn.execute(waiting).mappings():
-        wait = _hours(calendar, r["created_at"], period.end)
+    for r in rows_waiting:
+        wait = clock.hours(r["created_at"], period.end)
         groups[(r["process_id"], r["bpmn_id"], r["name"], r["agency_code"])]["waits"].append(wait)
     return sorted((_summary(key, g, target) for key, g in groups.items()),
                   key=lambda r: (r["process_id"], r["step"], r["agency"]))

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from engine.instances import TaskStatus
-from engine.reports.sql import by_agency, count_if, deemed, open_at, within
+from engine.reports.sql import by_agency, count_if, deemed, open_at, touches, within
 from engine.store.tables import tasks
 
 REPLY_FORM = "consultation_reply"
@@ -34,7 +34,7 @@ def reply_figures(conn, period) -> dict[str, dict]:
         count_if(in_period, sa.not_(silent), sa.not_(on_time)).label("late"),
         count_if(in_period, silent).label("deemed_consent"),
         count_if(open_at(period.end), t.due_at < period.end).label("overdue_open_at_end"),
-    ).where(t.form == REPLY_FORM, t.created_at < period.end).group_by(t.agency_code)
+    ).where(t.form == REPLY_FORM, touches(period)).group_by(t.agency_code)
     return by_agency(conn.execute(query).mappings(), *REPLY_FIELDS)
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from engine.reports import consultations, work
+from engine.reports import consultations, dossiers, work
 from engine.reports.bottlenecks import bottleneck_rows
 from engine.reports.people import person_figures
 from engine.reports.period import Period
@@ -14,7 +14,6 @@ from engine.store.tables import agencies
 
 # Work the system cannot record yet: reported as absent, never as zeros.
 ABSENT = {
-    "dossiers": "Chưa tiếp nhận hồ sơ thủ tục hành chính trong hệ thống, nên chưa có tỷ lệ đúng hạn 766",
     "assigned_tasks": "Chưa có quy trình theo dõi nhiệm vụ được giao",
     "feedback": "Chưa có quy trình xử lý phản ánh, kiến nghị",
 }
@@ -22,6 +21,7 @@ REPLY_ZERO = dict.fromkeys(consultations.REPLY_FIELDS, 0)
 REQUEST_ZERO = {"requests_sent": 0, "agencies_consulted": 0, "agencies_per_request": None}
 WORK_ZERO = dict.fromkeys(work.WORK_FIELDS, 0)
 VIOLATION_ZERO = dict.fromkeys((*work.VIOLATION_KINDS, "total"), 0)
+DOSSIER_ZERO = {**dict.fromkeys(dossiers.FIELDS, 0), "on_time_rate": None, "progress_766": None}
 
 
 def agency_rows(conn, period: Period) -> dict[str, dict]:
@@ -30,6 +30,7 @@ def agency_rows(conn, period: Period) -> dict[str, dict]:
     requests = consultations.request_figures(conn, period)
     done = work.work_figures(conn, period)
     breaches = work.violation_figures(conn, period)
+    cases = dossiers.dossier_figures(conn, period)
     rows = {}
     for a in conn.execute(sa.select(agencies).order_by(agencies.c.code)).mappings():
         code = a["code"]
@@ -37,9 +38,11 @@ def agency_rows(conn, period: Period) -> dict[str, dict]:
                "consultations": {**REPLY_ZERO, **replies.get(code, {}), **REQUEST_ZERO,
                                  **requests.get(code, {})},
                "work": {**WORK_ZERO, **done.get(code, {})},
-               "violations": {**VIOLATION_ZERO, **breaches.get(code, {})}}
+               "violations": {**VIOLATION_ZERO, **breaches.get(code, {})},
+               "dossiers": {**DOSSIER_ZERO, **cases.get(code, {})}}
         row["active"] = any((row["work"]["received"], row["work"]["closed"], row["work"]["open_at_end"],
-                             row["violations"]["total"], row["consultations"]["requests_sent"]))
+                             row["violations"]["total"], row["consultations"]["requests_sent"],
+                             row["dossiers"]["in_period"], row["dossiers"]["received"]))
         rows[code] = row
     return rows
 
@@ -91,6 +94,8 @@ def build_discipline_report(conn, period: Period, now: datetime, calendar, scori
                           "not_yet_recorded": consultations.NOT_YET},
         "work": {"rows": _flat(month, "work")},
         "violations": {"rows": _flat(month, "violations")},
+        "dossiers": {"rows": _flat(month, "dossiers"),
+                     "procedures": dossiers.procedure_times(conn, period, calendar)},
         "people": people,
         "bottlenecks": {"simplification_target": scoring.simplification_target,
                         "rows": bottleneck_rows(conn, period, calendar, None,
@@ -102,8 +107,9 @@ def build_discipline_report(conn, period: Period, now: datetime, calendar, scori
 
 
 def _with_totals(sections: dict) -> dict:
-    for name in ("consultations", "work", "violations"):
+    for name in ("consultations", "work", "violations", "dossiers"):
         sections[name]["totals"] = _totals(sections[name]["rows"])
+    sections["dossiers"]["totals"].update(dossiers.rates(sections["dossiers"]["totals"]))
     return sections
 
 
@@ -115,8 +121,9 @@ def scope_report(report: dict, agency: str) -> dict:
         return [r for r in rows if r["agency"] == agency]
 
     sections = {name: dict(section) for name, section in s.items()}
-    for name in ("ranking", "consultations", "work", "violations", "bottlenecks"):
+    for name in ("ranking", "consultations", "work", "violations", "bottlenecks", "dossiers"):
         sections[name]["rows"] = mine(s[name]["rows"])
+    sections["dossiers"]["procedures"] = mine(s["dossiers"]["procedures"])
     sections["people"] = {"officers": _own_officers(s["people"]["officers"], agency),
                           "heads": mine(s["people"]["heads"])}
     return {**report, "scope": agency, "sections": _with_totals(sections)}

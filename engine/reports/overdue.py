@@ -30,11 +30,29 @@ def working_day_length(calendar) -> timedelta:
                timedelta(0))
 
 
-def overdue_rows(conn, now: datetime, calendar, f: OverdueFilter = OverdueFilter(),
-                 limit: int = 500) -> list[dict]:
-    """List open, running tasks at or past due, oldest first, with agency head and holder."""
+def _conditions(now: datetime, calendar, f: OverdueFilter) -> list:
     t, day = tasks.c, working_day_length(calendar)
     latest_due = calendar.subtract_working_hours(now, day * f.min_days_late) if f.min_days_late else now
+    wanted = [t.state == TaskStatus.OPEN, t.paused_at.is_(None), t.due_at <= latest_due]
+    for column, value in ((t.agency_code, f.agency), (instances.c.process_id, f.process),
+                          (t.claimed_by, f.person)):
+        if value:
+            wanted.append(column == value)
+    return wanted
+
+
+def overdue_count(conn, now: datetime, calendar, f: OverdueFilter = OverdueFilter()) -> int:
+    """Count the overdue tasks the filter keeps."""
+    query = sa.select(sa.func.count()).select_from(tasks).where(*_conditions(now, calendar, f))
+    if f.process:  # the join costs a pass over the overdue tasks; only the process needs it
+        query = query.join(instances, instances.c.id == tasks.c.instance_id)
+    return conn.execute(query).scalar_one()
+
+
+def overdue_rows(conn, now: datetime, calendar, f: OverdueFilter = OverdueFilter(),
+                 limit: int = 100, offset: int = 0) -> list[dict]:
+    """List one page of open, running tasks at or past due, oldest first, with head and holder."""
+    t, day = tasks.c, working_day_length(calendar)
     query = (
         sa.select(t.id, t.instance_id, t.bpmn_id, t.name, t.agency_code, t.due_at, t.created_at,
                   t.escalation_level, t.claimed_by, instances.c.process_id,
@@ -43,13 +61,9 @@ def overdue_rows(conn, now: datetime, calendar, f: OverdueFilter = OverdueFilter
         .join(instances, instances.c.id == t.instance_id)
         .join(agencies, agencies.c.code == t.agency_code)
         .outerjoin(users, users.c.id == t.claimed_by)
-        .where(t.state == TaskStatus.OPEN, t.paused_at.is_(None), t.due_at <= latest_due)
-        .order_by(t.due_at, t.id).limit(limit)
+        .where(*_conditions(now, calendar, f))
+        .order_by(t.due_at, t.id).limit(limit).offset(offset)
     )
-    for column, value in ((t.agency_code, f.agency), (instances.c.process_id, f.process),
-                          (t.claimed_by, f.person)):
-        if value:
-            query = query.where(column == value)
     return [_row(r, now, calendar, day) for r in conn.execute(query).mappings()]
 
 

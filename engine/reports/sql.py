@@ -29,6 +29,18 @@ def deemed() -> sa.ColumnElement:
     return tasks.c.id.in_(closed_silent)
 
 
+def touches(period) -> sa.ColumnElement:
+    """Select tasks that matter to a period: opened in it, closed in it, or open at its end.
+
+    Spelled as an OR of ranges so PostgreSQL can combine the created_at and completed_at
+    indexes instead of reading every task ever created.
+    """
+    t = tasks.c
+    return sa.and_(t.created_at < period.end,
+                   sa.or_(t.created_at >= period.start, t.completed_at >= period.start,
+                          t.completed_at.is_(None)))
+
+
 def by_agency(rows, *fields: str) -> dict[str, dict]:
     """Key result rows by agency code, turning NULL sums into 0."""
     return {r["agency"]: {f: int(r[f] or 0) for f in fields} for r in rows}

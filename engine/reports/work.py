@@ -7,7 +7,7 @@ feedback as their processes are deployed), because each step is a task with a du
 import sqlalchemy as sa
 
 from engine.instances import TaskStatus
-from engine.reports.sql import by_agency, count_if, deemed, open_at, within
+from engine.reports.sql import by_agency, count_if, deemed, open_at, touches, within
 from engine.store.tables import tasks, violations
 
 WORK_FIELDS = ("received", "closed", "closed_on_time", "closed_late", "open_at_end",
@@ -29,7 +29,7 @@ def work_figures(conn, period) -> dict[str, dict]:
         count_if(closed, late).label("closed_late"),
         count_if(open_at(period.end)).label("open_at_end"),
         count_if(open_at(period.end), t.due_at < period.end).label("overdue_open_at_end"),
-    ).where(t.created_at < period.end).group_by(t.agency_code)
+    ).where(touches(period)).group_by(t.agency_code)
     return by_agency(conn.execute(query).mappings(), *WORK_FIELDS)
 
 

@@ -88,7 +88,8 @@ def recompute_deadlines(uow: UnitOfWork, clock: Clock, rules: Rules) -> list[dic
                           f" (phiên bản {calendar.fingerprint})")
                 _record(uow, clock.now(), SYSTEM, task, ChangeKind.RECOMPUTED, reason, due)
                 uow.tasks.update(task["id"], due_at=due)
-                _reschedule(uow, rules, task, due, clock.now())
+                if task["paused_at"] is None:  # a paused clock reminds no one until resumed
+                    _reschedule(uow, rules, task, due, clock.now())
                 changed.append({"task_id": task["id"], "old_due": task["due_at"], "new_due": due})
         uow.settings.put(FINGERPRINT_KEY, calendar.fingerprint)
         uow.commit()

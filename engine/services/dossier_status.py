@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from SpiffWorkflow.util.task import TaskState
 
+from engine.calendar import WorkCalendar
 from engine.dossiers import Dossier, DossierStatus
 from engine.instances import SYSTEM_ACTOR, InstanceStatus, ProcessInstance
 from engine.rules import Rules
@@ -21,6 +22,7 @@ from engine.store.jobs import Job
 
 CODE_VARIABLE = "dossier_code"
 PROMISED_JOB = "dossier"
+APOLOGY_REMINDER, PROMISE_REACHED = "apology_reminder", "promised"
 
 
 def status_of(instance: ProcessInstance) -> DossierStatus | None:
@@ -49,8 +51,9 @@ def follow_instance(uow, instance: ProcessInstance, rules: Rules, now: datetime,
     if row is None or target is None or target == row["status"]:
         return
     dossier = load_dossier(uow, row)
-    dossier.move_to(target, now, actor or SYSTEM_ACTOR, rules.calendar.for_agency(dossier.agency))
-    save_dossier(uow, row, dossier, now)
+    cal = rules.calendar.for_agency(dossier.agency)
+    dossier.move_to(target, now, actor or SYSTEM_ACTOR, cal)
+    save_dossier(uow, row, dossier, now, cal)
 
 
 def _dossier_code(instance: ProcessInstance) -> str | None:
@@ -64,25 +67,37 @@ def load_dossier(uow, row) -> Dossier:
     return to_dossier(row, Decimal(str(version["definition"]["total_working_days"])))
 
 
-def save_dossier(uow, row, dossier: Dossier, now: datetime) -> None:
-    """Save the dossier, journal its events and arm the job for its promised instant."""
+def save_dossier(uow, row, dossier: Dossier, now: datetime, cal: WorkCalendar) -> None:
+    """Save the dossier, journal its events and arm its two rungs for the current promise.
+
+    The reminder comes one working day before the apology's last instant; the promise rung
+    records a missing apology. Keys name the promise, so a moved promise gets fresh rungs and
+    the stale ones find nothing to do.
+    """
     uow.dossiers.save(row, dossier, now)
     uow.journal.record_all(dossier.events)
     dossier.events.clear()
     running = dossier.finished_at is None and dossier.paused_since is None
     if running and dossier.promised_at is not None and dossier.apologised_at is None:
-        key = f"{PROMISED_JOB}:{dossier.code}:promised:{dossier.promised_at.isoformat()}"
-        uow.jobs.schedule(PROMISED_JOB, key, dossier.promised_at, {"code": dossier.code}, now)
+        promised = dossier.promised_at.isoformat()
+        for rung, at in ((APOLOGY_REMINDER, dossier.apology_reminder_at(cal)),
+                         (PROMISE_REACHED, dossier.promised_at)):
+            key = f"{PROMISED_JOB}:{dossier.code}:{rung}:{promised}"
+            uow.jobs.schedule(PROMISED_JOB, key, max(at, now), {"code": dossier.code, "rung": rung}, now)
 
 
 def reach_promised_instant(uow, job: Job, now: datetime, rules: Rules) -> None:
-    """Record a dossier still open at its promise, with no apology, as late (apology missing)."""
+    """Apply a dossier rung: remind the agency to apologise, or record a missing apology."""
     row = uow.dossiers.get(job.payload["code"])
     if row is None:
         return
     dossier = load_dossier(uow, row)
-    if dossier.promised_instant_reached(now, SYSTEM_ACTOR):
+    cal = rules.calendar.for_agency(dossier.agency)
+    if job.payload.get("rung", PROMISE_REACHED) == APOLOGY_REMINDER:
+        if dossier.remind_apology(now, SYSTEM_ACTOR, cal):
+            save_dossier(uow, row, dossier, now, cal)
+    elif dossier.promised_instant_reached(now, SYSTEM_ACTOR):
         uow.violations.add(agency_code=dossier.agency, kind="apology_missing",
                            instance_id=dossier.instance_id, task_id=dossier.instance_id,
                            occurred_at=now)
-        save_dossier(uow, row, dossier, now)
+        save_dossier(uow, row, dossier, now, cal)

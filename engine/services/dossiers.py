@@ -205,13 +205,13 @@ def _end(uow, clock, principal, code, reason, rules, action, status) -> dict:
         row = _row(uow, code)
         _require(uow, principal, action, row)
         dossier = load_dossier(uow, row)
-        dossier.move_to(status, now, principal.subject, rules.calendar.for_agency(dossier.agency),
-                        reason)
+        cal = rules.calendar.for_agency(dossier.agency)
+        dossier.move_to(status, now, principal.subject, cal, reason)
         instance_row, instance = load_instance(uow, row["instance_id"], rules, now)
         if instance.status == InstanceStatus.RUNNING:
             instance.cancel(now, principal.subject, reason or status.label)
             save_instance(uow, instance_row, instance, rules, now)
-        save_dossier(uow, row, dossier, now)
+        save_dossier(uow, row, dossier, now, cal)
         view = _view(uow, uow.dossiers.get(code), now)
         uow.commit()
     return view
@@ -225,9 +225,9 @@ def apologise(uow: UnitOfWork, clock: Clock, principal: Principal, code: str,
         row = _row(uow, code)
         _require(uow, principal, Action.DECIDE_DOSSIER, row)
         dossier = load_dossier(uow, row)
-        dossier.apologise(new_promised_at, now, principal.subject,
-                          rules.calendar.for_agency(dossier.agency), reason)
-        save_dossier(uow, row, dossier, now)
+        cal = rules.calendar.for_agency(dossier.agency)
+        dossier.apologise(new_promised_at, now, principal.subject, cal, reason)
+        save_dossier(uow, row, dossier, now, cal)
         view = _view(uow, uow.dossiers.get(code), now)
         uow.commit()
     return view

@@ -11,7 +11,7 @@ from engine.identity import Principal, Role
 from engine.reports import publication
 from engine.reports.bottlenecks import bottleneck_rows
 from engine.reports.discipline import build_discipline_report, scope_report
-from engine.reports.overdue import OverdueFilter, backlog, overdue_rows
+from engine.reports.overdue import OverdueFilter, backlog, overdue_count, overdue_rows
 from engine.reports.period import Period
 from engine.reports.scoring import Scoring
 from engine.rules import Rules
@@ -42,8 +42,8 @@ def read_discipline_report(uow: UnitOfWork, principal: Principal, period: Period
 
 
 def read_overdue_report(uow: UnitOfWork, principal: Principal, now: datetime, rules: Rules,
-                        wanted: OverdueFilter) -> dict:
-    """List overdue work with filters, and the backlog per agency and process, as of now."""
+                        wanted: OverdueFilter, page: int = 1, per_page: int = 100) -> dict:
+    """List one page of overdue work with filters, and the backlog per agency and process."""
     scope = report_scope(principal)
     if scope and wanted.agency not in (None, scope):
         raise Forbidden(OWN_ROWS_ONLY)
@@ -51,7 +51,10 @@ def read_overdue_report(uow: UnitOfWork, principal: Principal, now: datetime, ru
     chosen = OverdueFilter(agency, wanted.process, wanted.person, wanted.min_days_late)
     with uow:
         return {"as_of": now.isoformat(), "filter": chosen.__dict__,
-                "items": overdue_rows(uow.conn, now, rules.calendar, chosen),
+                "items": overdue_rows(uow.conn, now, rules.calendar, chosen, per_page,
+                                      (page - 1) * per_page),
+                "page": page, "per_page": per_page,
+                "total": overdue_count(uow.conn, now, rules.calendar, chosen),
                 "backlog": backlog(uow.conn, now, agency)}
 
 

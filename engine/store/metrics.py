@@ -8,6 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from engine.store.jobs import HEARTBEAT_STALE, JobStatus, jobs, worker_heartbeats
+from engine.store.tables import instances
 
 RECENT_LAGS = 10_000
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
@@ -53,3 +54,9 @@ def beat(conn: Connection, worker_id: str, at: datetime) -> None:
 def forget(conn: Connection, worker_id: str) -> None:
     """Remove a worker that stopped cleanly; its leases were handed back already."""
     conn.execute(sa.delete(worker_heartbeats).where(worker_heartbeats.c.worker_id == worker_id))
+
+
+def instances_by_status(conn: Connection) -> dict[str, int]:
+    """Count process instances by status."""
+    rows = conn.execute(sa.select(instances.c.status, sa.func.count()).group_by(instances.c.status))
+    return dict(rows.all())

@@ -169,7 +169,8 @@ class Tasks:
         return list(self.conn.execute(query).mappings())
 
     def open_with_deadlines(self) -> list:
-        query = sa.select(tasks).where(tasks.c.state == TaskStatus.OPEN, tasks.c.deadline.is_not(None))
+        # By due_at: a task without a deadline stores JSON null, which IS NOT NULL lets through.
+        query = sa.select(tasks).where(tasks.c.state == TaskStatus.OPEN, tasks.c.due_at.is_not(None))
         return list(self.conn.execute(query.order_by(tasks.c.id)).mappings())
 
     def search(self, q: TaskQuery) -> tuple[list, int]:
@@ -190,6 +191,9 @@ class Tasks:
 
 
 RELAY_SETTING = "outbox.relay"
+NOTIFY_SETTING = "outbox.notify"
+# Each listener whose setting is ``on`` gets a job of its kind for every outbox row.
+LISTENERS = {RELAY_SETTING: "relay", NOTIFY_SETTING: "notify"}
 
 
 def _overdue(now: datetime) -> list:
@@ -205,13 +209,14 @@ class Journal:
     """The append-only audit log and the outbox, written in the caller's transaction.
 
     Once something listens to the outbox (the ``outbox.relay`` setting is ``on``, which the
-    webhooks package sets when an agency first subscribes), each outbox row also queues a
-    ``relay`` job in the same transaction: a rolled-back change leaves neither behind.
+    webhooks package sets when an agency first subscribes; ``outbox.notify``, which a worker
+    able to send notifications sets), each outbox row also queues a ``relay`` or ``notify``
+    job in the same transaction: a rolled-back change leaves neither behind.
     """
 
     def __init__(self, conn: Connection):
         self.conn = conn
-        self._relaying: bool | None = None
+        self._listening: list[str] | None = None
 
     def record(self, event: ev.Event) -> None:
         self.record_all([event])
@@ -228,20 +233,24 @@ class Journal:
         ]))
         rows = [dict(type=e.type, occurred_at=e.occurred_at, payload=p)
                 for e, p in zip(events, payloads, strict=True)]
-        if not self._relay_on():
+        kinds = self._listeners()
+        if not kinds:
             self.conn.execute(sa.insert(outbox).values(rows))
             return
-        added = self.conn.execute(sa.insert(outbox).values(rows).returning(outbox.c.id, outbox.c.occurred_at))
-        Jobs(self.conn).schedule_many("relay", [
-            (f"relay:{outbox_id}", at, {"outbox_id": outbox_id}) for outbox_id, at in added
-        ], now=min(e.occurred_at for e in events))
+        added = list(self.conn.execute(
+            sa.insert(outbox).values(rows).returning(outbox.c.id, outbox.c.occurred_at)))
+        for kind in kinds:
+            Jobs(self.conn).schedule_many(kind, [
+                (f"{kind}:{outbox_id}", at, {"outbox_id": outbox_id}) for outbox_id, at in added
+            ], now=min(e.occurred_at for e in events))
 
-    def _relay_on(self) -> bool:
-        """Tell whether outbox rows are relayed; read once per unit of work."""
-        if self._relaying is None:
-            query = sa.select(settings.c.value).where(settings.c.key == RELAY_SETTING)
-            self._relaying = self.conn.execute(query).scalar() == "on"
-        return self._relaying
+    def _listeners(self) -> list[str]:
+        """Name the job kinds that listen to the outbox; read once per unit of work."""
+        if self._listening is None:
+            query = sa.select(settings.c.key).where(settings.c.key.in_(list(LISTENERS)),
+                                                    settings.c.value == "on")
+            self._listening = sorted(LISTENERS[k] for k in self.conn.execute(query).scalars())
+        return self._listening
 
     def history(self, instance_id: str) -> list:
         t = audit_events

@@ -53,6 +53,8 @@ users = sa.Table(
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("username", sa.String(64), nullable=False, unique=True),
     sa.Column("full_name", sa.String(255), nullable=False),
+    # Where notifications are mailed; None until an administrator records one.
+    sa.Column("email", sa.String(255)),
     sa.Column("agency_code", sa.ForeignKey("agencies.code"), nullable=False, index=True),
     sa.Column("roles", sa.JSON, nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
@@ -157,6 +159,9 @@ tasks = sa.Table(
     # The inbox: an agency's open tasks by due date; the deadline sweep: open tasks by due date.
     sa.Index(None, "agency_code", "state", "due_at"),
     sa.Index(None, "state", "due_at"),
+    # Monthly reports read the tasks opened, closed or still open in a period (migration 0013a).
+    sa.Index(None, "created_at"),
+    sa.Index(None, "completed_at"),
 )
 
 audit_events = sa.Table(
@@ -210,6 +215,7 @@ violations = sa.Table(
     sa.Column("occurred_at", UtcDateTime(), nullable=False),
     sa.UniqueConstraint("task_id", "kind"),
     sa.Index(None, "agency_code", "occurred_at"),
+    sa.Index(None, "occurred_at"),  # a month's violations of every agency (migration 0013a)
 )
 
 procedure_versions = sa.Table(

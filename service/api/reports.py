@@ -34,6 +34,8 @@ class OverdueIn(Schema):
     process = String(validate=Length(1, 128))
     person = String(validate=Length(1, 36), metadata={"description": "Mã người dùng đang giữ việc"})
     min_days_late = Integer(load_default=0, validate=Range(0, 3650))
+    page = Integer(load_default=1, validate=Range(1, 100_000))
+    per_page = Integer(load_default=100, validate=Range(1, 500))
 
 
 def scoring() -> Scoring:
@@ -105,7 +107,8 @@ def overdue(q):
     """List overdue work of every kind with filters, and the backlog per agency and process."""
     rt = runtime()
     wanted = OverdueFilter(q.get("agency"), q.get("process"), q.get("person"), q["min_days_late"])
-    return reports.read_overdue_report(rt.uow(), principal(), rt.clock.now(), rt.rules, wanted)
+    return reports.read_overdue_report(rt.uow(), principal(), rt.clock.now(), rt.rules, wanted,
+                                       q["page"], q["per_page"])
 
 
 @bp.get("/bottlenecks")

@@ -42,8 +42,7 @@ INDICATORS = {
     "overdue_open_at_end": ("Việc tồn quá hạn cuối kỳ", Kind.COUNT),
 }
 AGENCY = (Column("agency", "Mã", Kind.TEXT), Column("name", "Cơ quan", Kind.TEXT))
-ABSENT_TITLES = {"dossiers": "Hồ sơ thủ tục hành chính (tỷ lệ đúng hạn 766)",
-                 "assigned_tasks": "Nhiệm vụ được giao", "feedback": "Phản ánh, kiến nghị"}
+ABSENT_TITLES = {"assigned_tasks": "Nhiệm vụ được giao", "feedback": "Phản ánh, kiến nghị"}
 NOT_YET_TITLES = {"returned_vague": "Ý kiến bị trả lại vì chưa rõ",
                   "pauses_requested": "Đề nghị tạm dừng", "pauses_approved": "Tạm dừng được duyệt",
                   "over_broad_share": "Tỷ lệ yêu cầu lấy ý kiến quá rộng"}
@@ -75,6 +74,19 @@ def tables(report: dict) -> list[Table]:
             Column("overdue_open_at_end", "Quá hạn chưa trả lời cuối kỳ"),
             Column("requests_sent", "Yêu cầu đã gửi"), Column("agencies_consulted", "Lượt cơ quan được hỏi"),
             Column("agencies_per_request", "Cơ quan / yêu cầu", Kind.SCORE)), s["consultations"]["rows"]),
+        Table("dossiers", "Hồ sơ TTHC – Quyết định 766", (
+            *AGENCY, Column("received", "Tiếp nhận"), Column("finished", "Đã giải quyết"),
+            Column("finished_on_time", "Đúng hạn"), Column("finished_late", "Trễ hạn"),
+            Column("in_time_at_end", "Đang trong hạn"), Column("overdue_at_end", "Đang quá hạn"),
+            Column("in_period", "Hồ sơ trong kỳ"), Column("on_time_rate", "Tỷ lệ đúng hạn", Kind.RATE),
+            Column("progress_766", "Điểm tiến độ (20 × tỷ lệ)", Kind.SCORE),
+            Column("apologies", "Phiếu xin lỗi"), Column("refused", "Từ chối"),
+            Column("supplements_over_one", "Bổ sung quá 1 lần")), s["dossiers"]["rows"]),
+        Table("procedures", "Thời gian theo thủ tục", (
+            Column("agency", "Cơ quan", Kind.TEXT), Column("procedure_code", "Mã thủ tục", Kind.TEXT),
+            Column("finished", "Đã giải quyết"),
+            Column("average_working_days", "Bình quân (ngày làm việc)", Kind.SCORE)),
+            s["dossiers"]["procedures"]),
         Table("work", "Công việc (mọi quy trình)", (
             *AGENCY, Column("received", "Tiếp nhận"), Column("closed", "Hoàn thành"),
             Column("closed_on_time", "Đúng hạn"), Column("closed_late", "Trễ hạn"),

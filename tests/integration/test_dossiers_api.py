@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from engine.store.tables import audit_events, outbox
+from engine.services.deadlines import FINGERPRINT_KEY
+from engine.store.tables import audit_events, outbox, settings
 from engine.store.uow import UnitOfWorkFactory
 from tests.dossier_flows import dossier, receive, statuses, step
 
@@ -169,3 +170,53 @@ def test_dossier_numbers_are_unique_under_concurrency(postgres_migrated):
         t.join()
     factory.engine.dispose()
     assert sorted(numbers) == list(range(1, 9))
+
+
+def test_a_restart_with_a_dossier_waiting_at_the_desk_starts_cleanly(api, uow_factory, clock):
+    from service.app import create_app
+    from tests.conftest import PROCESSES
+
+    code = receive(api, "TTPVHCC", PERMIT)["code"]  # its receipt task has no deadline
+    with uow_factory() as uow:  # as after `make run`'s seeding: no calendar recorded yet
+        uow.conn.execute(sa.delete(settings).where(settings.c.key == FINGERPRINT_KEY))
+        uow.commit()
+    create_app({"DATABASE_URL": uow_factory.url, "CLOCK": clock, "PROCESSES_DIR": PROCESSES,
+                "CALENDAR_FILE": None, "TESTING": True})
+    assert dossier(api, "TTPVHCC", code)["status"] == 1
+
+
+def test_a_dossier_keeps_the_time_limit_it_was_received_under(api, uow_factory, clock, tmp_path):
+    from engine.services.dossiers import load_catalog_directory
+    from tests.conftest import PROCESSES
+
+    old = receive(api, "UBND_KINHBAC", "1.001612")["code"]  # 3 working days in version 1
+    (tmp_path / "1.001612.toml").write_bytes(
+        (PROCESSES / "catalog" / "1.001612.toml").read_bytes()
+        .replace(b"total_working_days = 3", b"total_working_days = 5")
+        .replace(b"working_days = 1.375", b"working_days = 3.375"))
+    [changed] = load_catalog_directory(uow_factory(), clock, tmp_path)
+    assert (changed["version"], changed["total_working_days"]) == (2, 5.0)
+    new = receive(api, "UBND_KINHBAC", "1.001612")["code"]
+    promised = {code: step(api, "UBND_KINHBAC", code, "receive", {"decision": "accept"})
+                ["promised_at"] for code in (old, new)}
+    # From 09:00 Thu 12/02: 3 days = 24 h end 09:00 Tue 24/02 (6.5 h, 8 h Fri, Tết, 8 h Mon,
+    # 1.5 h Tue); 5 days = 40 h run two more days: 09:00 Thu 26/02.
+    assert promised == {old: "2026-02-24T02:00:00+00:00", new: "2026-02-26T02:00:00+00:00"}
+    assert dossier(api, "UBND_KINHBAC", old)["procedure"]["version"] == 1
+    assert dossier(api, "UBND_KINHBAC", new)["procedure"]["version"] == 2
+
+
+def test_the_list_filters_by_receipt_period_in_vietnam_time(api, clock):
+    code = receive(api, "TTPVHCC", PERMIT)["code"]
+    step(api, "TTPVHCC", code, "receive", {"decision": "accept"})  # received 09:00 12/02 (VN)
+
+    def listed(query: str) -> list[str]:
+        page = api("GET", f"/api/v1/dossiers?{query}", "VPUBND")
+        assert page.status_code == 200, page.json
+        return [d["code"] for d in page.json["items"]]
+
+    assert listed("received_from=2026-02-12T09:00:00") == [code]
+    assert listed("received_from=2026-02-12T09:00:01") == []
+    assert listed("received_to=2026-02-12T09:00:00%2B07:00") == []  # the end is exclusive
+    assert listed("received_from=2026-02-12T00:00:00&received_to=2026-02-13T00:00:00") == [code]
+    assert api("GET", "/api/v1/dossiers?status=11", "VPUBND").status_code == 422

@@ -65,21 +65,28 @@ def test_an_unreachable_database_is_one_line_naming_the_setting(env, monkeypatch
     assert len(result.output.strip().splitlines()) == 1
 
 
-def test_a_database_one_revision_behind_is_refused(db_url):
+@pytest.fixture
+def stamp(db_url):
+    """Set the schema revision a database claims; put the real one back afterwards."""
     engine = sa.create_engine(db_url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0001'"))
+
+    def stamp(revision: str) -> sa.Engine:
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+        return engine
+
+    yield stamp
+    stamp(_head())
+    engine.dispose()
+
+
+def test_a_database_one_revision_behind_is_refused(stamp):
     with pytest.raises(DatabaseNotMigrated, match="đang ở phiên bản 0001"):
-        require_current(engine)
-    engine.dispose()
+        require_current(stamp("0001"))
 
 
-def test_a_newer_schema_from_a_rolling_upgrade_is_accepted(db_url):
-    engine = sa.create_engine(db_url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
-    require_current(engine)  # an old process restarting mid-upgrade keeps serving
-    engine.dispose()
+def test_a_newer_schema_from_a_rolling_upgrade_is_accepted(stamp):
+    require_current(stamp("9999"))  # an old process restarting mid-upgrade keeps serving
 
 
 @pytest.fixture
@@ -130,3 +137,16 @@ def _head() -> str:
     from engine.store.migrate import MIGRATIONS
 
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def test_migrating_a_database_newer_than_the_release_is_one_line(env):
+    url = f"sqlite:///{env / 'dunghan.db'}"
+    upgrade(url)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    result = run("migrate")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().splitlines()[-1].startswith(
+        "Lỗi: Không cập nhật được cấu trúc cơ sở dữ liệu: Can't locate revision")

@@ -41,6 +41,16 @@ def journal(uow_factory, instance_id: str, kind: str) -> tuple[list[dict], list[
     return list(audit), [p for p in sent if p["instance_id"] == instance_id]
 
 
+def journaled(uow_factory, view: dict) -> list[int]:
+    """Return the status sequence after checking it is one audit row and one event per change."""
+    audit, sent = journal(uow_factory, view["instance_id"], "dossier.status_changed")
+    changes = [(a["from_status"], a["to_status"]) for a in audit]
+    assert changes == [(p["from_status"], p["to_status"]) for p in sent]
+    assert [f for f, _ in changes[1:]] == [t for _, t in changes[:-1]]  # each from the last
+    assert [t for _, t in changes] == statuses(view)
+    return statuses(view)
+
+
 def accepted(api, desk: str, procedure: str, **extra) -> str:
     code = receive(api, desk, procedure, **extra)["code"]
     step(api, desk, code, "receive", {"decision": "accept"})
@@ -83,14 +93,14 @@ def test_a_supplement_during_processing_over_tet_moves_the_promise(api, clock, u
     assert view["promised_at"] == utc_text(vn(27, 2, 11, 30))
     clock.set(vn(27, 2, 10))
     view = finish(api, k, k, f"{k}_head", code)
-    assert statuses(view) == [1, 2, 4, 5, 4, 9, 10]
+    assert journaled(uow_factory, view) == [1, 2, 4, 5, 4, 9, 10]
     assert (view["verdict"], view["finished_at"]) == ("on_time", utc_text(vn(27, 2, 10)))
     audit, sent = journal(uow_factory, view["instance_id"], "dossier.status_changed")
     assert [a["to_status"] for a in audit] == [p["to_status"] for p in sent] == statuses(view)
     assert sent[4]["promised_at"] == utc_text(vn(27, 2, 11, 30))  # announced with its new date
 
 
-def test_fees_pause_the_clock_without_counting_as_a_supplement(api, clock):
+def test_fees_pause_the_clock_without_counting_as_a_supplement(api, clock, uow_factory):
     k = "UBND_KINHBAC"
     code = to_appraisal(api, clock, k, k, f"{k}_head", HOUSEHOLD)
     view = step(api, k, code, "appraise", {"outcome": "fees", "amount": 100000})
@@ -101,23 +111,23 @@ def test_fees_pause_the_clock_without_counting_as_a_supplement(api, clock):
     # = 09:00 Wed 25/02.
     assert view["promised_at"] == utc_text(vn(25, 2, 9))
     view = finish(api, k, k, f"{k}_head", code)
-    assert statuses(view) == [1, 2, 4, 6, 4, 9, 10]
+    assert journaled(uow_factory, view) == [1, 2, 4, 6, 4, 9, 10]
     assert (view["supplement_count"], view["verdict"]) == (0, "on_time")
 
 
-def test_a_second_supplement_request_makes_the_dossier_late_under_766(api, clock):
+def test_a_second_supplement_request_makes_the_dossier_late_under_766(api, clock, uow_factory):
     k = "UBND_KINHBAC"
     code = to_appraisal(api, clock, k, k, f"{k}_head", HOUSEHOLD)
     for _ in range(2):
         step(api, k, code, "appraise", {"outcome": "supplement"})
         step(api, k, code, "receive_supplement")
     view = finish(api, k, k, f"{k}_head", code)  # all on Thu 12/02 09:00, well before the promise
-    assert statuses(view) == [1, 2, 4, 5, 4, 5, 4, 9, 10]
+    assert journaled(uow_factory, view) == [1, 2, 4, 5, 4, 5, 4, 9, 10]
     assert (view["supplement_count"], view["verdict"]) == (2, "late")
     assert api("GET", "/api/v1/dossiers?late=true", "UBND_KINHBAC").json["total"] == 1
 
 
-def test_a_permit_consults_other_agencies_with_its_own_slice(api, clock):
+def test_a_permit_consults_other_agencies_with_its_own_slice(api, clock, uow_factory):
     code = to_appraisal(api, clock, "TTPVHCC", "SXD", "SXD_head", PERMIT)
     step(api, "SXD", code, "appraise", {"outcome": "consult",
                                         "consulted_agencies": ["SNNMT", "STC"]})
@@ -137,7 +147,7 @@ def test_a_permit_consults_other_agencies_with_its_own_slice(api, clock):
     view = dossier(api, "SXD", code)
     assert [t["bpmn_id"] for t in view["open_tasks"]] == ["appraise"] and view["status"] == 4
     view = finish(api, "TTPVHCC", "SXD", "SXD_head", code)
-    assert statuses(view) == [1, 2, 4, 9, 10]
+    assert journaled(uow_factory, view) == [1, 2, 4, 9, 10]
 
 
 def test_one_apology_in_time_then_a_second_is_refused(api, clock, uow_factory):
@@ -176,6 +186,17 @@ def test_a_dossier_reaching_its_promise_without_an_apology_is_recorded_late(app,
     code = to_appraisal(api, clock, k, k, f"{k}_head", HOUSEHOLD)
     worker = Worker(uow_factory, clock, services.handlers(app.extensions["dunghan"].rules),
                     worker_id="test-worker")
+    # The apology's last instant is one working day before 09:00 Tue 24/02: 09:00 Mon 23/02;
+    # the reminder comes one working day before that: 1.5 h Mon, 6.5 h back from Fri 13/02
+    # 17:00 (13:00-17:00, then 11:30 back to 09:00): 09:00 Fri 13/02.
+    clock.set(vn(13, 2, 8, 59))
+    worker.run_once()
+    instance_id = dossier(api, k, code)["instance_id"]
+    assert journal(uow_factory, instance_id, "dossier.apology_reminded") == ([], [])
+    clock.set(vn(13, 2, 9))
+    worker.run_once()
+    audit, sent = journal(uow_factory, instance_id, "dossier.apology_reminded")
+    assert len(audit) == 1 and sent[0]["apology_deadline"] == utc_text(vn(23, 2, 9))
     clock.set(vn(24, 2, 8, 59))
     worker.run_once()
     assert dossier(api, k, code)["apology_missing"] is False
@@ -217,7 +238,7 @@ def test_a_chained_land_certificate_charges_the_late_link_to_the_commune(api, cl
     clock.set(vn(5, 3, 9))
     step(api, "VPDKDD", code, "process_link", {"note": "Trình ký Giấy chứng nhận"})
     view = step(api, "TTPVHCC", code, "return_result", {"note": "Đã trao Giấy chứng nhận"})
-    assert statuses(view) == [1, 2, 4, 6, 4, 9, 10]
+    assert journaled(uow_factory, view) == [1, 2, 4, 6, 4, 9, 10]
     assert view["verdict"] == "on_time"
     with uow_factory.engine.connect() as conn:
         charged = conn.execute(sa.select(violations.c.agency_code, violations.c.kind).where(
@@ -226,7 +247,7 @@ def test_a_chained_land_certificate_charges_the_late_link_to_the_commune(api, cl
 
 
 @pytest.mark.parametrize("where", ["before_acceptance", "in_process", "paused"])
-def test_withdrawal_at_any_point_ends_the_dossier(api, clock, where):
+def test_withdrawal_at_any_point_ends_the_dossier(api, clock, where, uow_factory):
     k = "UBND_KINHBAC"
     code = receive(api, k, HOUSEHOLD)["code"]
     if where != "before_acceptance":
@@ -239,5 +260,5 @@ def test_withdrawal_at_any_point_ends_the_dossier(api, clock, where):
                json={"reason": "Công dân nộp đơn rút hồ sơ"}).json
     expected = {"before_acceptance": [1, 7], "in_process": [1, 2, 4, 7],
                 "paused": [1, 2, 4, 5, 7]}[where]
-    assert statuses(view) == expected and view["open_tasks"] == []
+    assert journaled(uow_factory, view) == expected and view["open_tasks"] == []
     assert view["paused"] is False and view["finished_at"] is not None

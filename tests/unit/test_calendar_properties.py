@@ -1,12 +1,12 @@
 """Check WorkCalendar's counting laws on random instants from 2024 to 2027."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from engine.calendar import DeadlineModel, WorkCalendar
+from engine.calendar import DEFAULT_OVERRIDE_FILE, DeadlineModel, WorkCalendar, WorkingHours, load_overrides
 
 CAL = WorkCalendar.from_file()
 CLOSE = CAL.hours.close
@@ -27,34 +27,41 @@ def local(moment: datetime) -> datetime:
     return moment.astimezone(ZONE)
 
 
-def after_cutoff_or_day_off(moment: datetime) -> bool:
+# A desk with its own hours: 08:00-12:00, 13:30-17:30, dossiers taken until 16:00.
+DESK_HOURS = WorkingHours(periods=((time(8), time(12)), (time(13, 30), time(17, 30))), cutoff=time(16))
+PROVINCE = WorkCalendar(load_overrides(DEFAULT_OVERRIDE_FILE), WorkingHours(), {"SXD": DESK_HOURS})
+DESK = PROVINCE.for_agency("SXD")
+calendars = st.sampled_from([CAL, DESK])
+
+
+def after_cutoff_or_day_off(cal: WorkCalendar, moment: datetime) -> bool:
     here = local(moment)
-    return not CAL.is_working_day(here.date()) or here.time() > CAL.hours.cutoff
+    return not cal.is_working_day(here.date()) or here.time() > cal.hours.cutoff
 
 
 @FEW
-@given(instants, periods)
-def test_both_models_agree_after_the_cutoff_or_on_a_day_off(start, n):
-    assume(after_cutoff_or_day_off(start))
-    one_stop = CAL.add_working_days(start, n, DeadlineModel.ONE_STOP)
-    assert one_stop == CAL.add_working_days(start, n, DeadlineModel.DAY_COUNT)
+@given(calendars, instants, periods)
+def test_both_models_agree_after_the_cutoff_or_on_a_day_off(cal, start, n):
+    assume(after_cutoff_or_day_off(cal, start))
+    one_stop = cal.add_working_days(start, n, DeadlineModel.ONE_STOP)
+    assert one_stop == cal.add_working_days(start, n, DeadlineModel.DAY_COUNT)
 
 
 @FEW
-@given(instants, periods, models)
-def test_one_more_day_ends_on_the_next_working_day(start, n, model):
-    due = local(CAL.add_working_days(start, n, model)).date()
-    assert local(CAL.add_working_days(start, n + 1, model)).date() == CAL.next_working_day(due)
+@given(calendars, instants, periods, models)
+def test_one_more_day_ends_on_the_next_working_day(cal, start, n, model):
+    due = local(cal.add_working_days(start, n, model)).date()
+    assert local(cal.add_working_days(start, n + 1, model)).date() == cal.next_working_day(due)
 
 
 @FEW
-@given(instants, day_counts, models)
-def test_no_due_date_falls_on_a_day_off(start, n, model):
-    due = local(CAL.add_working_days(start, n, model))
-    assert CAL.is_working_day(due.date())
+@given(calendars, instants, day_counts, models)
+def test_no_due_date_falls_on_a_day_off(cal, start, n, model):
+    due = local(cal.add_working_days(start, n, model))
+    assert cal.is_working_day(due.date())
     # The due instant is inside a working period or at its end, never in the small hours.
     just_before = due - timedelta(seconds=1)
-    assert n == 0 or CAL.next_working_instant(just_before) == just_before
+    assert n == 0 or cal.next_working_instant(just_before) == just_before
 
 
 @FEW

@@ -6,12 +6,14 @@ receipt, at the next working period when outside hours, at the next working day'
 when strictly after 15:00:00 or on a day off; N working days are N x 8 working hours.
 """
 
+import shlex
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from engine.calendar import DeadlineModel, WorkCalendar, WorkingHours
+from engine.calendar import DEFAULT_OVERRIDE_FILE, DeadlineModel, WorkCalendar, WorkingHours
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY, ONE = DeadlineModel.DAY_COUNT, DeadlineModel.ONE_STOP
@@ -236,3 +238,100 @@ def test_a_holiday_receipt_names_the_holiday(cal):
     text = cal.explain_working_days(vn(2026, 1, 2, 9), 1, ONE).text_vi
     assert "(Thứ Sáu, ngày nghỉ: Nghỉ bù Tết Dương lịch 2026 (Công văn 12729/VPCP-KGVX))" in text
     assert "vào ngày nghỉ nên thời hạn tính từ đầu ngày làm việc tiếp theo" in text
+
+
+AGENCY_TOML = """
+[working_hours]
+periods = [["07:30", "11:30"], ["13:00", "17:00"]]
+cutoff = "15:00"
+
+[agency.SXD.working_hours]
+periods = [["08:00", "12:00"], ["13:30", "17:30"]]
+
+[[override]]
+date = 2026-01-10
+kind = "working_day"
+name = "Làm bù cho thứ Sáu 02/01/2026"
+source = "Công văn 12729/VPCP-KGVX"
+"""
+
+
+def test_agency_hours_come_from_the_override_file_and_fall_back_to_the_province(tmp_path):
+    path = tmp_path / "lich.toml"
+    path.write_text(AGENCY_TOML, encoding="utf-8")
+    province = WorkCalendar.from_file(path)
+    sxd = province.for_agency("SXD")
+    assert sxd.hours.periods == ((time(8), time(12)), (time(13, 30), time(17, 30)))
+    assert sxd.hours.cutoff == time(15) and sxd.hours.tz == "Asia/Ho_Chi_Minh"  # the province's
+    assert province.for_agency("STC") is province and province.for_agency(None) is province
+    # Day count on SXD's hours: Tuesday 10/03 not counted, Wednesday 11/03 closes at 17:30.
+    assert sxd.add_working_days(vn(2026, 3, 10, 16), 1) == vn(2026, 3, 11, 17, 30)
+    assert sxd.is_working_day(date(2026, 1, 10))  # the province's overrides hold for SXD
+
+
+def test_the_commented_agency_example_in_the_override_file_is_valid(tmp_path):
+    text = DEFAULT_OVERRIDE_FILE.read_text(encoding="utf-8")
+    start = text.index("# [agency.SXD.working_hours]")
+    example = text[start:text.index("\n\n", start)].splitlines()
+    path = tmp_path / "uncommented.toml"
+    path.write_text("\n".join(line.removeprefix("# ") for line in example), encoding="utf-8")
+    assert WorkCalendar.from_file(path).for_agency("SXD").hours == SXD_HOURS
+
+
+@pytest.mark.parametrize("text", [
+    '[agency.SXD.working_hours]\nlunch = "11:30"\n',
+    '[agency.SXD]\nhours = 8\n',
+    '[agency.SXD.working_hours]\nperiods = [["13:00", "17:00"], ["07:30", "11:30"]]\n',
+], ids=["unknown-hours-key", "unknown-agency-key", "unordered-periods"])
+def test_bad_agency_hours_are_refused(tmp_path, text):
+    path = tmp_path / "lich.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError):
+        WorkCalendar.from_file(path)
+
+
+def test_agency_hours_are_part_of_the_fingerprint():
+    plain = WorkCalendar()
+    assert WorkCalendar(agency_hours={"SXD": SXD_HOURS}).fingerprint != plain.fingerprint
+    assert WorkCalendar(agency_hours={}).fingerprint == plain.fingerprint
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_examples() -> list[list[str]]:
+    """Return the cells of the README's worked-examples table."""
+    text = README.read_text(encoding="utf-8")
+    table = text[text.index("Worked examples"):text.index("dunghan deadline --from")]
+    rows = [line.strip("|").split("|") for line in table.splitlines() if line.startswith("| ")]
+    return [[cell.strip().strip("*") for cell in row] for row in rows[1:]]  # without the header
+
+
+def local_instant(text: str) -> datetime:
+    """Read 'Thu 12/02/2026 16:00' or '... 15:00:01' as Hà Nội time."""
+    _, day, clock = text.split()
+    return datetime.strptime(f"{day} {clock}", "%d/%m/%Y %H:%M:%S" if clock.count(":") == 2
+                             else "%d/%m/%Y %H:%M").replace(tzinfo=VN)
+
+
+def test_the_readme_worked_examples_are_what_the_calendar_counts(cal):
+    examples = readme_examples()
+    assert len(examples) >= 6
+    for received, n, day_count, one_stop, _how in examples:
+        start = local_instant(received)
+        assert cal.add_working_days(start, int(n), DAY) == local_instant(day_count), received
+        assert cal.add_working_days(start, int(n), ONE) == local_instant(one_stop), received
+
+
+def test_the_readme_cli_examples_print_what_they_say():
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    lines = README.read_text(encoding="utf-8").splitlines()
+    examples = [(line, lines[i + 1].removeprefix("# ")) for i, line in enumerate(lines)
+                if line.startswith(".venv/bin/dunghan deadline")]
+    assert len(examples) == 2
+    for command, expected in examples:
+        result = CliRunner().invoke(main, shlex.split(command)[1:])
+        assert result.exit_code == 0 and result.output.splitlines()[0] == expected

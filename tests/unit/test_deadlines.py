@@ -65,7 +65,7 @@ def test_deadlines_stored_before_the_models_existed_read_as_day_counts():
 
 def test_a_one_stop_extension_keeps_the_hour_of_the_appointment():
     # Received Mon 09/03/2026 10:00, 3 days: due Thu 12/03 10:00. Extended by 2 working days
-    # of working time: Mon 16/03 10:00 (Fri 13/03 is day 1 of the extension).
+    # of working time: 8 h to Fri 13/03 10:00, 8 h more to Mon 16/03 10:00.
     deadline = Deadline(3, Unit.WORKING_DAYS, utc(2026, 3, 9, 3), True, DeadlineModel.ONE_STOP)
     assert deadline.base_due(CAL) == utc(2026, 3, 12, 3)
     extended = replay(deadline, [Change(ChangeKind.EXTENDED, utc(2026, 3, 10, 3), 2)], CAL)
@@ -158,6 +158,19 @@ def test_upload_refuses_an_unknown_model(timer, model_property, reason):
     assert reason in str(refused.value.problems[0].reason)
 
 
+def test_upload_refuses_a_boundary_timer_that_counts_otherwise_than_its_task():
+    # The task is a one-stop appointment; the timer left the model out, so it would count days
+    # and fire at another instant than the task's due date.
+    with pytest.raises(InvalidBpmn) as refused:
+        parse_definition(boundary("due_in_working_days(reply_days)", ONE_STOP_PROPERTY))
+    [problem] = refused.value.problems
+    assert problem.element_id == "late"
+    assert "Hẹn giờ tính theo 'day_count' nhưng nhiệm vụ 'reply' tính theo 'one_stop'" in problem.reason
+    # Naming a day count on a day-count task, or the model in a variable, is accepted.
+    parse_definition(boundary("due_in_working_days(reply_days, model='day_count')"))
+    parse_definition(boundary("due_in_working_days(reply_days, model=chosen_model)", ONE_STOP_PROPERTY))
+
+
 def test_upload_refuses_a_model_without_a_deadline():
     text = boundary("due_in_working_days(reply_days)", ONE_STOP_PROPERTY).replace(
         b'<spiffworkflow:property name="deadline" value="reply_days working_days" />', b"")
@@ -189,6 +202,23 @@ def test_cli_counts_one_stop_appointments(start, days, due):
                                        "--model", "one_stop"])
     assert result.exit_code == 0 and due in result.output
     assert "Cách tính: hẹn trả theo giờ làm việc" in result.output
+
+
+def test_cli_counts_on_an_agency_desk_hours_from_the_server_calendar_file(tmp_path):
+    path = tmp_path / "lich.toml"
+    path.write_text('[agency.SXD.working_hours]\nperiods = [["08:00", "12:00"], ["13:30", "17:30"]]\n'
+                    'cutoff = "16:00"\n', encoding="utf-8")
+    args = ["deadline", "--from", "2026-02-12 15:30", "--working-days", "2", "--model", "one_stop"]
+    env = {"DUNGHAN_CALENDAR_FILE": str(path)}
+    own = CliRunner().invoke(main, [*args, "--agency", "SXD"], env=env).output.splitlines()
+    # Before SXD's 16:00 cut-off: 2 h Thursday, 8 h Friday 13/02, Tết, 6 h on Monday 23/02.
+    assert own[:2] == ["Hạn: 15:30 23/02/2026 (giờ Việt Nam), cách tính one_stop",
+                       "Giờ tiếp nhận riêng của SXD: 08:00–12:00, 13:30–17:30, giờ cắt 16:00."]
+    other = CliRunner().invoke(main, [*args, "--agency", "STC"], env=env).output.splitlines()
+    # After the province's 15:00 cut-off: Friday 07:30 + 16 h = Monday 23/02 17:00.
+    assert other[:2] == ["Hạn: 17:00 23/02/2026 (giờ Việt Nam), cách tính one_stop",
+                         "STC không khai báo giờ riêng, dùng giờ của tỉnh: 07:30–11:30, 13:00–17:00,"
+                         " giờ cắt 15:00."]
 
 
 def test_cli_refuses_an_unknown_model():

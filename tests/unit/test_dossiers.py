@@ -150,3 +150,13 @@ def test_codes_masks_and_shapes():
     assert public_code("BN", "SXD", vn(12, 2, 9).date(), 1) == "BN-SXD-260212-0001"
     assert is_code("BN-UBND_KINHBAC-260212-0042") and not is_code("BN-SXD-2602-1")
     assert mask_name("Nguyễn Văn An") == "N*** V*** A***"
+
+
+def test_the_apology_reminder_comes_one_working_day_before_the_last_instant_to_apologise():
+    dossier = received(vn(10, 2, 9))  # promised Fri 13/02 09:00, apology by Thu 12/02 09:00
+    # One working day before Thu 12/02 09:00 is Wed 11/02 09:00.
+    assert dossier.apology_reminder_at(CAL) == vn(11, 2, 9)
+    assert not dossier.remind_apology(vn(11, 2, 8, 59), "system", CAL)
+    assert dossier.remind_apology(vn(11, 2, 9), "system", CAL)
+    dossier.apologise(vn(20, 2, 17), vn(11, 2, 10), "head", CAL, "Cần xác minh thêm")
+    assert not dossier.remind_apology(vn(11, 2, 11), "system", CAL)  # apologised already
