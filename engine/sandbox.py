@@ -160,6 +160,80 @@ def is_bounded(expression: str, helpers: frozenset[str] = frozenset()) -> bool:
     return True
 
 
+_SCRIPT_CALLS = frozenset({"len", "bool"})
+
+
+@functools.lru_cache(maxsize=1024)
+def is_bounded_script(script: str, helpers: frozenset[str] = frozenset()) -> bool:
+    """Tell whether a script only reshapes data in bounded time and memory, so needs no child.
+
+    Allowed: assignments to names (and ``del``) of literals, names, item access, comparisons
+    and one-level comprehensions over existing data, e.g. ``reply = {"agency": agency}`` or
+    ``late = [r["agency"] for r in replies if r["late"]]``. No ``+``, ``*``, loops or calls but
+    ``len``, ``bool`` and the helpers: each statement then builds at most one list as long as
+    data that already exists, so no sequence of statements can grow memory geometrically.
+    What it shares by reference is measured by `check_size` before it is kept.
+    """
+    try:
+        tree = ast.parse(script)
+    except SyntaxError:
+        return False
+    for statement in tree.body:
+        if isinstance(statement, ast.Delete) and all(isinstance(t, ast.Name) for t in statement.targets):
+            continue
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+                and _reshapes(statement.value, helpers)):
+            return False
+    return True
+
+
+def _reshapes(value: ast.AST, helpers: frozenset[str]) -> bool:
+    if isinstance(value, ast.ListComp | ast.SetComp | ast.DictComp):
+        [*generators] = value.generators
+        if len(generators) != 1 or generators[0].is_async:
+            return False
+        parts = [generators[0].iter, *generators[0].ifs,
+                 *([value.key, value.value] if isinstance(value, ast.DictComp) else [value.elt])]
+        target = generators[0].target
+        names_only = all(isinstance(n, ast.Name | ast.Tuple | ast.Store) for n in ast.walk(target))
+        return names_only and all(_plain(part, helpers) for part in parts)
+    return _plain(value, helpers)
+
+
+def _plain(node: ast.AST, helpers: frozenset[str]) -> bool:
+    for child in ast.walk(node):
+        if isinstance(child, ast.Call):
+            if not (isinstance(child.func, ast.Name) and child.func.id in _SCRIPT_CALLS | helpers):
+                return False
+        elif not isinstance(child, _BOUNDED_NODES):
+            return False
+    return True
+
+
+def check_size(values: Mapping[str, Any], max_items: int = 200_000,
+               max_chars: int = 8 * 1024 * 1024) -> None:
+    """Refuse values whose JSON form would be too large, counting shared references each time.
+
+    ``x = [a, a]`` shares, so ten such statements describe a thousand copies: walk the values
+    as the JSON encoder would, without recursion, and stop as soon as a limit is passed.
+    """
+    items, chars, stack = 0, 0, list(values.values())
+    while stack:
+        value = stack.pop()
+        items += 1
+        if isinstance(value, str):
+            chars += len(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+            chars += sum(len(k) for k in value if isinstance(k, str))
+        elif isinstance(value, list | tuple | set):
+            stack.extend(value)
+        if items > max_items or chars > max_chars:
+            raise ScriptRejected(f"Dữ liệu kịch bản tạo ra quá lớn (quá {max_items} phần tử "
+                                 f"hoặc {max_chars // 2**20} MB chữ)")
+
+
 class Deadline:
     """Stop Python code that runs past a wall-clock limit, by tracing its frames."""
 

@@ -3,9 +3,10 @@
 SpiffWorkflow's default engine calls plain ``eval``/``exec``: any script could import ``os``.
 Here every script, gateway condition and timer expression is compiled and run by
 `engine.sandbox` (restricted compile, guarded access, allow-listed builtins, a time limit).
-Scripts and every expression not provably cheap run in a child process of
-`engine.sandbox_pool`, under memory and CPU limits the service itself never pays; a name or a
-comparison, which is most conditions and agency expressions, runs in place.
+Every script and expression that is not provably cheap runs in a child process of
+`engine.sandbox_pool`, under memory and CPU limits the service itself never pays. A name, a
+comparison or a script that only reshapes existing data (most conditions, agency expressions
+and BPMN scripts) runs in place: a round trip would cost more than it.
 """
 
 import re
@@ -69,6 +70,16 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 
     def execute(self, script, context, external_context=None):
         compile_script(script)
+        if sandbox.is_bounded_script(script, self._helper_names):
+            names = {**self.globals, **(external_context or {})}
+            before = set(context)
+            scratch = dict(context)
+            sandbox.execute(script, scratch, names, self.time_limit)
+            sandbox.check_size({k: v for k, v in scratch.items()
+                                if k not in before or v is not context[k]})
+            context.clear()
+            context.update(scratch)
+            return True
         reply = self._run("execute", script, context, external_context)
         for key in reply["deleted"]:
             context.pop(key, None)

@@ -93,3 +93,23 @@ def test_simple_expressions_are_evaluated_in_process_without_a_round_trip(env, p
     assert pool.requests == 0
     assert env.evaluate("[r['position'] for r in replies]", context) == ["agree"]
     assert pool.requests == 1
+
+
+def test_scripts_that_only_reshape_data_run_in_process(env, pool):
+    context = {"agency": "SXD", "position": "agree", "replies": [{"agency": "SXD", "position": "agree"}]}
+    env.execute('reply = {"agency": agency, "position": position}', context)
+    env.execute('late = [r["agency"] for r in replies if r["position"] == "agree"]\n'
+                "count = len(late)", context)
+    assert pool.requests == 0
+    assert (context["reply"], context["late"], context["count"]) == (
+        {"agency": "SXD", "position": "agree"}, ["SXD"], 1)
+    env.execute("doubled = [[a, a] for a in late]\nnested = [[a for a in late] for b in late]",
+                context)  # a nested comprehension may grow as the square of the data: a child
+    assert pool.requests == 1 and context["nested"] == [["SXD"]]
+
+
+def test_sharing_that_would_explode_when_saved_is_refused_in_process(env, pool):
+    script = "\n".join(["x = [a, a]"] + ["x = [x, x]"] * 40)  # 2**41 items once written out
+    with pytest.raises(ScriptRejected, match="quá lớn"):
+        env.execute(script, {"a": "SXD"})
+    assert pool.requests == 0
