@@ -42,15 +42,19 @@ def seed_user(uow: UnitOfWork, clock: Clock, username: str, full_name: str, agen
 
 
 def issue_token(uow: UnitOfWork, clock: Clock, agency: str, roles: Role | Iterable[Role],
-                label: str, valid_days: int | None = None, user_id: str | None = None) -> str:
-    """Create an API token for an agency and roles; return it once, keep only its hash."""
+                label: str, valid_days: int = 365, user_id: str | None = None,
+                issued_by: str = "seed") -> str:
+    """Create an API token for an agency and roles; return it once, keep only its hash.
+
+    Seeding is done by whoever runs the command line; ``issued_by`` names that origin.
+    """
     roles = [roles] if isinstance(roles, str) else list(roles)
     token, now = new_token(), clock.now()
     with uow:
         uow.directory.add_token(
             token_hash=hash_token(token), agency_code=agency, roles=sorted(Role(r) for r in roles),
-            user_id=user_id, label=label, created_at=now,
-            expires_at=now + timedelta(days=valid_days) if valid_days else None,
+            user_id=user_id, label=label, created_at=now, issued_by=issued_by,
+            expires_at=now + timedelta(days=valid_days),
         )
         uow.commit()
     return token

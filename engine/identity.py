@@ -84,27 +84,41 @@ def check_password(stored_hash: str | None, password: str) -> bool:
 
 
 def authenticate_token(uow, token: str, now: datetime) -> Principal | None:
-    """Return the principal a bearer token stands for, or None if unknown, revoked or expired."""
+    """Return the principal a bearer token stands for, or None if it grants nothing now.
+
+    A token bound to a user acts for the agency it was issued for, only while the user is
+    active and still a member there, and never with more than the user holds at this moment.
+    """
     row = uow.directory.token(hash_token(token))
     if row is None or row["revoked_at"] is not None:
         return None
     if row["expires_at"] is not None and row["expires_at"] <= now:
         return None
-    if row["user_id"] is not None:
-        user = uow.directory.user(row["user_id"])
-        if user is None or not user["active"]:
-            return None
-        return user_principal(uow, user, now, subject=f"token:{row['id']}", roles=row["roles"])
-    return Principal(f"token:{row['id']}", row["agency_code"], frozenset(row["roles"]))
+    if row["user_id"] is None:
+        return Principal(system_subject(row), row["agency_code"], frozenset(row["roles"]))
+    user = uow.directory.user(row["user_id"])
+    if user is None or not user["active"] or user["agency_code"] != row["agency_code"]:
+        return None
+    principal = user_principal(uow, user, now, roles=row["roles"])
+    return principal if principal.roles else None
 
 
-def user_principal(uow, user, now: datetime, subject: str | None = None,
-                   roles: Iterable[str] | None = None) -> Principal:
-    """Build a user's principal; membership and delegations are read now, not cached."""
-    # A token bound to a user never carries more than the user holds today.
-    granted = set(user["roles"]) if roles is None else set(roles) & set(user["roles"])
+def system_subject(row) -> str:
+    """Name an agency system token in audit rows by the person (or origin) that issued it."""
+    issuer = (row["issued_by"] or "").removeprefix("user:")
+    return f"token:{row['id']}@issuer:{issuer}"[:160] if issuer else f"token:{row['id']}"
+
+
+def user_principal(uow, user, now: datetime, roles: Iterable[str] | None = None) -> Principal:
+    """Build a user's principal; membership and delegations are read now, not cached.
+
+    ``roles`` narrows a token to some of the user's own roles; the result never exceeds what
+    the user holds now. A delegated head role comes with it only while the delegation is in
+    force, so nothing issued under a delegation keeps the borrowed authority after it ends.
+    """
+    granted = set(user["roles"]) if roles is None else set(user["roles"]) & set(roles)
     delegation = uow.directory.active_delegation(user["id"], now)
-    subject = subject or f"user:{user['username']}"
+    subject = f"user:{user['username']}"
     if delegation is not None:
         granted.add(Role.HEAD)
         head = uow.directory.user(delegation["from_user_id"])

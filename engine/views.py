@@ -89,7 +89,9 @@ def user_view(row) -> dict:
 def token_view(row) -> dict:
     """Describe an API token; never the token or its hash."""
     return {"id": row["id"], "agency_code": row["agency_code"], "roles": list(row["roles"]),
-            "label": row["label"], "user_id": row["user_id"], "created_at": iso(row["created_at"]),
+            "label": row["label"], "user_id": row["user_id"],
+            "kind": "personal" if row["user_id"] else "system", "issued_by": row["issued_by"],
+            "created_at": iso(row["created_at"]),
             "expires_at": iso(row["expires_at"]), "revoked_at": iso(row["revoked_at"])}
 
 

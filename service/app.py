@@ -9,10 +9,10 @@ from engine import services
 from engine.clock import SystemClock
 from engine.rules import Rules
 from engine.services.dossiers import load_catalog_directory
-from engine.store.migrate import require_current
+from engine.store.migrate import require_current, runs_as_owner
 from engine.store.uow import UnitOfWorkFactory
 from notifications.config import NotificationConfig, mailer_from_environment
-from service import bodies, logs, problems, public, settings, web
+from service import api_docs, bodies, headers, logs, problems, public, settings, web
 from service.api import (
     deadlines,
     directory,
@@ -69,6 +69,9 @@ def create_app(config: dict | None = None) -> APIFlask:
     rt = Runtime(UnitOfWorkFactory(app.config["DATABASE_URL"]), clock, rules)
     app.extensions["dunghan"] = rt
     require_current(rt.uow.engine)
+    if runs_as_owner(rt.uow.engine):
+        app.logger.warning("The service connects to PostgreSQL as a role that can rewrite the "
+                           "audit log; connect as dunghan_app (see the README, Security).")
     app.extensions["webhooks"] = WebhookConfig.from_settings(
         app.config["SECRET_KEY"], app.config["WEBHOOK_ALLOWED_HOSTS"], app.config["PUBLIC_URL"])
     app.extensions["notifications"] = NotificationConfig(
@@ -83,6 +86,8 @@ def create_app(config: dict | None = None) -> APIFlask:
     problems.register(app)
     bodies.register(app)
     logs.install(app)
+    api_docs.register(app)
+    headers.register(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
                   webhook_api, messages, notifications, reports, dossiers, public, web)
     for module in blueprints:

@@ -16,7 +16,7 @@ from engine.clock import SystemClock
 from engine.rules import Rules
 from engine.services.dossiers import load_catalog_directory
 from engine.store import metrics
-from engine.store.migrate import require_current, upgrade
+from engine.store.migrate import APP_ROLE, require_current, upgrade
 from engine.store.uow import UnitOfWorkFactory, create_db_engine
 from engine.worker import Worker, install_sigterm
 from notifications import handlers as notification_handlers
@@ -26,7 +26,8 @@ from service.friendly import FriendlyGroup, port_in_use
 from webhooks import handlers as webhook_handlers
 
 
-@click.group(cls=FriendlyGroup)
+@click.group(cls=FriendlyGroup,
+             help="Đúng hạn: chạy quy trình BPMN với thời hạn luật định tính theo ngày làm việc.")
 def main():
     """Đúng hạn: run BPMN processes with legal deadlines in working days."""
     logs.configure()
@@ -46,12 +47,20 @@ def _database_url(migrated: bool = True) -> str:
     return url
 
 
-@main.command()
+@main.command(help="Tạo hoặc cập nhật cấu trúc cơ sở dữ liệu (chạy trước mỗi lần khởi động bản mới).")
 def migrate():
-    """Create or upgrade the database schema."""
+    """Create or upgrade the database schema; on PostgreSQL, also set up the role dunghan_app.
+
+    Runs as the schema's owner: DUNGHAN_MIGRATION_DATABASE_URL if set, else DUNGHAN_DATABASE_URL.
+    DUNGHAN_APP_DATABASE_PASSWORD, if set, lets dunghan_app log in with that password.
+    """
     logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)  # name each revision
-    upgrade(_database_url(migrated=False))
+    url = os.environ.get("DUNGHAN_MIGRATION_DATABASE_URL") or _database_url(migrated=False)
+    upgrade(url, os.environ.get("DUNGHAN_APP_DATABASE_PASSWORD") or None)
     click.echo("Đã cập nhật cấu trúc cơ sở dữ liệu.")
+    if url.startswith("postgresql"):
+        click.echo(f"Dịch vụ nên kết nối bằng vai trò {APP_ROLE} (chỉ được ghi thêm nhật ký, "
+                   "không sửa, xóa được).")
 
 
 @main.command()
@@ -66,7 +75,8 @@ def check():
                f"Việc đến hạn chưa chạy: {jobs.backlog}; việc thất bại: {jobs.failed}.")
 
 
-@main.command("load-processes")
+@main.command("load-processes", help="Nạp mọi tệp BPMN trong processes/ và danh mục thủ tục "
+              "(tệp không đổi giữ nguyên phiên bản).")
 def load_processes():
     """Deploy every BPMN file of processes/ and the procedure catalog (unchanged files keep their version)."""
     factory = UnitOfWorkFactory(_database_url())
@@ -78,7 +88,8 @@ def load_processes():
             click.echo(f"Thủ tục {p['code']} v{p['version']}: {p['name']}")
 
 
-@main.command("seed-demo")
+@main.command("seed-demo", help="Tạo tỉnh mẫu; in mã truy cập API của từng cơ quan, vai trò "
+              "và mật khẩu người dùng.")
 def seed_demo():
     """Seed the demo province; print one API token per agency and role, and user passwords."""
     var = settings.var_dir()
@@ -99,10 +110,11 @@ def seed_demo():
             click.echo(f"  {line}")
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=8000, type=int)
-@click.option("--threads", default=8, type=int)
+@main.command(help="Phục vụ API và trang web bằng waitress, kèm một luồng worker trừ khi có --no-worker.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Địa chỉ lắng nghe")
+@click.option("--port", default=8000, type=int, show_default=True,
+              help="Cổng lắng nghe (make run PORT=8080 để đổi)")
+@click.option("--threads", default=8, type=int, show_default=True, help="Số luồng xử lý yêu cầu")
 @click.option("--no-worker", is_flag=True, help="Không chạy worker trong cùng tiến trình")
 def serve(host: str, port: int, threads: int, no_worker: bool):
     """Serve the API with waitress, plus one in-process worker thread unless --no-worker."""
@@ -131,8 +143,8 @@ def serve(host: str, port: int, threads: int, no_worker: bool):
             worker.join(timeout=30)
 
 
-@main.command()
-@click.option("--batch", default=100, type=int)
+@main.command(help="Chạy một worker: hẹn giờ, nhắc hạn, báo quá hạn, gửi webhook; dừng gọn khi nhận SIGTERM.")
+@click.option("--batch", default=100, type=int, show_default=True, help="Số việc đến hạn nhận mỗi lượt")
 def worker(batch: int):
     """Run one worker: fire timers, reminders, escalations; stop cleanly on SIGTERM."""
     from service.app import create_app
@@ -144,7 +156,8 @@ def worker(batch: int):
     Worker(rt.uow, rt.clock, _job_handlers(app), batch=batch).run_forever(stop)
 
 
-@main.command("fast-forward")
+@main.command("fast-forward", help="Chỉ cho bản demo: chạy mọi việc đến hạn tới một thời điểm giờ "
+              "Việt Nam (\"2026-03-05 17:00\") như thể đã tới lúc đó; chỉ dùng với SQLite nhúng.")
 @click.argument("until")
 def fast_forward(until: str):
     """Demo only: run every job due by a local instant, as if it had come ("2026-03-05 17:00").
@@ -241,7 +254,7 @@ def check_calendar(year: int):
 
 @main.command()
 @click.option("--from", "start", required=True, help='Thời điểm tiếp nhận, giờ Việt Nam: "2026-02-12 16:00"')
-@click.option("--working-days", type=click.IntRange(0, 365), required=True)
+@click.option("--working-days", type=click.IntRange(0, 365), required=True, help="Số ngày làm việc (0-365)")
 @click.option("--model", type=click.Choice([m.value for m in DeadlineModel]),
               default=DeadlineModel.DAY_COUNT.value, show_default=True,
               help="Cách tính: day_count (đếm theo ngày) hoặc one_stop (hẹn trả một cửa)")

@@ -1,12 +1,34 @@
-"""Turn the conditions an operator can expect into one Vietnamese line instead of a traceback."""
+"""The CLI's manners: Vietnamese help and usage, and one line instead of a traceback.
+
+Expected conditions (an unmigrated or unreachable database, a busy port, a mistyped option)
+print one Vietnamese line on standard error and exit non-zero; only real bugs show a traceback.
+"""
 
 import errno
+import re
+import sys
 
 import alembic.util
 import click
 import sqlalchemy as sa
 
 from engine.store.migrate import DatabaseNotMigrated
+
+HEADINGS = {"Options": "Tuỳ chọn", "Commands": "Lệnh", "Arguments": "Tham số"}
+USAGE_WORDS = {"[OPTIONS]": "[TUỲ CHỌN]", "COMMAND": "LỆNH", "[ARGS]...": "[THAM SỐ]..."}
+HELP_TEXTS = {"Show this message and exit.": "Hiện hướng dẫn này rồi thoát."}
+# click's usage errors, most specific first.
+USAGE_ERRORS = [
+    (r"^Missing option '(.+)'\.$", r"Thiếu tuỳ chọn \1."),
+    (r"^Missing argument '(.+)'\.$", r"Thiếu tham số \1."),
+    (r"^No such command '(.+)'\.$", r"Không có lệnh '\1'."),
+    (r"^No such option: (.+)$", r"Không có tuỳ chọn \1"),
+    (r"^Got unexpected extra arguments? \((.+)\)$", r"Thừa tham số (\1)"),
+    (r"'(.+)' is not a valid integer(?: range)?\.", r"'\1' không phải số nguyên."),
+    (r"'(.+)' is not one of (.+)\.", r"'\1' không thuộc \2."),
+    (r"(.+) is not in the range (.+)\.", r"\1 nằm ngoài khoảng \2."),
+    (r"^Invalid value for (.+?): ", r"Giá trị không hợp lệ cho \1: "),
+]
 
 
 class Failure(click.ClickException):
@@ -16,8 +38,51 @@ class Failure(click.ClickException):
         click.echo(f"Lỗi: {self.message}", err=True)
 
 
+class VietnameseFormatter(click.HelpFormatter):
+    """Write click's headings, usage line and help-option text in Vietnamese."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        for english, vietnamese in USAGE_WORDS.items():
+            args = args.replace(english, vietnamese)
+        super().write_usage(prog, args, prefix="Cách dùng: ")
+
+    def section(self, name: str):
+        return super().section(HEADINGS.get(name, name))
+
+    def write_dl(self, rows, *args, **kwargs) -> None:
+        super().write_dl([(term, HELP_TEXTS.get(text, text)) for term, text in rows], *args, **kwargs)
+
+
+class VietnameseContext(click.Context):
+    formatter_class = VietnameseFormatter
+
+
 class FriendlyGroup(click.Group):
-    """Run a command; report an unmigrated or unreachable database as one line."""
+    """A command group that speaks Vietnamese and reports expected failures as one line."""
+
+    context_class = VietnameseContext
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.context_class = VietnameseContext  # subcommands' help speaks Vietnamese too
+        super().add_command(cmd, name)
+
+    def main(self, args=None, prog_name=None, **extra):
+        extra.pop("standalone_mode", None)
+        try:
+            code = super().main(args, prog_name, standalone_mode=False, **extra)
+        except click.UsageError as err:
+            if err.ctx is not None:
+                click.echo(err.ctx.get_usage(), err=True)
+            path = err.ctx.command_path if err.ctx is not None else "dunghan"
+            click.echo(f"Lỗi: {_vietnamese(err.format_message())}\nXem `{path} --help`.", err=True)
+            sys.exit(err.exit_code)
+        except click.ClickException as err:
+            err.show()
+            sys.exit(err.exit_code)
+        except click.Abort:
+            click.echo("Đã huỷ.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -31,6 +96,9 @@ class FriendlyGroup(click.Group):
             raise Failure(f"Không kết nối được cơ sở dữ liệu (DUNGHAN_DATABASE_URL): {reason}") from None
 
 
+FriendlyGroup.group_class = FriendlyGroup  # `@main.group()` subgroups behave the same
+
+
 def port_in_use(err: OSError, host: str, port: int) -> Failure | None:
     """Return the failure to report when ``err`` says the port is taken, else None."""
     if err.errno != errno.EADDRINUSE:
@@ -38,3 +106,8 @@ def port_in_use(err: OSError, host: str, port: int) -> Failure | None:
     return Failure(f"Cổng {port} trên {host} đang được một chương trình khác dùng; chọn cổng khác: "
                    f"`dunghan serve --port 8080` (hoặc `make run PORT=8080`)")
 
+
+def _vietnamese(message: str) -> str:
+    for pattern, replacement in USAGE_ERRORS:
+        message = re.sub(pattern, replacement, message)
+    return message

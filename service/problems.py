@@ -1,6 +1,7 @@
 """Answer every error as RFC 9457 problem details, in Vietnamese, never leaking internals."""
 
 import logging
+import re
 
 import sqlalchemy as sa
 from apiflask import APIFlask
@@ -27,6 +28,20 @@ TITLES = {
     422: "Dữ liệu không hợp lệ",
     500: "Lỗi hệ thống",
 }
+
+
+# One scheme for every problem type: PROBLEM_TYPE + a kebab-case name, the same name for the
+# same meaning whether an HTTP status or a domain error (``InvalidBpmn`` -> ``invalid-bpmn``) raised it.
+SLUGS = {
+    400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found",
+    405: "method-not-allowed", 409: "conflict", 413: "too-large", 415: "unsupported-media-type",
+    422: "invalid", 429: "too-many-attempts", 500: "internal-error", 503: "unavailable",
+}
+
+
+def slug_of(error: type) -> str:
+    """Name a domain error's problem type: its class name in kebab case."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", error.__name__).lower()
 
 
 DETAILS = {
@@ -61,7 +76,7 @@ def _translated(detail):
 def problem(status: int, detail: str, slug: str | None = None, headers=None, **extra):
     """Build a problem-details response."""
     body = {
-        "type": PROBLEM_TYPE + (slug or str(status)),
+        "type": PROBLEM_TYPE + (slug or SLUGS.get(status, "error")),
         "title": TITLES.get(status, "Lỗi"),
         "status": status,
         "detail": detail,
@@ -89,7 +104,7 @@ def register(app: APIFlask) -> None:
                  "line": p.line}
                 for p in error.problems
             ]
-        return problem(error.status, error.detail, type(error).__name__.lower(), **extra)
+        return problem(error.status, error.detail, slug_of(type(error)), **extra)
 
     @app.errorhandler(sa.exc.OperationalError)
     def database_unavailable(error):

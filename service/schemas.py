@@ -134,9 +134,14 @@ class UserOut(Schema):
 
 class TokenIn(Schema):
     agency_code = String(required=True, validate=Length(1, 32))
-    roles = List(String(validate=OneOf(ROLES)), required=True, validate=Length(1, len(ROLES)))
+    roles = List(String(validate=OneOf(ROLES)), load_default=None, validate=Length(1, len(ROLES)),
+                 metadata={"description": "Mặc định: mọi vai trò người cấp đang giữ"})
     label = String(required=True, validate=Length(1, 255))
-    valid_days = Integer(load_default=None, validate=Range(1, 3650))
+    valid_days = Integer(load_default=None, validate=Range(1, 3650),
+                         metadata={"description": "Mặc định và tối đa: 365 ngày (cấu hình được)"})
+    system = Boolean(load_default=False, metadata={
+        "description": "Mã hệ thống của cơ quan, không gắn với người nào (chỉ quản trị cấp). "
+                       "Mặc định: mã gắn với người cấp, không bao giờ quá quyền của người đó"})
 
 
 class TokenOut(Schema):
@@ -145,6 +150,8 @@ class TokenOut(Schema):
     roles = List(String())
     label = String()
     user_id = String(allow_none=True)
+    kind = String(metadata={"description": "personal (gắn với người) hoặc system"})
+    issued_by = String(allow_none=True)
     created_at = String()
     expires_at = String(allow_none=True)
     revoked_at = String(allow_none=True)
@@ -152,7 +159,9 @@ class TokenOut(Schema):
 
 
 class TokenQueryIn(Schema):
-    agency = String(required=True, validate=Length(1, 32))
+    agency = String(load_default=None, validate=Length(1, 32),
+                    metadata={"description": "Bỏ trống: mọi cơ quan (chỉ quản trị)"})
+    kind = String(load_default=None, validate=OneOf(["system", "personal"]))
 
 
 class DelegationIn(Schema):

@@ -20,7 +20,7 @@ def secret_key() -> str:
         return key
     path = var_dir() / "secret.key"
     if not path.exists():
-        logging.getLogger(__name__).warning("DUNGHAN_SECRET_KEY is not set; using %s", path)
+        logging.getLogger(__name__).warning("Chưa đặt DUNGHAN_SECRET_KEY; dùng khoá lưu ở %s", path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
@@ -46,6 +46,9 @@ def from_environment() -> dict:
         "WEBHOOK_ALLOWED_HOSTS": os.environ.get("DUNGHAN_WEBHOOK_ALLOWED_HOSTS", ""),
         "CALENDAR_FILE": os.environ.get("DUNGHAN_CALENDAR_FILE") or None,
         "LADDER_FILE": os.environ.get("DUNGHAN_LADDER_FILE") or None,
+        "TOKEN_DAYS": int(os.environ.get("DUNGHAN_TOKEN_DAYS", "365")),
+        "TRUSTED_PROXIES": int(os.environ.get("DUNGHAN_TRUSTED_PROXIES", "0")),
+        "METRICS_TOKEN": os.environ.get("DUNGHAN_METRICS_TOKEN") or None,
         # The province prefix of public dossier codes (BN-SXD-260212-0001).
         "PROVINCE_CODE": os.environ.get("DUNGHAN_PROVINCE_CODE", "BN"),
     }

@@ -24,12 +24,16 @@ def csrf_token() -> str:
     return session["csrf"]
 
 
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
 @bp.before_app_request
 def check_csrf():
-    """Refuse any form POST whose token does not match the session's."""
+    """Refuse any page POST that is not a form carrying this session's non-empty token."""
     if request.method == "POST" and request.blueprint == "web":
-        sent = request.form.get("csrf_token", "")
-        if not hmac.compare_digest(sent, session.get("csrf", "")):
+        sent, kept = request.form.get("csrf_token", ""), session.get("csrf", "")
+        if request.mimetype not in FORM_TYPES or not sent or not kept \
+                or not hmac.compare_digest(sent, kept):
             abort(400, "Phiên làm việc không hợp lệ (CSRF); hãy tải lại trang.")
 
 
@@ -53,14 +57,22 @@ def signed_in(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         rt = runtime()
-        user_id = session.get("user_id")
-        g.principal = user_id and directory.session_principal(rt.uow(), rt.clock, user_id)
+        current = _session()
+        g.principal = current and directory.session_principal(rt.uow(), rt.clock, current)
         if not g.principal:
             session.pop("user_id", None)
+            session.pop("generation", None)
             return redirect(url_for("web.login"))
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def _session() -> directory.Session | None:
+    user_id, generation = session.get("user_id"), session.get("generation")
+    if not isinstance(user_id, str) or not isinstance(generation, int):
+        return None
+    return directory.Session(user_id, generation)
 
 
 @bp.get("/login")
@@ -74,20 +86,23 @@ def do_login():
     """Sign in with username and password; failures are throttled and audited."""
     rt = runtime()
     try:
-        principal = directory.sign_in(rt.uow(), rt.clock, request.form.get("username", "")[:64],
-                                      request.form.get("password", ""), request.remote_addr)
+        signed = directory.sign_in(rt.uow(), rt.clock, request.form.get("username", "")[:64],
+                                   request.form.get("password", ""), request.remote_addr)
     except TooManyAttempts as err:
         return render_template("login.html", error=err.detail), 429
     except Unauthenticated as err:
         return render_template("login.html", error=err.detail), 401
     session.clear()  # a fresh session on sign-in defeats session fixation
-    session["user_id"] = principal.user_id
+    session["user_id"], session["generation"] = signed.user_id, signed.generation
     return redirect(url_for("web.inbox"))
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out."""
+    """Sign out: every session of the user ends, including copies of this cookie."""
+    rt = runtime()
+    if current := _session():
+        directory.sign_out(rt.uow(), rt.clock, current, request.remote_addr)
     session.clear()
     return redirect(url_for("web.login"))
 

@@ -1,6 +1,7 @@
 """Manage agencies, users, API tokens and delegations; sign users in with throttling and audit."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from engine import policy
@@ -13,10 +14,20 @@ from engine.store.uow import UnitOfWork
 from engine.views import agency_view, delegation_view, token_view, user_view
 
 LOGIN_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_ADDRESS = 20
-HEAD_GRANTABLE = {Role.OFFICER, Role.HEAD, Role.DEPUTY}
+MAX_FAILURES_PER_USER = 5  # per (username, address): guesses from elsewhere lock no one out
+MAX_FAILURES_PER_ADDRESS = 50  # an office behind one NAT address signs in from it all day
+TOKEN_DAYS = 365  # default and longest life of an API token; DUNGHAN_TOKEN_DAYS changes it
 MIN_PASSWORD = 10
+# Changing any of these ends every session of the user.
+SESSION_FIELDS = {"password", "roles", "agency_code", "active"}
+
+
+@dataclass(frozen=True)
+class Session:
+    """What a signed-in browser carries: the user and the session generation it began in."""
+
+    user_id: str
+    generation: int
 
 
 def list_agencies(uow: UnitOfWork) -> list[dict]:
@@ -67,11 +78,13 @@ def create_user(uow: UnitOfWork, clock: Clock, principal: Principal, fields: dic
     return view
 
 
-def update_user(uow: UnitOfWork, principal: Principal, user_id: str, fields: dict) -> dict:
+def update_user(uow: UnitOfWork, clock: Clock, principal: Principal, user_id: str,
+                fields: dict) -> dict:
     """Change a user's agency, roles, name, active flag or password (admins only).
 
-    Moving a user to another agency takes effect on their next request: membership is read
-    when each request is authenticated, never cached in a token.
+    Each takes effect on the user's next request: membership and roles are read when each
+    request is authenticated. A change of password, roles, agency or active flag also ends
+    every session of the user, and their tokens stop working for an agency they left.
     """
     policy.require(principal, Action.MANAGE_DIRECTORY)
     values = {k: v for k, v in fields.items() if k != "password"}
@@ -85,35 +98,68 @@ def update_user(uow: UnitOfWork, principal: Principal, user_id: str, fields: dic
         if "agency_code" in fields:
             _check_agency(uow, fields["agency_code"])
         uow.directory.update_user(user_id, **values)
+        if SESSION_FIELDS & set(fields):
+            uow.directory.end_sessions(user_id)
+        _security(uow, clock.now(), "user_updated", principal,
+                  detail={"user_id": user_id, "fields": sorted(fields)})
         view = user_view(uow.directory.user(user_id))
         uow.commit()
     return view
 
 
 def issue_api_token(uow: UnitOfWork, clock: Clock, principal: Principal, agency: str,
-                    roles: list[str], label: str, valid_days: int | None) -> dict:
-    """Issue a token for an agency; the plain token is in this answer only."""
+                    roles: list[str] | None, label: str, valid_days: int | None,
+                    system: bool = False, max_days: int = TOKEN_DAYS) -> dict:
+    """Issue a token; the plain token is in this answer only.
+
+    A person's token is bound to them: it acts for their agency with at most the roles they
+    hold at each request. A system token belongs to no one and only an admin issues it.
+    Every token expires, after ``max_days`` at most.
+    """
     policy.require(principal, Action.MANAGE_TOKENS, Resource(agency))
-    if not principal.has(Role.ADMIN) and not set(roles) <= HEAD_GRANTABLE:
-        raise Invalid("Lãnh đạo cơ quan chỉ cấp mã cho vai trò cán bộ, lãnh đạo, cấp phó",
-                      {"roles": "Vai trò không được cấp"})
+    if valid_days is not None and valid_days > max_days:
+        raise Invalid("Thời hạn mã truy cập quá dài",
+                      {"valid_days": f"Tối đa {max_days} ngày"})
+    roles = _token_roles(principal, agency, roles, system)
     token, now = new_token(), clock.now()
     with uow:
         _check_agency(uow, agency)
         token_id = uow.directory.add_token(
-            token_hash=hash_token(token), agency_code=agency, roles=sorted(roles), label=label,
-            created_at=now, expires_at=now + timedelta(days=valid_days) if valid_days else None)
-        _security(uow, now, "token_issued", principal, detail={"token_id": token_id, "agency": agency})
+            token_hash=hash_token(token), agency_code=agency, roles=roles, label=label,
+            user_id=None if system else principal.user_id, issued_by=principal.subject,
+            created_at=now, expires_at=now + timedelta(days=valid_days or max_days))
+        _security(uow, now, "token_issued", principal,
+                  detail={"token_id": token_id, "agency": agency, "system": system})
         view = {**token_view(uow.directory.token_by_id(token_id)), "token": token}
         uow.commit()
     return view
 
 
-def list_api_tokens(uow: UnitOfWork, principal: Principal, agency: str) -> list[dict]:
-    """List an agency's tokens without any secret."""
+def _token_roles(principal: Principal, agency: str, roles: list[str] | None,
+                 system: bool) -> list[str]:
+    if system:
+        if not principal.has(Role.ADMIN):
+            raise Forbidden("Chỉ quản trị được cấp mã hệ thống (không gắn với người dùng)")
+        if not roles:
+            raise Invalid("Mã hệ thống phải nêu vai trò", {"roles": "Bắt buộc"})
+        return sorted(set(roles))
+    if principal.user_id is None:
+        raise Forbidden("Mã hệ thống không cấp được mã cá nhân; quản trị cấp mã hệ thống")
+    if agency != principal.agency:
+        raise Invalid("Mã cá nhân chỉ dùng cho cơ quan của chính người cấp",
+                      {"agency_code": f"Phải là {principal.agency}"})
+    if roles and not set(roles) <= principal.roles:
+        raise Invalid("Chỉ cấp được mã với vai trò mình đang giữ",
+                      {"roles": "Vai trò không được cấp"})
+    return sorted(set(roles or principal.roles))
+
+
+def list_api_tokens(uow: UnitOfWork, principal: Principal, agency: str | None,
+                    system: bool | None = None) -> list[dict]:
+    """List tokens without any secret, for review: an agency's (its head), or all (admins)."""
     policy.require(principal, Action.MANAGE_TOKENS, Resource(agency))
     with uow:
-        return [token_view(t) for t in uow.directory.tokens(agency)]
+        return [token_view(t) for t in uow.directory.tokens(agency, system)]
 
 
 def revoke_api_token(uow: UnitOfWork, clock: Clock, principal: Principal, token_id: int) -> dict:
@@ -159,16 +205,21 @@ def list_delegations(uow: UnitOfWork, principal: Principal) -> list[dict]:
 
 
 def sign_in(uow: UnitOfWork, clock: Clock, username: str, password: str,
-            remote_addr: str | None) -> Principal:
-    """Check a password, throttling repeated failures; every attempt is audited.
+            remote_addr: str | None) -> Session:
+    """Check a password, throttling repeated attempts; every attempt is audited.
 
-    The argon2 check runs between two short transactions: it takes tens of milliseconds of
-    CPU, and no transaction should stay open for that.
+    Attempts are counted before the password is checked, atomically, per (username, address)
+    and per address. The argon2 check runs between two short transactions: it takes tens of
+    milliseconds of CPU, and no transaction should stay open for that.
     """
     now = clock.now()
+    by_user, by_address = f"user:{username}|{remote_addr}", f"address:{remote_addr}"
     with uow:
-        throttled = _throttled(uow, now, username, remote_addr)
+        throttled = (uow.directory.count_attempt(by_user, now, LOGIN_WINDOW) > MAX_FAILURES_PER_USER
+                     or uow.directory.count_attempt(by_address, now, LOGIN_WINDOW)
+                     > MAX_FAILURES_PER_ADDRESS)
         user = None if throttled else uow.directory.user_by_username(username)
+        uow.commit()
     if throttled:
         _audit_login(uow, now, "login_throttled", username, remote_addr)
         raise TooManyAttempts("Đăng nhập sai quá nhiều lần; hãy thử lại sau 15 phút")
@@ -176,17 +227,11 @@ def sign_in(uow: UnitOfWork, clock: Clock, username: str, password: str,
         _audit_login(uow, now, "login_failed", username, remote_addr)
         raise Unauthenticated("Sai tên đăng nhập hoặc mật khẩu")
     with uow:
+        uow.directory.clear_attempts(by_user)
+        uow.directory.forget_attempt(by_address)
         _login_event(uow, now, "login_succeeded", username, remote_addr, user)
-        principal = principal_of(uow, user, now)
         uow.commit()
-    return principal
-
-
-def _throttled(uow, now: datetime, username: str, remote_addr: str | None) -> bool:
-    since = now - LOGIN_WINDOW
-    by_user = uow.directory.count_security_events("login_failed", since, username=username)
-    by_address = uow.directory.count_security_events("login_failed", since, remote_addr=remote_addr)
-    return by_user >= MAX_FAILURES_PER_USER or by_address >= MAX_FAILURES_PER_ADDRESS
+    return Session(user["id"], user["session_generation"])
 
 
 def _audit_login(uow, now, kind: str, username: str, remote_addr: str | None) -> None:
@@ -195,13 +240,27 @@ def _audit_login(uow, now, kind: str, username: str, remote_addr: str | None) ->
         uow.commit()
 
 
-def session_principal(uow: UnitOfWork, clock: Clock, user_id: str) -> Principal | None:
-    """Rebuild a signed-in user's principal for each request, so changes apply at once."""
+def session_principal(uow: UnitOfWork, clock: Clock, session: Session) -> Principal | None:
+    """Rebuild a signed-in user's principal for each request, so changes apply at once.
+
+    None when the session has ended: the user signed out anywhere, or was changed since.
+    """
     with uow:
-        user = uow.directory.user(user_id)
-        if user is None or not user["active"]:
+        user = uow.directory.user(session.user_id)
+        if user is None or not user["active"] or user["session_generation"] != session.generation:
             return None
         return principal_of(uow, user, clock.now())
+
+
+def sign_out(uow: UnitOfWork, clock: Clock, session: Session, remote_addr: str | None) -> None:
+    """End every session of the user, wherever its cookie was copied to."""
+    with uow:
+        user = uow.directory.user(session.user_id)
+        if user is None or user["session_generation"] != session.generation:
+            return
+        uow.directory.end_sessions(user["id"])
+        _login_event(uow, clock.now(), "logout", user["username"], remote_addr, user)
+        uow.commit()
 
 
 def _login_event(uow, now, kind, username, remote_addr, user=None) -> None:

@@ -1,11 +1,20 @@
 """The directory's storage: agencies, users, delegations, API tokens and security events."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from engine.store.tables import agencies, api_tokens, delegations, security_events, users
+from engine.store.tables import (
+    UtcDateTime,
+    agencies,
+    api_tokens,
+    delegations,
+    login_attempts,
+    security_events,
+    users,
+)
 
 
 class Directory:
@@ -53,6 +62,11 @@ class Directory:
     def update_user(self, user_id: str, **values) -> None:
         self.conn.execute(sa.update(users).where(users.c.id == user_id).values(**values))
 
+    def end_sessions(self, user_id: str) -> None:
+        """End every session of a user: sessions carry the generation they began in."""
+        query = sa.update(users).where(users.c.id == user_id)
+        self.conn.execute(query.values(session_generation=users.c.session_generation + 1))
+
     def add_delegation(self, **row) -> int:
         return self.conn.execute(sa.insert(delegations).values(**row)).inserted_primary_key[0]
 
@@ -86,10 +100,14 @@ class Directory:
         query = sa.select(api_tokens).where(api_tokens.c.id == token_id)
         return self.conn.execute(query).mappings().first()
 
-    def tokens(self, agency: str | None = None) -> list:
+    def tokens(self, agency: str | None = None, system: bool | None = None) -> list:
+        """List tokens, optionally one agency's, and only system (no user) or personal ones."""
         query = sa.select(api_tokens).order_by(api_tokens.c.id)
         if agency:
             query = query.where(api_tokens.c.agency_code == agency)
+        if system is not None:
+            bound = api_tokens.c.user_id.is_(None) if system else api_tokens.c.user_id.is_not(None)
+            query = query.where(bound)
         return list(self.conn.execute(query).mappings())
 
     def revoke_token(self, token_id: int, at: datetime) -> None:
@@ -99,8 +117,27 @@ class Directory:
     def record_security_event(self, **row) -> None:
         self.conn.execute(sa.insert(security_events).values(**row))
 
-    def count_security_events(self, kind: str, since: datetime, **match) -> int:
-        e = security_events
-        conditions = [e.c.kind == kind, e.c.occurred_at >= since]
-        conditions += [e.c[column] == value for column, value in match.items()]
-        return self.conn.execute(sa.select(sa.func.count()).select_from(e).where(*conditions)).scalar_one()
+    def count_attempt(self, key: str, now: datetime, window: timedelta) -> int:
+        """Count one more sign-in attempt under a key in one atomic upsert; return the count.
+
+        The count restarts when its window is over. Parallel attempts each see a distinct
+        number, so no more than the limit ever reach the password check.
+        """
+        a = login_attempts
+        at = sa.literal(now, UtcDateTime())
+        expired = a.c.window_start <= now - window
+        insert = (postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert)(a)
+        statement = insert.values(key=key, count=1, window_start=now).on_conflict_do_update(
+            index_elements=[a.c.key],
+            set_={"count": sa.case((expired, 1), else_=a.c.count + 1),
+                  "window_start": sa.case((expired, at), else_=a.c.window_start)})
+        return self.conn.execute(statement.returning(a.c.count)).scalar_one()
+
+    def forget_attempt(self, key: str) -> None:
+        """Take back one counted attempt under a key (a success is not a guess)."""
+        a = login_attempts
+        query = sa.update(a).where(a.c.key == key, a.c.count > 0)
+        self.conn.execute(query.values(count=a.c.count - 1))
+
+    def clear_attempts(self, key: str) -> None:
+        self.conn.execute(sa.delete(login_attempts).where(login_attempts.c.key == key))

@@ -60,6 +60,9 @@ users = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("password_hash", sa.String(255)),
     sa.Column("created_at", UtcDateTime(), nullable=False),
+    # Bumped by sign-out and by changes to password, roles, agency or active flag: a session
+    # carries the generation it began in and ends when they differ.
+    sa.Column("session_generation", sa.Integer, nullable=False, default=0, server_default="0"),
 )
 
 delegations = sa.Table(
@@ -88,6 +91,14 @@ security_events = sa.Table(
     sa.Index(None, "kind", "username", "occurred_at"),
 )
 
+# Sign-in attempts per (username, address) and per address, counted in one atomic upsert.
+login_attempts = sa.Table(
+    "login_attempts", metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("window_start", UtcDateTime(), nullable=False),
+)
+
 api_tokens = sa.Table(
     "api_tokens", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
@@ -95,6 +106,7 @@ api_tokens = sa.Table(
     sa.Column("agency_code", sa.ForeignKey("agencies.code"), nullable=False),
     sa.Column("roles", sa.JSON, nullable=False),
     sa.Column("user_id", sa.String(36)),
+    sa.Column("issued_by", sa.String(160)),
     sa.Column("label", sa.String(255), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("expires_at", UtcDateTime()),

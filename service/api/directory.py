@@ -1,6 +1,7 @@
 """The directory: agencies, users, API tokens and delegations."""
 
 from apiflask import APIBlueprint
+from flask import current_app
 
 from engine.services import directory
 from service.auth import auth, principal
@@ -61,8 +62,12 @@ def create_user(body):
 @bp.input(UserPatchIn, arg_name="body")
 @bp.output(UserOut)
 def update_user(user_id: str, body):
-    """Change a user's agency, roles, name, password or active flag (admins only)."""
-    return directory.update_user(runtime().uow(), principal(), user_id, body)
+    """Change a user's agency, roles, name, password or active flag (admins only).
+
+    A change of password, roles, agency or active flag signs the user out everywhere.
+    """
+    rt = runtime()
+    return directory.update_user(rt.uow(), rt.clock, principal(), user_id, body)
 
 
 @bp.get("/tokens")
@@ -70,8 +75,9 @@ def update_user(user_id: str, body):
 @bp.input(TokenQueryIn, location="query", arg_name="q")
 @bp.output(TokenOut(many=True))
 def list_tokens(q):
-    """List an agency's API tokens, without secrets (admins, or the agency's head)."""
-    return directory.list_api_tokens(runtime().uow(), principal(), q["agency"])
+    """List API tokens for review, without secrets: an agency's (its head), or all (admins)."""
+    system = None if q["kind"] is None else q["kind"] == "system"
+    return directory.list_api_tokens(runtime().uow(), principal(), q["agency"], system)
 
 
 @bp.post("/tokens")
@@ -79,10 +85,16 @@ def list_tokens(q):
 @bp.input(TokenIn, arg_name="body")
 @bp.output(TokenOut, status_code=201)
 def issue_token(body):
-    """Issue an API token; the token is shown in this answer only."""
+    """Issue an API token; the token is shown in this answer only.
+
+    A person's token is bound to them (never more than their roles at each request, never
+    outliving their membership or delegation); `system: true` issues an agency system token
+    (admins only). Every token expires: after 365 days by default.
+    """
     rt = runtime()
     return directory.issue_api_token(rt.uow(), rt.clock, principal(), body["agency_code"],
-                                     body["roles"], body["label"], body["valid_days"])
+                                     body["roles"], body["label"], body["valid_days"],
+                                     body["system"], current_app.config["TOKEN_DAYS"])
 
 
 @bp.post("/tokens/<int(max=2147483647):token_id>/revoke")

@@ -1,7 +1,10 @@
 """Prometheus metrics: timer lag, job backlog, failed jobs and worker heartbeats."""
 
+import hmac
+import ipaddress
+
 from apiflask import APIBlueprint
-from flask import Response
+from flask import Response, current_app, request
 
 from engine.store.metrics import snapshot
 from service.runtime import runtime
@@ -14,7 +17,12 @@ LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300)
 @bp.get("/metrics")
 @bp.doc(responses={200: "Prometheus text format"})
 def metrics():
-    """Expose job and worker metrics in the Prometheus text format."""
+    """Expose job and worker metrics in the Prometheus text format.
+
+    Only to the machine itself, or to a scraper that sends DUNGHAN_METRICS_TOKEN as a bearer.
+    """
+    if refused := _refusal():
+        return refused
     rt = runtime()
     with rt.uow() as uow:
         data = snapshot(uow.conn, rt.clock.now())
@@ -34,6 +42,32 @@ def metrics():
           for w, at in data.heartbeats.items()],
     ]
     return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")
+
+
+def _refusal():
+    from service.problems import problem
+
+    expected = current_app.config.get("METRICS_TOKEN")
+    if expected:
+        sent = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if not hmac.compare_digest(sent.encode(), expected.encode()):
+            return problem(401, "Cần mã giám sát (Authorization: Bearer ...)",
+                           headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+        return None
+    if not _from_this_machine():
+        return problem(403, "Số liệu giám sát chỉ xem được từ chính máy chủ, "
+                            "hoặc với mã giám sát DUNGHAN_METRICS_TOKEN")
+    return None
+
+
+def _from_this_machine() -> bool:
+    # A reverse proxy on this machine connects from 127.0.0.1 on behalf of someone else.
+    if "X-Forwarded-For" in request.headers or "Forwarded" in request.headers:
+        return False
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
 
 
 def _histogram(name: str, values: list[float]) -> list[str]:

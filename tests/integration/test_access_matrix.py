@@ -59,9 +59,12 @@ ENDPOINTS = {
     "save_agency": ("PUT", "/api/v1/agencies/SXD", {"name": "Sở Xây dựng", "kind": "so"},
                     {"admin"}, 200),
     "list_tokens_of_sxd": ("GET", "/api/v1/tokens?agency=SXD", None, {"admin", "head_own"}, 200),
-    "issue_token_for_sxd": ("POST", "/api/v1/tokens", {"agency_code": "SXD", "roles": ["officer"],
-                                                       "label": "hệ thống văn bản"},
-                            {"admin", "head_own"}, 201),
+    "issue_own_token": ("POST", "/api/v1/tokens", {"agency_code": "{agency}", "label": "tích hợp"},
+                        {"admin", "head_own", "head_other"}, 201),
+    "issue_sxd_system_token": ("POST", "/api/v1/tokens", {
+        "agency_code": "SXD", "roles": ["officer"], "label": "hệ thống văn bản", "system": True},
+        {"admin"}, 201),
+    "review_every_token": ("GET", "/api/v1/tokens?kind=system", None, {"admin"}, 200),
     "list_agencies": ("GET", "/api/v1/agencies", None, EVERYONE, 200),
     "list_own_webhooks": ("GET", "/api/v1/webhooks", None, WORKERS | {"admin"}, 200),
     "read_sxd_webhook_deliveries": ("GET", "/api/v1/webhooks/{subscription}/deliveries", None,
@@ -127,6 +130,7 @@ def test_access_matrix(app, api, people, endpoint):
             instance_id, _ = flows.start(api, consulted=("SXD", "STC"))
             task = flows.open_task(api, "SXD", instance_id)
         names = {"task": task["id"], "instance": instance_id, "who": who.replace("_", ""),
+                 "agency": people[who]["agency"],
                  "sxd_officer": people["officer_own"]["user_id"], "subscription": subscription}
         response = call(client, people[who], method, fill(path, names), fill(body, names))
         expected = success if who in allowed else 403
@@ -159,16 +163,152 @@ def test_lists_counts_and_views_never_leak_another_agencys_work(app, api, people
         assert others <= own_tasks
 
 
-def test_a_user_who_joins_an_agency_sees_its_open_tasks_at_once(app, api, people, uow_factory):
+def test_a_token_acts_for_the_agency_it_was_issued_for_and_stops_when_its_user_leaves(
+        app, api, people):
     instance_id, _ = flows.start(api, consulted=("SXD", "STC"))
+    sxd_task = flows.open_task(api, "SXD", instance_id)
     client, mover = app.test_client(), people["officer_other"]
     assert call(client, mover, "GET", "/api/v1/tasks?state=open").json["total"] == 1  # STC's
     moved = call(client, people["admin"], "PATCH", f"/api/v1/users/{mover['user_id']}",
                  {"agency_code": "SXD"})
     assert moved.status_code == 200
-    # The token was issued for STC, but membership is read on each request.
-    page = call(client, mover, "GET", "/api/v1/tasks?state=open").json
-    assert {t["agency"] for t in page["items"]} == {"SXD"}
+    # The token was issued for STC: it neither follows the user to SXD nor keeps STC's work.
+    assert call(client, mover, "GET", "/api/v1/tasks?agency=SXD").status_code == 401
+    assert call(client, mover, "POST", f"/api/v1/tasks/{sxd_task['id']}/pause",
+                {"reason": "Chờ bổ sung hồ sơ"}).status_code == 401
+    assert call(client, mover, "GET", "/api/v1/tasks?state=open").status_code == 401
+    # A token the user's new head issues for SXD is what works now.
+    back = call(client, people["admin"], "PATCH", f"/api/v1/users/{mover['user_id']}",
+                {"agency_code": "STC"})
+    assert back.status_code == 200
+    assert call(client, mover, "GET", "/api/v1/tasks?state=open").status_code == 200
+
+
+def issue(client, person, **body):
+    response = call(client, person, "POST", "/api/v1/tokens",
+                    {"agency_code": person["agency"], "label": "tích hợp", **body})
+    assert response.status_code == 201, response.json
+    return {**person, "token": response.json["token"], "token_id": response.json["id"],
+            "view": response.json}
+
+
+def test_a_token_issued_under_a_delegation_dies_with_the_delegation(app, api, people, clock):
+    instance_id, _ = flows.start(api, consulted=("SXD",))
+    task = flows.open_task(api, "SXD", instance_id)
+    client, deputy = app.test_client(), people["deputy_own"]
+    created = call(client, people["head_own"], "POST", "/api/v1/delegations", {
+        "to_user_id": deputy["user_id"], "reason": "Đi công tác nước ngoài",
+        "starts_at": "2026-02-12T08:00:00+07:00", "ends_at": "2026-02-12T09:01:00+07:00"})
+    assert created.status_code == 201
+    borrowed = issue(client, deputy, roles=["head", "deputy"])  # 09:00, inside the delegation
+    assert borrowed["view"]["user_id"] == deputy["user_id"]  # bound to the person who asked
+    extend = {"working_days": 2, "reason": "Cần thêm thời gian thẩm định"}
+    assert call(client, borrowed, "GET", "/api/v1/users").status_code == 200
+    clock.advance(minutes=2)  # 09:02: the delegation has ended
+    assert call(client, borrowed, "GET", "/api/v1/users").status_code == 403
+    assert call(client, borrowed, "POST", f"/api/v1/tasks/{task['id']}/extend", extend).status_code == 403
+    again = call(client, borrowed, "POST", "/api/v1/tokens",
+                 {"agency_code": "SXD", "roles": ["head"], "label": "thêm"})
+    assert again.status_code == 403
+    # What the deputy holds in their own right still works through the token.
+    assert call(client, borrowed, "GET", "/api/v1/tasks?state=open").json["total"] == 1
+
+
+def test_a_person_may_not_issue_roles_they_do_not_hold(app, people):
+    client = app.test_client()
+    response = call(client, people["head_own"], "POST", "/api/v1/tokens",
+                    {"agency_code": "SXD", "roles": ["officer", "provincial_office"], "label": "x"})
+    assert response.status_code == 422
+    assert call(client, people["head_own"], "POST", "/api/v1/tokens",
+                {"agency_code": "SXD", "roles": ["head"], "label": "x", "system": True}
+                ).status_code == 403  # only an admin issues a token that belongs to no one
+
+
+def test_tokens_of_a_demoted_then_deactivated_head_stop_working(app, people):
+    client, admin = app.test_client(), people["admin"]
+    head = issue(client, people["head_own"])
+    assert head["view"]["roles"] == ["head"]
+    path = f"/api/v1/users/{head['user_id']}"
+    assert call(client, admin, "PATCH", path, {"roles": ["officer"]}).status_code == 200
+    assert call(client, head, "GET", "/api/v1/users").status_code == 401  # no role left to act on
+    assert call(client, admin, "PATCH", path, {"roles": ["head"]}).status_code == 200
+    assert call(client, head, "GET", "/api/v1/users").status_code == 200
+    assert call(client, admin, "PATCH", path, {"active": False}).status_code == 200
+    assert call(client, head, "GET", "/api/v1/agencies").status_code == 401
+
+
+def test_agency_system_tokens_are_issued_by_admins_expire_and_are_listed_for_review(
+        app, people, clock):
+    client, admin = app.test_client(), people["admin"]
+    system = issue(client, admin, agency_code="SXD", roles=["officer"], system=True)
+    assert system["view"]["user_id"] is None
+    assert system["view"]["expires_at"] == "2027-02-12T02:00:00+00:00"  # one year by default
+    assert system["view"]["issued_by"] == "user:u.admin"
+    review = call(client, admin, "GET", "/api/v1/tokens?kind=system").json
+    assert system["token_id"] in [t["id"] for t in review]
+    assert all(t["user_id"] is None and t["expires_at"] for t in review)
+    personal = call(client, admin, "GET", "/api/v1/tokens?kind=personal&agency=SXD").json
+    assert personal and all(t["user_id"] for t in personal)
+    assert call(client, system, "GET", "/api/v1/tasks").status_code == 200
+    too_long = call(client, admin, "POST", "/api/v1/tokens", {
+        "agency_code": "SXD", "roles": ["officer"], "label": "x", "system": True, "valid_days": 400})
+    assert too_long.status_code == 422
+    clock.advance(days=366)
+    assert call(client, system, "GET", "/api/v1/tasks").status_code == 401
+
+
+def test_audit_names_the_person_behind_a_token(app, api, people):
+    client = app.test_client()
+    created = call(client, people["officer_own"], "POST", "/api/v1/instances",
+                   {"process_id": "lay_y_kien_phoi_hop"})
+    assert created.json["history"][0]["actor"] == "user:u.officer_own"  # not "token:12"
+    system = issue(client, people["admin"], agency_code="SXD", roles=["officer"], system=True)
+    second = call(client, system, "POST", "/api/v1/instances", {"process_id": "lay_y_kien_phoi_hop"})
+    actor = second.json["history"][0]["actor"]
+    assert actor == f"token:{system['token_id']}@issuer:u.admin"  # accountable: who issued it
+
+
+PASSWORD = "mật-khẩu-đủ-dài-2026"
+
+
+def signed_in_copy(app, uow_factory, clock):
+    """Sign u.web in; return the signed-in client and a second client holding a copied cookie."""
+    user_id = directory.seed_user(uow_factory(), clock, "u.web", "Cán bộ", "SXD", ["officer"],
+                                  PASSWORD)
+    client, thief = app.test_client(), app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    signed = client.post("/login", data={"username": "u.web", "password": PASSWORD,
+                                          "csrf_token": token})
+    assert signed.status_code == 302
+    thief.set_cookie("session", client.get_cookie("session").value)
+    assert thief.get("/").status_code == 200
+    return user_id, client, thief
+
+
+REVOCATIONS = {
+    "logout": None,
+    "password": {"password": "mật-khẩu-mới-hoàn-toàn"},
+    "roles": {"roles": ["deputy"]},
+    "deactivation": {"active": False},
+    "agency": {"agency_code": "STC"},
+}
+
+
+@pytest.mark.parametrize("cause", REVOCATIONS)
+def test_a_copied_session_cookie_dies_with_every_session_of_its_user(app, people, uow_factory,
+                                                                   clock, cause):
+    user_id, client, thief = signed_in_copy(app, uow_factory, clock)
+    if cause == "logout":
+        page = client.get("/").get_data(as_text=True)
+        token = page.split('name="csrf_token" value="')[1].split('"')[0]
+        assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    else:
+        changed = call(app.test_client(), people["admin"], "PATCH", f"/api/v1/users/{user_id}",
+                       REVOCATIONS[cause])
+        assert changed.status_code == 200
+    assert thief.get("/").status_code == 302  # sent back to the sign-in page
+    assert client.get("/").status_code == 302
 
 
 def test_claimed_task_is_completed_only_by_its_claimer_or_a_head(app, api, people):

@@ -79,7 +79,9 @@ def province(uow_factory, clock, tokens, tmp_path):
     clock.set(local(24, 11, 9))
     claim(api, "AN", flows.open_task(api, "SXD", c3)["id"])
     clock.set(local(25, 11, 9))
-    directory_services.update_user(uow_factory(), SYSTEM, an, {"agency_code": "STC"})
+    directory_services.update_user(uow_factory(), clock, SYSTEM, an, {"agency_code": "STC"})
+    # A token acts for the agency it was issued for: An needs an STC token now.
+    tokens["AN"] = directory.issue_token(uow_factory(), clock, "STC", Role.OFFICER, "an", user_id=an)
     c4, _ = flows.start(api, consulted=("STC",), silence_is_consent=False, reply_days=3)
     clock.set(local(25, 11, 10))
     assert flows.reply(api, "SXD", c1, "agree").status_code == 200
