@@ -212,23 +212,26 @@ def _plain(node: ast.AST, helpers: frozenset[str]) -> bool:
 
 
 def check_size(values: Mapping[str, Any], max_items: int = 200_000,
-               max_chars: int = 8 * 1024 * 1024) -> None:
-    """Refuse values whose JSON form would be too large, counting shared references each time.
+               max_chars: int = 8 * 1024 * 1024, max_depth: int = 32) -> None:
+    """Refuse values whose JSON form would be too large or too deep to store and read back.
 
     ``x = [a, a]`` shares, so ten such statements describe a thousand copies: walk the values
-    as the JSON encoder would, without recursion, and stop as soon as a limit is passed.
+    as the JSON encoder would, without recursion, counting shared references each time, and
+    stop as soon as a limit is passed. The depth limit is the one request bodies have.
     """
-    items, chars, stack = 0, 0, list(values.values())
+    items, chars, stack = 0, 0, [(v, 1) for v in values.values()]
     while stack:
-        value = stack.pop()
+        value, depth = stack.pop()
         items += 1
         if isinstance(value, str):
             chars += len(value)
         elif isinstance(value, dict):
-            stack.extend(value.values())
+            stack.extend((v, depth + 1) for v in value.values())
             chars += sum(len(k) for k in value if isinstance(k, str))
         elif isinstance(value, list | tuple | set):
-            stack.extend(value)
+            stack.extend((v, depth + 1) for v in value)
+        if depth > max_depth:
+            raise ScriptRejected(f"Dữ liệu kịch bản tạo ra lồng nhau quá {max_depth} tầng")
         if items > max_items or chars > max_chars:
             raise ScriptRejected(f"Dữ liệu kịch bản tạo ra quá lớn (quá {max_items} phần tử "
                                  f"hoặc {max_chars // 2**20} MB chữ)")

@@ -64,11 +64,14 @@ def _run(conn: Connection, raw: bytes) -> dict:
     names = {**request["external"], **{n: _helper(conn, n) for n in request["helpers"]}}
     context = request["context"]
     if request["op"] == "evaluate":
-        return {"value": sandbox.evaluate(request["source"], context, names, request["time_limit"])}
+        value = sandbox.evaluate(request["source"], context, names, request["time_limit"])
+        sandbox.check_size({"value": value})
+        return {"value": value}
     sandbox.execute(request["source"], context, names, request["time_limit"])
     # A second copy to compare with: the script may have changed a list in place.
     before = json.loads(raw)["context"]
     changed = {k: v for k, v in context.items() if k not in before or before[k] != v}
+    sandbox.check_size(changed)
     return {"changed": changed, "deleted": [k for k in before if k not in context]}
 
 

@@ -109,7 +109,17 @@ def test_scripts_that_only_reshape_data_run_in_process(env, pool):
 
 
 def test_sharing_that_would_explode_when_saved_is_refused_in_process(env, pool):
-    script = "\n".join(["x = [a, a]"] + ["x = [x, x]"] * 40)  # 2**41 items once written out
+    script = "\n".join(["x = [a, a, a, a, a, a, a, a]"]
+                       + ["x = [x, x, x, x, x, x, x, x]"] * 12)  # 8**13 items once written out
     with pytest.raises(ScriptRejected, match="quá lớn"):
         env.execute(script, {"a": "SXD"})
     assert pool.requests == 0
+
+
+@pytest.mark.parametrize("script", [
+    "x = [0]\nfor i in range(40):\n    x = [x]",  # in a child: loops are not plain reshaping
+    "x = [a]\n" + "x = [x]\n" * 40,  # in place
+])
+def test_data_nested_deeper_than_a_request_may_be_is_refused(env, script):
+    with pytest.raises(ScriptRejected, match="32"):
+        env.execute(script, {"a": 1})
