@@ -7,7 +7,7 @@ VENDOR := service/static/vendor
 VENDOR_STAMP := node_modules/.dunghan-vendor
 PORT ?= 8000
 
-.PHONY: run test lint install bench clean
+.PHONY: run test lint install vendor bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,8 @@ $(VENDOR_STAMP): package.json package-lock.json
 	    $$(node -p "Object.keys(require('./package.json').dependencies).join(' ')") \
 	    | tar -C $(VENDOR) -xf -
 	touch $@
+
+vendor: $(VENDOR_STAMP)
 
 install: $(STAMP) $(VENDOR_STAMP)
 

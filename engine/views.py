@@ -83,7 +83,7 @@ def user_view(row) -> dict:
     """Describe a user; never the password hash."""
     return {"id": row["id"], "username": row["username"], "full_name": row["full_name"],
             "agency_code": row["agency_code"], "roles": list(row["roles"]), "active": row["active"],
-            "has_password": row["password_hash"] is not None}
+            "has_password": row["password_hash"] is not None, "email": row.get("email")}
 
 
 def token_view(row) -> dict:

@@ -62,8 +62,8 @@ class MailSender:
         if row is None or row["status"] != NotificationStatus.PENDING:
             return Outcome(None, [])
         address = row["user_email"] or row["email"]
-        if not address:
-            return Outcome(None, [notification_id], "Người nhận không còn địa chỉ thư")
+        if not address or not row["active"]:
+            return Outcome(None, [notification_id], "Người nhận đã bị khóa hoặc không còn địa chỉ thư")
         message = messages.compose((row["full_name"], address), self.config.mailer.sender,
                                    f"<{notification_id}@{self.config.domain}>", [row["facts"]],
                                    self.config.footer, now.astimezone(self.config.rules.calendar.tz))
@@ -91,8 +91,8 @@ class DigestSender:
         ids = [item["id"] for item in items]
         if not items:
             return Outcome(None, [])
-        if not user["email"]:
-            return Outcome(None, ids, "Người nhận không còn địa chỉ thư")
+        if not user["email"] or not user["active"]:
+            return Outcome(None, ids, "Người nhận đã bị khóa hoặc không còn địa chỉ thư")
         cal = self.config.rules.calendar
         title = (f"{messages.PREFIX} Tổng hợp {len(items)} thông báo, "
                  f"{local_text(cal, job.due_at).split(' ', 1)[1]}")

@@ -29,8 +29,9 @@ LABELS = {
     Kind.RETURNED_VAGUE: "Ý kiến bị trả lại vì chưa rõ",
 }
 
-# Event type -> kind. ``task.completed`` counts only for a task of another agency than the
-# lead's (a reply arriving); ``task.reassigned`` only reaches the person it names.
+# Event type -> kind. ``task.completed`` counts only for a consulted agency's reply (it states a
+# position); ``task.reassigned`` only reaches the person it names. ``reply.returned`` is what
+# the lead returning a vague reply is to announce; no step emits it yet.
 OF_EVENT = {
     "task.assigned": Kind.ASSIGNED,
     "task.reassigned": Kind.ASSIGNED,

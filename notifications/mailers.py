@@ -7,7 +7,6 @@ with the same backoff as webhook deliveries.
 import os
 import smtplib
 import ssl
-import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -18,10 +17,9 @@ TIMEOUT_SECONDS = 15.0
 
 @dataclass(frozen=True)
 class Sent:
-    """What one attempt came to: None for success, else the error, and how long it took."""
+    """What one attempt came to: no error for success, else why it failed."""
 
-    error: str | None
-    latency_ms: float
+    error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -48,39 +46,43 @@ class SmtpSettings:
     def __post_init__(self):
         if self.security not in ("starttls", "tls", "none"):
             raise ValueError("DUNGHAN_SMTP_SECURITY phải là starttls, tls hoặc none")
+        # smtplib sends credentials as ASCII and would fail at every sending attempt instead.
+        if not (self.username or "").isascii() or not (self.password or "").isascii():
+            raise ValueError("Tên đăng nhập và mật khẩu SMTP chỉ được dùng ký tự ASCII")
 
 
 class SmtpMailer:
     """Send through an SMTP server with the standard library, one connection per message."""
 
-    def __init__(self, settings: SmtpSettings, sender: str, timeout: float = TIMEOUT_SECONDS):
+    def __init__(self, settings: SmtpSettings, sender: str, timeout: float = TIMEOUT_SECONDS,
+                 tls: ssl.SSLContext | None = None):
         self.settings, self.sender, self.timeout = settings, sender, timeout
+        # The system's trusted authorities by default; tests pass a context trusting their own.
+        self.tls = tls or ssl.create_default_context()
 
     def send(self, message: EmailMessage) -> Sent:
-        started = time.perf_counter()
+        s = self.settings
         try:
             with self._connect() as smtp:
-                if self.settings.username:
-                    smtp.login(self.settings.username, self.settings.password or "")
+                if s.security == "starttls":
+                    smtp.starttls(context=self.tls)
+                if s.username:
+                    smtp.login(s.username, s.password or "")
                 smtp.send_message(message)
         except smtplib.SMTPResponseException as err:
-            return Sent(f"SMTP {err.smtp_code}: {_text(err.smtp_error)}", _ms_since(started))
+            return Sent(f"SMTP {err.smtp_code}: {_text(err.smtp_error)}")
         except smtplib.SMTPRecipientsRefused as err:
             code, detail = next(iter(err.recipients.values()))
-            return Sent(f"SMTP {code}: {_text(detail)}", _ms_since(started))
+            return Sent(f"SMTP {code}: {_text(detail)}")
         except (smtplib.SMTPException, OSError) as err:
-            return Sent(f"{type(err).__name__}: {err}", _ms_since(started))
-        return Sent(None, _ms_since(started))
+            return Sent(f"{type(err).__name__}: {err}")
+        return Sent()
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         if s.security == "tls":
-            return smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout,
-                                    context=ssl.create_default_context())
-        smtp = smtplib.SMTP(s.host, s.port, timeout=self.timeout)
-        if s.security == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
-        return smtp
+            return smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout, context=self.tls)
+        return smtplib.SMTP(s.host, s.port, timeout=self.timeout)
 
 
 class DirectoryMailer:
@@ -93,7 +95,6 @@ class DirectoryMailer:
         self.folder, self.sender = Path(folder), sender
 
     def send(self, message: EmailMessage) -> Sent:
-        started = time.perf_counter()
         name = message["Message-ID"].strip("<>").split("@", 1)[0]
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -101,12 +102,8 @@ class DirectoryMailer:
             partial.write_bytes(bytes(message))
             os.replace(partial, self.folder / f"{name}.eml")  # whole files only, never half of one
         except OSError as err:
-            return Sent(f"{type(err).__name__}: {err}", _ms_since(started))
-        return Sent(None, _ms_since(started))
-
-
-def _ms_since(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 3)
+            return Sent(f"{type(err).__name__}: {err}")
+        return Sent()
 
 
 def _text(detail: bytes | str) -> str:

@@ -60,7 +60,7 @@ class Notifications:
     def with_user(self, notification_id: str):
         """Return a notification with its person's current name and address, or None."""
         n, u = notifications, users
-        query = (sa.select(n, u.c.full_name, u.c.email.label("user_email"))
+        query = (sa.select(n, u.c.full_name, u.c.email.label("user_email"), u.c.active)
                  .join(u, u.c.id == n.c.user_id).where(n.c.id == notification_id))
         return self.conn.execute(query).mappings().first()
 

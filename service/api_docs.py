@@ -54,10 +54,13 @@ SUMMARIES = {
     "PUT /api/v1/agencies/{code}": "Tạo hoặc sửa một cơ quan (quản trị)",
     "GET /api/v1/delegations": "Liệt kê uỷ quyền của cơ quan người gọi",
     "POST /api/v1/delegations": "Uỷ quyền lãnh đạo cho một người cùng cơ quan trong một khoảng thời gian",
+    "POST /api/v1/delegations/{delegation_id}/revoke":
+        "Chấm dứt uỷ quyền ngay (lãnh đạo đã uỷ quyền hoặc quản trị)",
     "GET /api/v1/users": "Liệt kê người dùng: quản trị thấy tất cả, lãnh đạo thấy người của cơ quan mình",
     "POST /api/v1/users": "Tạo người dùng (quản trị); mật khẩu lưu dạng băm argon2",
     "PATCH /api/v1/users/{user_id}": "Đổi cơ quan, vai trò, tên, mật khẩu hoặc trạng thái (quản trị)",
-    "GET /api/v1/tokens": "Liệt kê mã truy cập của một cơ quan, không kèm bí mật",
+    "GET /api/v1/tokens":
+        "Rà soát mã truy cập, không kèm bí mật: của một cơ quan (lãnh đạo) hoặc mọi cơ quan (quản trị)",
     "POST /api/v1/tokens": "Cấp mã truy cập API; mã chỉ hiện một lần trong câu trả lời này",
     "POST /api/v1/tokens/{token_id}/revoke": "Thu hồi mã truy cập; bị từ chối từ yêu cầu tiếp theo",
     "GET /api/v1/webhooks": "Liệt kê đăng ký webhook của cơ quan, không kèm bí mật",
@@ -117,7 +120,15 @@ DESCRIPTIONS = {
         "Ký đúng thân yêu cầu theo Standard Webhooks (`webhook-id`, `webhook-timestamp`, "
         "`webhook-signature`) bằng bí mật của một đăng ký webhook đang bật của cơ quan. Gửi lại "
         "cùng `webhook-id` với cùng thân yêu cầu được trả 202 mà không áp dụng lần hai.",
-    "GET /metrics": "Dành cho Prometheus; không cần mã truy cập.",
+    "GET /metrics": "Dành cho Prometheus. Chỉ trả lời yêu cầu từ chính máy chủ (không qua proxy), "
+    "hoặc, khi đặt DUNGHAN_METRICS_TOKEN, yêu cầu gửi đúng mã đó (Authorization: Bearer ...).",
+    "POST /api/v1/tokens":
+        "Mã do một người cấp gắn với chính người đó: dùng cho cơ quan của họ, không bao giờ quá "
+        "vai trò họ đang giữ ở từng yêu cầu, hết hiệu lực khi họ rời cơ quan, bị khoá, hoặc khi "
+        "uỷ quyền kết thúc. `system: true` cấp mã hệ thống của cơ quan, không gắn với ai (chỉ "
+        "quản trị). Mọi mã đều hết hạn: mặc định và tối đa 365 ngày.",
+    "PATCH /api/v1/users/{user_id}":
+        "Đổi mật khẩu, vai trò, cơ quan hoặc trạng thái sẽ đăng xuất người dùng khỏi mọi phiên.",
 }
 
 

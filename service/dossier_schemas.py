@@ -99,10 +99,25 @@ class DossierViolationOut(Schema):
     at = String()
 
 
+class ControlStepOut(Schema):
+    task_id = String()
+    step = String()
+    name = String()
+    agency = String()
+    state = String()
+    received_at = String()
+    due_at = String(allow_none=True)
+    completed_at = String(allow_none=True)
+    completed_by = String(allow_none=True)
+    timeliness = String(metadata={"enum": ["on_time", "late", "in_time", "overdue", "no_deadline"]})
+
+
 class DossierOut(DossierSummaryOut):
     procedure = Dict()
     open_tasks = List(Nested(TaskOut))
     history = List(Nested(DossierHistoryOut))
+    steps = List(Nested(ControlStepOut), metadata={
+        "description": "Phiếu kiểm soát quá trình (mẫu 05): từng bước, cơ quan, hạn, đúng/trễ hạn"})
     violations = List(Nested(DossierViolationOut))
 
 

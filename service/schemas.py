@@ -6,6 +6,7 @@ from apiflask.fields import (
     Boolean,
     DateTime,
     Dict,
+    Email,
     Float,
     Integer,
     List,
@@ -112,6 +113,8 @@ class UserIn(Schema):
     roles = List(String(validate=OneOf(ROLES)), required=True, validate=Length(1, len(ROLES)))
     password = String(validate=Length(1, 200), load_only=True)
     active = Boolean(load_default=True)
+    email = Email(load_default=None, allow_none=True, validate=Length(3, 255),
+                  metadata={"description": "Địa chỉ nhận thư báo việc"})
 
 
 class UserPatchIn(Schema):
@@ -120,6 +123,7 @@ class UserPatchIn(Schema):
     roles = List(String(validate=OneOf(ROLES)), validate=Length(1, len(ROLES)))
     password = String(validate=Length(1, 200), load_only=True)
     active = Boolean()
+    email = Email(allow_none=True, validate=Length(3, 255))
 
 
 class UserOut(Schema):
@@ -130,6 +134,7 @@ class UserOut(Schema):
     roles = List(String())
     active = Boolean()
     has_password = Boolean()
+    email = String(allow_none=True)
 
 
 class TokenIn(Schema):

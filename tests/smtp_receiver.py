@@ -39,13 +39,13 @@ class Mail:
 
 
 class SmtpReceiver:
-    """Accept mail on 127.0.0.1 at a free port."""
+    """Accept mail on 127.0.0.1 at a free port; options go to aiosmtpd's SMTP (TLS, sign-in)."""
 
-    def __init__(self):
+    def __init__(self, **smtp_options):
         self.mails: list[Mail] = []
         self.refuse: str | None = None
         self.refused = 0
-        self.controller = Controller(self, hostname="127.0.0.1", port=_free_port())
+        self.controller = Controller(self, hostname="127.0.0.1", port=_free_port(), **smtp_options)
 
     @property
     def port(self) -> int:

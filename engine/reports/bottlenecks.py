@@ -53,6 +53,28 @@ def bottleneck_rows(conn, period, calendar, agency: str | None = None,
                   key=lambda r: (r["process_id"], r["step"], r["agency"]))
 
 
+def step_rows(conn, period, calendar, agency: str | None = None, target: float = 0.2) -> list[dict]:
+    """Per process and step, every agency together: the figures the simplification chart shows."""
+    t = tasks.c
+    query = (sa.select(instances.c.process_id, t.bpmn_id, t.name, t.created_at, t.completed_at)
+             .join(instances, instances.c.id == t.instance_id)
+             .where(t.state == TaskStatus.COMPLETED, within(t.completed_at, period)))
+    if agency:
+        query = query.where(t.agency_code == agency)
+    rows = conn.execute(query).mappings().all()
+    if not rows:
+        return []
+    clock = WorkingClock(calendar, min(r["created_at"] for r in rows).astimezone(calendar.tz).date())
+    durations = defaultdict(list)
+    for r in rows:
+        durations[(r["process_id"], r["bpmn_id"], r["name"])].append(
+            clock.hours(r["created_at"], r["completed_at"]))
+    return [{"process_id": p, "step": s, "name": n, "completed": len(d),
+             "median_hours": statistics.median(d), "p90_hours": nearest_rank(d, 90),
+             "target_hours": round(statistics.median(d) * (1 - target), 2)}
+            for (p, s, n), d in sorted(durations.items())]
+
+
 def _summary(key: tuple, g: dict, target: float) -> dict:
     process_id, step, name, agency = key
     d, waits = g["durations"], g["waits"]

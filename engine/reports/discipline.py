@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from engine.reports import consultations, dossiers, work
-from engine.reports.bottlenecks import bottleneck_rows
+from engine.reports.bottlenecks import bottleneck_rows, step_rows
 from engine.reports.people import person_figures
 from engine.reports.period import Period
 from engine.reports.scoring import Scoring, rank
@@ -99,7 +99,8 @@ def build_discipline_report(conn, period: Period, now: datetime, calendar, scori
         "people": people,
         "bottlenecks": {"simplification_target": scoring.simplification_target,
                         "rows": bottleneck_rows(conn, period, calendar, None,
-                                                scoring.simplification_target)},
+                                                scoring.simplification_target),
+                        "steps": step_rows(conn, period, calendar, None, scoring.simplification_target)},
         **{name: not_yet(reason) for name, reason in ABSENT.items()},
     }
     return {"report": "discipline", "period": period.as_dict(), "generated_at": now.isoformat(),
@@ -124,6 +125,8 @@ def scope_report(report: dict, agency: str) -> dict:
     for name in ("ranking", "consultations", "work", "violations", "bottlenecks", "dossiers"):
         sections[name]["rows"] = mine(s[name]["rows"])
     sections["dossiers"]["procedures"] = mine(s["dossiers"]["procedures"])
+    # Province-wide step figures would reveal other agencies' times: show the agency's own.
+    sections["bottlenecks"]["steps"] = sections["bottlenecks"]["rows"]
     sections["people"] = {"officers": _own_officers(s["people"]["officers"], agency),
                           "heads": mine(s["people"]["heads"])}
     return {**report, "scope": agency, "sections": _with_totals(sections)}

@@ -72,7 +72,7 @@ def create_user(uow: UnitOfWork, clock: Clock, principal: Principal, fields: dic
         uow.directory.add_user(id=user_id, created_at=clock.now(), active=fields.get("active", True),
                                username=fields["username"], full_name=fields["full_name"],
                                agency_code=fields["agency_code"], roles=sorted(fields["roles"]),
-                               password_hash=password_hash)
+                               password_hash=password_hash, email=fields.get("email"))
         view = user_view(uow.directory.user(user_id))
         uow.commit()
     return view
@@ -193,6 +193,26 @@ def delegate(uow: UnitOfWork, clock: Clock, principal: Principal, to_user_id: st
             starts_at=starts_at, ends_at=ends_at, reason=reason, created_at=clock.now())
         _security(uow, clock.now(), "delegation_created", principal,
                   detail={"delegation_id": delegation_id, "to_user_id": to_user_id})
+        view = delegation_view(uow.directory.delegation(delegation_id))
+        uow.commit()
+    return view
+
+
+def revoke_delegation(uow: UnitOfWork, clock: Clock, principal: Principal,
+                      delegation_id: int) -> dict:
+    """End a delegation now (the head is back early); the deputy's next request is a deputy's."""
+    with uow:
+        delegation = uow.directory.delegation(delegation_id)
+        if delegation is None:
+            raise NotFound("Không có ủy quyền này")
+        if principal.user_id != delegation["from_user_id"] and not principal.has(Role.ADMIN):
+            raise Forbidden("Chỉ lãnh đạo đã ủy quyền hoặc quản trị được chấm dứt ủy quyền")
+        now = clock.now()
+        if delegation["revoked_at"] is not None or delegation["ends_at"] <= now:
+            raise Conflict("Ủy quyền này đã chấm dứt")
+        uow.directory.revoke_delegation(delegation_id, now)
+        _security(uow, now, "delegation_revoked", principal,
+                  detail={"delegation_id": delegation_id})
         view = delegation_view(uow.directory.delegation(delegation_id))
         uow.commit()
     return view

@@ -271,9 +271,33 @@ def _from_row(row) -> Dossier:
     return to_dossier(row, 0)
 
 
+def control_sheet(tasks: list, now: datetime) -> list[dict]:
+    """Return the hand-offs of form 05: each step, its agency, when it came, was due and was done.
+
+    ``timeliness`` is ``on_time`` or ``late`` for a finished step, ``in_time`` or ``overdue``
+    for an open one, and ``no_deadline`` for a step that has none (the desk's receipt check, a
+    wait for the applicant).
+    """
+    def timeliness(t) -> str:
+        if t["due_at"] is None:
+            return "no_deadline"
+        if t["completed_at"] is not None:
+            return "on_time" if t["completed_at"] <= t["due_at"] else "late"
+        return "in_time" if t["paused_at"] is not None or now < t["due_at"] else "overdue"
+
+    # Steps opened in the same step of the process come in the order they were finished.
+    ordered = sorted(tasks, key=lambda t: (t["created_at"], t["completed_at"] is None,
+                                           t["completed_at"] or t["created_at"], t["id"]))
+    return [{"task_id": t["id"], "step": t["bpmn_id"], "name": t["name"], "agency": t["agency_code"],
+             "state": t["state"], "received_at": iso(t["created_at"]), "due_at": iso(t["due_at"]),
+             "completed_at": iso(t["completed_at"]), "completed_by": t["completed_by"],
+             "timeliness": timeliness(t)} for t in ordered]
+
+
 def _view(uow, row, now: datetime) -> dict:
     version = uow.catalog.get(row["procedure_version_id"])
-    tasks, _ = uow.tasks.search(TaskQuery(instance_id=row["instance_id"], state="open", limit=100))
+    every, _ = uow.tasks.search(TaskQuery(instance_id=row["instance_id"], limit=1000))
+    tasks = [t for t in every if t["state"] == "open"]
     history = [{"at": h["occurred_at"].isoformat(), "actor": h["actor"], "type": h["type"],
                 **{k: h["detail"].get(k) for k in ("from_status", "to_status", "label", "reason")
                    if k in h["detail"]}}
@@ -285,5 +309,5 @@ def _view(uow, row, now: datetime) -> dict:
             "procedure": {**{k: version["definition"][k] for k in ("code", "name", "total_working_days")},
                           "version": version["version"]},
             "open_tasks": [task_view(t) for t in tasks], "history": history,
-            "violations": violations}
+            "steps": control_sheet(every, now), "violations": violations}
 

@@ -9,7 +9,7 @@ from engine.clock import Clock
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.identity import Principal, Role
 from engine.reports import publication
-from engine.reports.bottlenecks import bottleneck_rows
+from engine.reports.bottlenecks import bottleneck_rows, step_rows
 from engine.reports.discipline import build_discipline_report, scope_report
 from engine.reports.overdue import OverdueFilter, backlog, overdue_count, overdue_rows
 from engine.reports.period import Period
@@ -62,10 +62,11 @@ def read_bottlenecks(uow: UnitOfWork, principal: Principal, period: Period, rule
                      scoring: Scoring) -> dict:
     """Return working time per process step and agency for a period, with the cut target."""
     scope = report_scope(principal)
+    target = scoring.simplification_target
     with uow:
-        rows = bottleneck_rows(uow.conn, period, rules.calendar, scope, scoring.simplification_target)
-    return {"period": period.as_dict(), "simplification_target": scoring.simplification_target,
-            "rows": rows}
+        rows = bottleneck_rows(uow.conn, period, rules.calendar, scope, target)
+        steps = rows if scope else step_rows(uow.conn, period, rules.calendar, None, target)
+    return {"period": period.as_dict(), "simplification_target": target, "rows": rows, "steps": steps}
 
 
 def publish_report(uow: UnitOfWork, clock: Clock, principal: Principal, period: Period, rules: Rules,

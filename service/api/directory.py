@@ -123,3 +123,15 @@ def delegate(body):
     rt = runtime()
     return directory.delegate(rt.uow(), rt.clock, principal(), body["to_user_id"],
                               body["starts_at"], body["ends_at"], body["reason"])
+
+
+@bp.post("/delegations/<int(max=2147483647):delegation_id>/revoke")
+@bp.auth_required(auth)
+@bp.output(DelegationOut)
+def revoke_delegation(delegation_id: int):
+    """End a delegation now: the deputy loses the head's authority from the next request on.
+
+    The head who delegated, or an admin.
+    """
+    rt = runtime()
+    return directory.revoke_delegation(rt.uow(), rt.clock, principal(), delegation_id)

@@ -54,6 +54,24 @@ def period_of(q: dict):
     return parse_month(q.get("month") or f"{rt.clock.now().astimezone(tz):%Y-%m}", tz)
 
 
+@bp.get("")
+@bp.auth_required(auth)
+@bp.doc(description="Danh mục các báo cáo và đường dẫn.")
+def index():
+    """List the reports this API serves, with their links and formats."""
+    base = "/api/v1/reports"
+    return {"items": [
+        {"name": "discipline", "title": "Báo cáo kỷ luật, kỷ cương hành chính hằng tháng",
+         "href": f"{base}/discipline?month=YYYY-MM", "formats": list(exports.MEDIA_TYPES)},
+        {"name": "published", "title": "Các bản báo cáo đã công bố", "href": f"{base}/discipline/published",
+         "formats": list(exports.MEDIA_TYPES)},
+        {"name": "overdue", "title": "Việc quá hạn và tồn đọng", "href": f"{base}/overdue",
+         "formats": ["json"]},
+        {"name": "bottlenecks", "title": "Điểm nghẽn theo bước xử lý",
+         "href": f"{base}/bottlenecks?month=YYYY-MM", "formats": ["json"]},
+    ]}
+
+
 def _discipline(q: dict) -> dict:
     rt = runtime()
     return reports.read_discipline_report(rt.uow(), principal(), period_of(q), rt.clock.now(),

@@ -35,7 +35,7 @@ def simplification_chart(process_id: str, rows: list[dict]) -> str | None:
     steps = [r for r in rows if r["process_id"] == process_id and r["median_hours"] is not None]
     if not steps:
         return None
-    labels = [f"{r['name']} ({r['agency']})" for r in steps]
+    labels = [f"{r['name']} ({r['agency']})" if "agency" in r else r["name"] for r in steps]
     figure, axes = pyplot.subplots(figsize=(6.5, 0.45 * len(steps) + 0.9))
     positions = range(len(steps))
     axes.barh([p + 0.2 for p in positions], [r["median_hours"] for r in steps], height=0.4,

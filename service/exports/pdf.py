@@ -46,7 +46,7 @@ def _data_uri(svg: str | None) -> str | None:
 def to_html(report: dict, tz=None) -> str:
     """Return the report as HTML, the same page the PDF prints."""
     sections = report["sections"]
-    bottlenecks = sections["bottlenecks"]["rows"]
+    bottlenecks = sections["bottlenecks"].get("steps", sections["bottlenecks"]["rows"])
     processes = sorted({r["process_id"] for r in bottlenecks})
     first = datetime.fromisoformat(report["period"]["first"])
     generated = datetime.fromisoformat(report["generated_at"]).astimezone(tz or LOCAL)

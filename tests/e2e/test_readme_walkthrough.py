@@ -1,5 +1,6 @@
 """The README's curl walkthrough completes a consultation against a real server, as written."""
 
+import json
 import os
 import re
 import socket
@@ -52,7 +53,7 @@ def server(tmp_path):
 
 
 def _wait_until_healthy(url: str, process) -> None:
-    for _ in range(100):
+    for _ in range(300):  # 30 s: a loaded 2-core machine can take that long to start
         if process.poll() is not None:
             pytest.fail(f"server exited: {process.stdout.read().decode()}")
         try:
@@ -72,3 +73,8 @@ def test_readme_walkthrough_completes_a_consultation(server, tmp_path):
     lines = result.stdout.split()
     assert lines[0] == "completed"  # the draft task
     assert lines[-2:] == ["completed", "completed"]  # the synthesis, then the instance
+    refusals = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [(r["status"], r["type"], r["title"]) for r in refusals] == [
+        (422, "https://dunghan.gov.vn/problems/invalid", "Dữ liệu không hợp lệ")]  # the vague reply
+    assert "Ý kiến chưa rõ" in refusals[0]["errors"]["reasons"]
+    assert "curl: (22)" in result.stderr and "422" in result.stderr

@@ -358,3 +358,20 @@ def test_delegation_makes_the_deputy_act_as_head_only_during_its_period(app, api
     clock.set(datetime(2026, 2, 24, 1, 0, tzinfo=UTC))  # 24/2 08:00: it has ended
     assert call(client, people["deputy_own"], "POST", f"/api/v1/tasks/{task['id']}/reassign",
                 {"user_id": people["officer_own"]["user_id"]}).status_code == 403
+
+
+def test_a_head_back_early_ends_the_delegation_and_every_token_loses_its_authority(app, people):
+    client, deputy = app.test_client(), people["deputy_own"]
+    created = call(client, people["head_own"], "POST", "/api/v1/delegations", {
+        "to_user_id": deputy["user_id"], "reason": "Đi công tác nước ngoài",
+        "starts_at": "2026-02-12T08:00:00+07:00", "ends_at": "2026-02-24T08:00:00+07:00"})
+    borrowed = issue(client, deputy, roles=["head", "deputy"])
+    assert call(client, borrowed, "GET", "/api/v1/users").status_code == 200
+    path = f"/api/v1/delegations/{created.json['id']}/revoke"
+    for who in ("deputy_own", "head_other", "officer_own"):
+        assert call(client, people[who], "POST", path).status_code == 403
+    ended = call(client, people["head_own"], "POST", path)
+    assert ended.status_code == 200 and ended.json["revoked_at"] == "2026-02-12T02:00:00+00:00"
+    assert call(client, borrowed, "GET", "/api/v1/users").status_code == 403
+    assert call(client, deputy, "GET", "/api/v1/users").status_code == 403
+    assert call(client, people["head_own"], "POST", path).status_code == 409  # already ended

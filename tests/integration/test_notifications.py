@@ -5,8 +5,10 @@ worker that claimed jobs is killed and two others race for the rest, and the rec
 see each expected message, to each expected person, exactly once.
 """
 
+import json
 import threading
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +16,7 @@ import sqlalchemy as sa
 
 from engine import directory, services
 from engine.escalation import Ladder, LadderBook
+from engine.events import Event
 from engine.identity import Role
 from engine.retry import RetryPolicy
 from engine.rules import Rules
@@ -29,6 +32,8 @@ from notifications.tables import DeliveryMode, notifications
 from tests import flows
 from tests.conftest import PROCESSES, Api
 from tests.smtp_receiver import SmtpReceiver
+from tests.webhook_receiver import Receiver
+from webhooks import handlers as webhook_handlers
 
 AGENCIES = ("STP", "SXD", "STC", "SNNMT", "VPUBND")
 SENDER = "Đúng hạn <khong-tra-loi@dunghan.test>"
@@ -71,10 +76,12 @@ class Province:
         rules = Rules(Rules.from_files().calendar, LadderBook(Ladder(deemed_consent_after=24), {}, {}))
         mailer = SmtpMailer(SmtpSettings("127.0.0.1", smtp.port, "none"), SENDER, timeout=5)
         app = create_app({"DATABASE_URL": uow_factory.url, "CLOCK": clock, "RULES": rules,
-                          "PROCESSES_DIR": PROCESSES, "MAILER": mailer})
+                          "PROCESSES_DIR": PROCESSES, "MAILER": mailer,
+                          "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"})
         config: NotificationConfig = app.extensions["notifications"]
         notification_handlers.enable(uow_factory())
         self.handlers = {**services.handlers(rules),
+                         **webhook_handlers.handlers(uow_factory, app.extensions["webhooks"]),
                          **notification_handlers.handlers(uow_factory, config)}
         self.uow_factory, self.clock, self.smtp, self.people, self.policy = (
             uow_factory, clock, smtp, people, policy or RetryPolicy())
@@ -205,13 +212,17 @@ def test_muting_silences_a_kind_except_overdue_and_escalation(province):
     with p.uow_factory() as uow:
         Preferences(uow.conn).put(p.people["cv.snnmt"], Preference(
             muted=frozenset({"assigned", "reminder", "overdue", "escalation"})), p.clock.now())
+        Preferences(uow.conn).put(p.people["ld.snnmt"], Preference(
+            muted=frozenset({"overdue", "escalation"})), p.clock.now())
         uow.commit()
     flows.start(p.api, consulted=("SNNMT",))
     p.drain()
     p.drain(utc(2026, 2, 25, 10))
     p.drain(utc(2026, 2, 26, 10))
+    p.drain(utc(2026, 3, 2, 10))
     assert {k for (who, k) in p.mails() if who == "cv.snnmt"} == {"overdue"}
     assert {k for (who, k) in p.mails() if who == "pho.snnmt"} == {"assigned", "reminder", "overdue"}
+    assert {k for (who, k) in p.mails() if who == "ld.snnmt"} == {"overdue", "escalation"}
 
 
 def test_a_digest_collects_the_days_items_at_the_chosen_hour_on_working_days_only(province):
@@ -313,9 +324,75 @@ def test_administrators_see_who_has_no_address_and_what_they_missed(province):
     assert sent["total"] == len(p.smtp.mails) == 4  # cv/pho of STP (draft) and of STC (reply)
     assert all(n["subject"].startswith("[Đúng hạn] Nhiệm vụ mới") for n in sent["items"])
 
+    # The administrator records the address, then sends the missed notification again.
+    fixed = p.api("PATCH", f"/api/v1/users/{p.people['tv.stc']}", "VPUBND_admin",
+                  json={"email": "tv.stc@dunghan.test"})
+    assert fixed.status_code == 200 and fixed.json["email"] == "tv.stc@dunghan.test"
+    assert p.api("GET", "/api/v1/notifications/unreachable-users", "VPUBND_admin").json == []
+    [missed] = p.api("GET", "/api/v1/notifications?status=unreachable", "VPUBND_admin").json["items"]
+    assert p.api("POST", f"/api/v1/notifications/{missed['id']}/resend", "VPUBND_admin").status_code == 202
+    p.drain()
+    assert p.mails()[("tv.stc", "assigned")] == 1
+    assert p.api("POST", f"/api/v1/notifications/{missed['id']}/resend", "VPUBND_admin").status_code == 422
+
 
 def test_every_kind_is_a_documented_webhook_event():
     from notifications.kinds import Kind
     from webhooks.catalog import EVENT_TYPES
 
     assert {f"notification.{k}" for k in Kind} <= set(EVENT_TYPES)
+
+
+def test_a_chat_bridge_subscribed_to_notification_events_receives_the_same_words(province):
+    p = province
+    receiver = Receiver()
+    receiver.start()
+    try:
+        created = p.api("POST", "/api/v1/webhooks", "SXD",
+                        json={"url": receiver.url, "event_types": ["notification.*"]})
+        assert created.status_code == 201, created.json
+        receiver.secrets.append(created.json["secret"])
+        flows.start(p.api, consulted=("SXD",))
+        p.drain()
+    finally:
+        receiver.stop()
+    bodies = [json.loads(r.body) for r in receiver.requests]
+    assert all(r.verified_with for r in receiver.requests)
+    assert [b["type"] for b in bodies] == ["notification.assigned"]  # only SXD's own task
+    detail = bodies[0]["data"]["detail"]
+    assert sorted(r["username"] for r in detail["recipients"]) == ["cv.sxd", "pho.sxd"]
+    assert detail["subject"] == [m.subject for m in p.smtp.mails if m.to.startswith("cv.sxd")][0]
+    assert detail["text"].startswith("Cơ quan anh/chị vừa được giao nhiệm vụ «Trả lời ý kiến».")
+
+
+@dataclass(frozen=True)
+class ReplyReturned(Event):
+    """Stands for the lead returning a vague reply, which no use case emits yet."""
+
+    task_id: str = ""
+    agency: str = ""
+    type = "reply.returned"
+
+
+def test_a_reply_returned_as_vague_is_told_to_the_lead_officer(province):
+    p = province
+    instance_id, _ = flows.start(p.api, consulted=("SXD",))
+    task = flows.open_task(p.api, "SXD", instance_id)
+    p.drain()
+    p.smtp.mails.clear()
+    with p.uow_factory() as uow:
+        uow.journal.record(ReplyReturned(instance_id, p.clock.now(), "user:cv.stp", task["id"], "SXD"))
+        uow.commit()
+    p.drain()
+    assert p.take() == Counter({("cv.stp", "returned_vague"): 1})
+
+
+def test_a_person_deactivated_before_the_email_leaves_gets_none(province):
+    p = province
+    flows.start(p.api, consulted=("SXD",))
+    p.worker("a").run_once()  # one batch: the fan-out runs; the mail jobs it queued wait
+    with p.uow_factory() as uow:
+        uow.directory.update_user(p.people["pho.sxd"], active=False)
+        uow.commit()
+    p.drain(kill=False)
+    assert ("pho.sxd", "assigned") not in p.mails() and p.mails()[("cv.sxd", "assigned")] == 1

@@ -19,8 +19,13 @@ appointment model) at the Kinh Bắc ward, November 2026, Hà Nội time (UTC+7)
 """
 
 from datetime import datetime, timedelta, timezone
+from io import BytesIO
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tests.dossier_flows import receive, step
+from tests.integration.test_reports import pdf_or_skip
 
 VN = timezone(timedelta(hours=7))
 K, HEAD, HOUSEHOLD = "UBND_KINHBAC", "UBND_KINHBAC_head", "1.001612"
@@ -84,3 +89,19 @@ def test_the_766_rate_and_the_procedure_time_match_the_hand_count(api, clock):
     october = api("GET", "/api/v1/reports/discipline?month=2026-10", "SNV_home_affairs").json
     assert all(r["in_period"] == 0 and r["on_time_rate"] is None
                for r in october["sections"]["dossiers"]["rows"])
+
+    # The files Home Affairs downloads hold the same 766 figures.
+    book = load_workbook(BytesIO(api("GET", "/api/v1/reports/discipline.xlsx?month=2026-11",
+                                     "SNV_home_affairs").data))
+    sheet = book["Hồ sơ TTHC – Quyết định 766"]
+    headings = [c.value for c in sheet[2]]
+    [cells] = [r for r in sheet.iter_rows(min_row=3) if r[0].value == K]
+    assert cells[headings.index("Tỷ lệ đúng hạn")].value == 0.5
+    assert cells[headings.index("Tỷ lệ đúng hạn")].number_format == "0.0%"
+    assert cells[headings.index("Điểm tiến độ (20 × tỷ lệ)")].value == 10.0
+    assert cells[headings.index("Hồ sơ trong kỳ")].value == 6
+    pdf_or_skip()
+    pdf = api("GET", "/api/v1/reports/discipline.pdf?month=2026-11", "SNV_home_affairs")
+    lines = "\n".join(p.extract_text() for p in PdfReader(BytesIO(pdf.data)).pages).splitlines()
+    # UBND_KINHBAC's 766 row: received 5 … in period 6, rate 50,0%, progress 10,00.
+    assert any(line.startswith(f"{K} ") and "6 50,0% 10,00" in line for line in lines)

@@ -209,6 +209,8 @@ def test_an_agency_reads_only_its_own_rows(province):
     assert api("GET", "/api/v1/reports/discipline?month=2026-11", "SKHCN_designer").status_code == 403
     assert api("GET", "/api/v1/reports/overdue?agency=SXD", "STC").status_code == 403
     assert api("GET", "/api/v1/reports/discipline?month=2026-11").status_code == 401
+    listed = api("GET", "/api/v1/reports", "SNV_home_affairs").json["items"]
+    assert {r["name"] for r in listed} == {"discipline", "published", "overdue", "bottlenecks"}
 
 
 @pytest.mark.parametrize("query", ["month=2026-13", "month=nov", "from=2026-12-01&to=2026-11-01",
@@ -251,6 +253,13 @@ def test_bottlenecks_count_working_hours_per_step_and_agency(province):
     # C3 waits from 23/11 09:00 to the month's end: 6.5 + 4 × 8 (24–27/11) + 8 (30/11) = 46.5 h.
     assert _pick(sxd, "completed", "median_hours", "p90_hours", "target_hours", "waiting_at_end",
                  "longest_wait_hours", "repeats") == (1, 17.0, 17.0, 13.6, 1, 46.5, 0)
+    # Every agency together: SXD 17 h, STC 32 h and SNNMT's deemed consent, open from 23/11
+    # 09:00 to 30/11 17:00 (6.5 + 4 × 8 + 8 = 46.5 h): median 32 h, p90 (3rd of 3) 46.5 h,
+    # target 32 × 0.8 = 25.6 h.
+    report = api("GET", "/api/v1/reports/discipline?month=2026-11", "SNV_home_affairs").json
+    [replies] = [s for s in report["sections"]["bottlenecks"]["steps"]
+                 if s["step"] == "reply_to_consultation"]
+    assert _pick(replies, "completed", "median_hours", "p90_hours", "target_hours") == (3, 32.0, 46.5, 25.6)
     stc = steps[("reply_to_consultation", "STC")]
     # C1 at STC: 6.5 + 3 × 8 (24–26/11) + 07:30–09:00 on 27/11 (1.5) = 32 h. Waiting: C2 46.5 h,
     # C4 from 25/11 09:00: 6.5 + 2 × 8 (26, 27/11) + 8 (30/11) = 30.5 h.

@@ -244,6 +244,12 @@ def test_a_chained_land_certificate_charges_the_late_link_to_the_commune(api, cl
         charged = conn.execute(sa.select(violations.c.agency_code, violations.c.kind).where(
             violations.c.instance_id == view["instance_id"])).all()
     assert charged == [("UBND_TIENDU", "late_completion")]
+    sheet = [(s["step"], s["agency"], s["timeliness"]) for s in view["steps"]]
+    assert sheet == [
+        ("receive", "TTPVHCC", "no_deadline"), ("process_link", "VPDKDD", "on_time"),
+        ("process_link", "UBND_TIENDU", "late"), ("process_link", "THUE", "on_time"),
+        ("confirm_fees", "TTPVHCC", "no_deadline"), ("process_link", "VPDKDD", "on_time"),
+        ("return_result", "TTPVHCC", "no_deadline")]
 
 
 @pytest.mark.parametrize("where", ["before_acceptance", "in_process", "paused"])

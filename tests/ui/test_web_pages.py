@@ -98,3 +98,21 @@ def test_api_docs_render_offline_from_local_assets(live_server, page):
     page.goto(f"{live_server}/api/v1/docs")
     page.get_by_text("Đúng hạn API").first.wait_for(timeout=15_000)
     assert page.locator(".opblock").count() > 10  # every route is listed
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_pages_keep_their_content_security_policy_and_refuse_to_be_framed(live_server, page,
+                                                                         officer):
+    """The policy breaks nothing on our own pages, and another site cannot frame them."""
+    messages = []
+    page.on("console", lambda message: messages.append(message.text))
+    sign_in(page, live_server)
+    page.get_by_text("Hộp công việc của cơ quan").first.wait_for()
+    page.goto(f"{live_server}/tra-cuu")
+    page.goto(f"{live_server}/api/v1/docs")
+    page.get_by_text("Đúng hạn API").first.wait_for(timeout=15_000)
+    assert [m for m in messages if "Content Security Policy" in m] == []
+    page.set_content(f'<iframe src="{live_server}/login"></iframe>')
+    page.wait_for_timeout(1_000)
+    assert any("frame-ancestors" in m for m in messages)
+    assert "Đăng nhập" not in page.frames[-1].content()
