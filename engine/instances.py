@@ -1,12 +1,14 @@
 """The ProcessInstance aggregate: a BpmnWorkflow plus the human tasks and events it yields."""
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
@@ -17,6 +19,7 @@ from engine.calendar import WorkCalendar
 from engine.codec import CompiledSpec
 from engine.deadlines import Deadline, check_amount, parse_rule
 from engine.errors import Conflict, DomainError, NotFound, StepFailed
+from engine.forms import Form, land
 from engine.spiff_clock import step_instant
 from engine.step_errors import StepBudget, step_failed
 
@@ -52,6 +55,15 @@ class HumanTask:
     deemed_consent: bool = False
 
 
+def start_form(compiled: CompiledSpec) -> Form | None:
+    """Return the form named on the process's start event: what a starter may submit."""
+    for spec in compiled.spec.task_specs.values():
+        name = (getattr(spec, "extensions", None) or {}).get("properties", {}).get("form")
+        if isinstance(spec, StartEvent) and name:
+            return compiled.forms.get(name)
+    return None
+
+
 @dataclass
 class ProcessInstance:
     """Drive one workflow and record what happened as domain events."""
@@ -64,6 +76,7 @@ class ProcessInstance:
     status: InstanceStatus = InstanceStatus.RUNNING
     events: list[ev.Event] = field(default_factory=list)
     assigned: dict[str, HumanTask] = field(default_factory=dict)
+    forms: Mapping[str, Form] = field(default_factory=dict)
 
     @classmethod
     def start(cls, id, process_id, version, compiled: CompiledSpec, script_engine,
@@ -71,7 +84,7 @@ class ProcessInstance:
         """Create a workflow, seed its variables and run it to its first wait state."""
         workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=script_engine)
         workflow.task_tree.data.update(variables)
-        instance = cls(id, process_id, version, workflow, calendar)
+        instance = cls(id, process_id, version, workflow, calendar, forms=compiled.forms)
         instance.events.append(ev.InstanceStarted(id, now, actor, process_id, version))
         with step_instant(now):
             instance._advance(now, actor, opened=set())
@@ -82,7 +95,8 @@ class ProcessInstance:
              calendar: WorkCalendar, status):
         """Rebuild an instance from storage, re-attaching the sandboxed script engine."""
         workflow = codec.load_state(state_json, compiled, script_engine)
-        return cls(id, process_id, version, workflow, calendar, InstanceStatus(status))
+        return cls(id, process_id, version, workflow, calendar, InstanceStatus(status),
+                   forms=compiled.forms)
 
     def dump(self) -> str:
         """Return the instance's state JSON, without its spec.
@@ -107,12 +121,24 @@ class ProcessInstance:
         ready = self.workflow.get_tasks(state=TaskState.READY, manual=True)
         return [self._human(t) for t in ready]
 
+    def form(self, name: str | None) -> Form | None:
+        """Return the form of this version named by a task, or None for a task without one."""
+        if name is None:
+            return None
+        if name not in self.forms:
+            raise StepFailed(f"Phiên bản {self.version} của quy trình không có biểu mẫu '{name}'")
+        return self.forms[name]
+
     def complete_task(self, task_id: str, data: dict, now: datetime, actor: str) -> HumanTask:
-        """Complete one ready user task with validated data and run on to the next wait."""
+        """Complete one ready user task with a validated answer and run on to the next wait.
+
+        The answer lands only where the task's form ``writes``; a task without a form takes
+        no data at all, so no submission can set a variable the engine assigns tasks by.
+        """
         self._require_running()
         task = self._ready_task(task_id)
         human = self._human(task)
-        task.data.update(data)
+        task.data.update(land(self.form(human.form), data))
         done = ev.TaskCompleted(self.id, now, actor, task_id, human.bpmn_id, human.agency, data)
         self._step(now, actor, task.run, done, closing=task_id)
         return human
@@ -244,8 +270,10 @@ class ProcessInstance:
         agency = self._run(lambda: self.workflow.script_engine.evaluate(task, props["agency"]))
         if not isinstance(agency, str) or not agency:
             raise StepFailed(f"Biểu thức cơ quan của '{task.task_spec.bpmn_id}' không cho mã cơ quan")
+        form = self.forms.get(props.get("form"))
+        shown = form.shown(task.data) if form else {}  # only what its form declares, never the rest
         return HumanTask(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or "",
-                         task.task_spec.lane, agency, props.get("form"), dict(task.data))
+                         task.task_spec.lane, agency, props.get("form"), shown)
 
     @staticmethod
     def _run(step, budget: StepBudget | None = None):

@@ -1,13 +1,16 @@
-"""Load, validate and lint BPMN documents into immutable process definitions.
+"""Load, validate and lint BPMN documents, with the forms they name, into process definitions.
 
-A definition is identified by the SHA-256 of its bytes: the same bytes are the same version,
-changed bytes become the next version of that process id (numbered by the store).
+A definition is identified by the SHA-256 of its bytes and of the forms it uses: the same
+content is the same version, changed content (BPMN or a form) becomes the next version of
+that process id (numbered by the store), so running instances keep the forms they started with.
 """
 
 import ast
 import functools
 import hashlib
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lxml import etree
@@ -18,7 +21,7 @@ from engine import codec
 from engine.calendar import DeadlineModel
 from engine.deadlines import parse_model, parse_rule
 from engine.errors import BpmnProblem, InvalidBpmn, ScriptRejected
-from engine.forms import FORMS
+from engine.forms.binding import FormUse, bind_forms
 from engine.runnable import duplicate_ids, schema_problem, unrunnable
 from engine.scripting import lint_expression, lint_script
 
@@ -40,38 +43,111 @@ class ProcessDefinition:
     content_hash: str
     bpmn_xml: str
     spec_json: str
+    forms: dict = field(default_factory=dict)  # form name -> its JSON Schema document
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """What parsing the BPMN bytes alone yields; forms are bound afterwards."""
+
+    definition: ProcessDefinition | None  # None when the lint found problems
+    form_uses: tuple[FormUse, ...]
+    produced: frozenset[str]
+    assigning: frozenset[str]
+    problems: tuple[BpmnProblem, ...] = ()
+
+
+def parse_definition(bpmn: bytes, expected_id: str | None = None,
+                     form_files: Mapping[str, bytes] | None = None) -> ProcessDefinition:
+    """Parse and lint one BPMN document holding exactly one executable process, with its forms.
+
+    ``form_files`` maps a form name to its file's bytes; every form the process names must be
+    there. Raises InvalidBpmn listing every problem found, each with its element and line.
+    """
+    parsed = _parse_bpmn(bpmn, expected_id)
+    forms, form_problems = bind_forms(list(parsed.form_uses), form_files or {}, set(parsed.produced),
+                                      set(parsed.assigning))
+    if parsed.problems or form_problems:
+        raise InvalidBpmn([*parsed.problems, *form_problems])
+    if not forms:
+        return parsed.definition
+    schemas = {name: form.schema for name, form in sorted(forms.items())}
+    canonical = json.dumps(schemas, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256(bpmn + b"\n" + canonical.encode()).hexdigest()
+    return replace(parsed.definition, content_hash=digest, forms=schemas)
 
 
 @functools.lru_cache(maxsize=64)
-def parse_definition(bpmn: bytes, expected_id: str | None = None) -> ProcessDefinition:
-    """Parse and lint one BPMN document holding exactly one executable process.
-
-    Raises InvalidBpmn listing every problem found, each with its element and line. The result
-    depends only on the bytes, so it is cached: every start-up re-reads processes/.
-    """
+def _parse_bpmn(bpmn: bytes, expected_id: str | None) -> _Parsed:
+    """Parse and lint the BPMN bytes; cached, as every start-up re-reads processes/."""
     if len(bpmn) > MAX_BPMN_BYTES:
         raise InvalidBpmn([BpmnProblem(f"Tệp BPMN vượt quá {MAX_BPMN_BYTES} byte")])
     root = _parse_xml(bpmn)
     process = _single_process(root, expected_id)
+    uses = tuple(_form_uses(root))
+    produced = frozenset(_produced_variables(root))
+    assigning = frozenset(str(n) for n in root.xpath("//bpmn:inputDataItem/@name", namespaces=NS))
     problems = [*_lint(root), *unrunnable(root, process)]
     if problems:
-        raise InvalidBpmn(problems)
+        return _Parsed(None, uses, produced, assigning, tuple(problems))
     spec, subprocess_specs = _parse_spec(root, process.get("id"))
-    return ProcessDefinition(
+    definition = ProcessDefinition(
         process_id=process.get("id"),
         name=process.get("name") or process.get("id"),
         content_hash=hashlib.sha256(bpmn).hexdigest(),
         bpmn_xml=bpmn.decode("utf-8"),
         spec_json=codec.dump_spec(spec, subprocess_specs),
     )
+    return _Parsed(definition, uses, produced, assigning)
+
+
+def read_form_files(directory: Path) -> dict[str, bytes]:
+    """Read every ``<name>.json`` form file of a directory (none if it does not exist)."""
+    return {path.stem: path.read_bytes() for path in sorted(directory.glob("*.json"))}
 
 
 def load_directory(directory: Path) -> list[ProcessDefinition]:
-    """Parse every ``*.bpmn`` file of a directory; a file's stem must be its process id."""
+    """Parse every ``*.bpmn`` file of a directory with the forms of its ``forms/`` folder.
+
+    A file's stem must be its process id.
+    """
+    forms = read_form_files(directory / "forms")
     return [
-        parse_definition(path.read_bytes(), expected_id=path.stem)
+        parse_definition(path.read_bytes(), expected_id=path.stem, form_files=forms)
         for path in sorted(directory.glob("*.bpmn"))
     ]
+
+
+def _form_uses(root) -> list[FormUse]:
+    uses = []
+    for prop in root.iterfind(".//spiffworkflow:property[@name='form']", NS):
+        owner = _owner(prop)
+        if prop.get("value") and owner is not None:
+            uses.append(FormUse(prop.get("value"), owner.get("id"), etree.QName(owner).localname,
+                                owner.sourceline))
+    return uses
+
+
+def _produced_variables(root) -> set[str]:
+    """Return the variables the process itself sets: scripts, multi-instance items, messages."""
+    produced = set()
+    for script in root.xpath("//bpmn:scriptTask/bpmn:script | //spiffworkflow:preScript"
+                             " | //spiffworkflow:postScript", namespaces=NS):
+        produced |= _assigned(script.text or "")
+    produced |= {str(v) for v in root.xpath(
+        "//bpmn:inputDataItem/@name | //bpmn:outputDataItem/@name | //bpmn:dataObject/@id",
+        namespaces=NS)}
+    produced |= {(e.text or "").strip() for e in root.xpath(
+        "//bpmn:loopDataOutputRef | //spiffworkflow:messageVariable", namespaces=NS)}
+    return produced - {""}
+
+
+def _assigned(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()  # the script lint reports it
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 def _parse_xml(bpmn: bytes) -> etree._Element:
@@ -250,6 +326,4 @@ def _lint_user_tasks(root) -> list[BpmnProblem]:
         props = {p.get("name"): p.get("value") for p in task.iterfind(".//spiffworkflow:property", NS)}
         if not props.get("agency"):
             problems.append(_located(task, "Nhiệm vụ người dùng phải có thuộc tính 'agency'"))
-        if props.get("form") and props["form"] not in FORMS:
-            problems.append(_located(task, f"Biểu mẫu '{props['form']}' không tồn tại"))
     return problems

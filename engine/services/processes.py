@@ -1,21 +1,28 @@
 """Deploy BPMN documents as immutable, numbered versions."""
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from engine import policy
 from engine.clock import Clock
 from engine.errors import Conflict, NotFound
 from engine.identity import SYSTEM, Principal
-from engine.library import ProcessDefinition, load_directory, parse_definition
+from engine.library import ProcessDefinition, load_directory, parse_definition, read_form_files
 from engine.store.uow import UnitOfWork
 from engine.views import version_view
 
 
 def deploy_process(uow: UnitOfWork, clock: Clock, principal: Principal, bpmn: bytes,
-                   expected_id: str | None = None) -> tuple[dict, bool]:
-    """Store a BPMN document as a new version unless the same bytes are already deployed."""
+                   expected_id: str | None = None, form_library: Path | None = None,
+                   uploaded_forms: Mapping[str, bytes] | None = None) -> tuple[dict, bool]:
+    """Store a BPMN document and its forms as a new version unless the same content is deployed.
+
+    The forms it names come from the files uploaded with it, else from ``form_library``
+    (the library's ``forms/`` folder).
+    """
     policy.require(principal, policy.Action.DEPLOY_PROCESS)
-    definition = parse_definition(bpmn, expected_id)
+    files = {**(read_form_files(form_library) if form_library else {}), **(uploaded_forms or {})}
+    definition = parse_definition(bpmn, expected_id, files)
     with uow:
         result = _deploy(uow, clock, principal, definition)
         uow.commit()
@@ -53,6 +60,7 @@ def _deploy(uow, clock, principal, definition: ProcessDefinition) -> tuple[dict,
         content_hash=definition.content_hash,
         bpmn_xml=definition.bpmn_xml,
         spec_json=definition.spec_json,
+        forms=definition.forms,
         deployed_at=clock.now(),
         deployed_by=principal.subject,
     )

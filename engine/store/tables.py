@@ -122,6 +122,8 @@ process_versions = sa.Table(
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("bpmn_xml", sa.Text, nullable=False),
     sa.Column("spec_json", sa.Text, nullable=False),
+    # The JSON Schema of every form the version uses, by name: instances keep their forms.
+    sa.Column("forms", sa.JSON, nullable=False, server_default="{}"),
     sa.Column("deployed_at", UtcDateTime(), nullable=False),
     sa.Column("deployed_by", sa.String(160), nullable=False),
     sa.UniqueConstraint("process_id", "version"),
