@@ -8,6 +8,7 @@ as ``due_in_working_days`` is called back in the service, which holds the calend
 
 import json
 import math
+import os
 import resource
 import sys
 from multiprocessing.connection import Connection
@@ -16,6 +17,7 @@ from engine import sandbox
 
 MAX_REPLY_BYTES = 8 * 1024 * 1024
 MAX_CALL_BYTES = 64 * 1024
+NICENESS = 15
 
 
 class HelperFailed(Exception):
@@ -95,6 +97,8 @@ def _reply(conn: Connection, raw: bytes) -> bool:
 def main(argv: list[str]) -> None:
     fd, headroom, cpu_seconds = int(argv[1]), int(argv[2]), float(argv[3])
     conn = Connection(fd)
+    # Yield the CPU to the service: a runaway script must not slow the requests around it.
+    os.nice(NICENESS)
     _limit_memory(headroom)
     while True:
         try:

