@@ -28,6 +28,12 @@ TITLES = {
 }
 
 
+# The outgoing forms take a number from the issuing agency's series; the symbol's middle part
+# abbreviates the form's name (Phiếu yêu cầu Bổ sung, Phiếu Từ Chối, Phiếu Xin Lỗi). The receipt
+# and the control sheet carry the dossier's code instead.
+NUMBERED = {Form.SUPPLEMENT: "PBS", Form.REFUSAL: "PTC", Form.APOLOGY: "PXL"}
+
+
 class HandoffVerdict(enum.StrEnum):
     """How a hand-off kept its due instant, as form 05 words it."""
 

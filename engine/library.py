@@ -21,6 +21,7 @@ from engine import codec
 from engine.calendar import DeadlineModel
 from engine.deadlines import parse_model, parse_rule
 from engine.errors import BpmnProblem, InvalidBpmn, ScriptRejected
+from engine.forms import SYSTEM_VARIABLES
 from engine.forms.binding import FormUse, bind_forms
 from engine.runnable import duplicate_ids, schema_problem, unrunnable
 from engine.scripting import lint_expression, lint_script
@@ -87,7 +88,7 @@ def _parse_bpmn(bpmn: bytes, expected_id: str | None) -> _Parsed:
     uses = tuple(_form_uses(root))
     produced = frozenset(_produced_variables(root))
     assigning = frozenset(str(n) for n in root.xpath("//bpmn:inputDataItem/@name", namespaces=NS))
-    problems = [*_lint(root), *unrunnable(root, process)]
+    problems = [*_lint(root), *_lint_message_variables(root), *unrunnable(root, process)]
     if problems:
         return _Parsed(None, uses, produced, assigning, tuple(problems))
     spec, subprocess_specs = _parse_spec(root, process.get("id"))
@@ -140,6 +141,13 @@ def _produced_variables(root) -> set[str]:
     produced |= {(e.text or "").strip() for e in root.xpath(
         "//bpmn:loopDataOutputRef | //spiffworkflow:messageVariable", namespaces=NS)}
     return produced - {""}
+
+
+def _lint_message_variables(root) -> list[BpmnProblem]:
+    """Refuse a message that would land in a system variable: a sender outside must not reassign."""
+    return [_located(e, f"Thông điệp không được ghi vào biến do hệ thống đặt '{e.text.strip()}'")
+            for e in root.iterfind(".//spiffworkflow:messageVariable", NS)
+            if (e.text or "").strip() in SYSTEM_VARIABLES]
 
 
 def _assigned(source: str) -> set[str]:

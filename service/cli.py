@@ -21,7 +21,7 @@ from engine.store.migrate import APP_ROLE, require_current, upgrade
 from engine.store.uow import UnitOfWorkFactory, create_db_engine
 from engine.worker import Worker, install_sigterm
 from notifications import handlers as notification_handlers
-from service import demo, logs, report_cli, settings
+from service import demo, document_cli, logs, report_cli, settings
 from service.demo_dossiers import seed_dossiers
 from service.friendly import FriendlyGroup, port_in_use
 from webhooks import handlers as webhook_handlers
@@ -295,3 +295,4 @@ def deadline(start: str, working_days: int, model: str, agency: str | None, no_c
 
 
 main.add_command(report_cli.report)
+main.add_command(document_cli.document)

@@ -281,3 +281,26 @@ dossier_counters = sa.Table(
     sa.Column("prefix", sa.String(48), primary_key=True),
     sa.Column("last_number", sa.Integer, nullable=False),
 )
+
+# One row per (agency, year): the last number of the agency's outgoing documents that year.
+document_counters = sa.Table(
+    "document_counters", metadata,
+    sa.Column("agency_code", sa.String(32), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("last_number", sa.Integer, nullable=False),
+)
+
+# Each numbered document once: a reprint shows the number the first print took.
+issued_documents = sa.Table(
+    "issued_documents", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("subject", sa.String(64), nullable=False),
+    sa.Column("form", sa.String(16), nullable=False),
+    sa.Column("agency_code", sa.String(32), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("symbol", sa.String(96), nullable=False),
+    sa.Column("issued_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("subject", "form"),
+    sa.UniqueConstraint("agency_code", "year", "number"),
+)

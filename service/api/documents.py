@@ -6,8 +6,8 @@ from apiflask.validators import Length
 from flask import Response, current_app, request
 
 from engine.errors import TooManyAttempts
+from engine.reports.period import parse_month
 from engine.services import documents as use_cases
-from engine.services.documents import receipt_secret
 from service import documents
 from service.auth import auth, principal
 from service.problems import problem
@@ -19,6 +19,13 @@ FILES = {200: "Văn bản (HTML hoặc PDF)", 403: "Không có quyền", 404: "K
          422: "Hồ sơ không có văn bản này", 503: "Thiếu thư viện hệ thống để xuất PDF"}
 
 
+class LogIn(Schema):
+    month = String(required=True, validate=Length(7, 7),
+                   metadata={"description": "Tháng tiếp nhận, dạng YYYY-MM"})
+    agency = String(validate=Length(1, 32),
+                    metadata={"description": "Mã cơ quan (mặc định cơ quan của người gọi)"})
+
+
 class SecretIn(Schema):
     secret = String(required=True, validate=Length(1, 32),
                     metadata={"description": "Mã bí mật in trên giấy tiếp nhận"})
@@ -26,18 +33,23 @@ class SecretIn(Schema):
 
 def send(facts: dict, fmt: str):
     """Answer one form as an HTML page or a PDF file; 503 names the package the PDF needs."""
-    rt, key = runtime(), current_app.config["SECRET_KEY"]
-    secret = receipt_secret(key, facts["code"]) if facts["form"] == "01" else ""
     place = current_app.config.get("DOCUMENT_PLACE", documents.DEFAULT_PLACE)
-    args = (facts, rt.rules.calendar.tz, place, secret)
-    if fmt == "html":
-        return Response(documents.to_html(*args), mimetype="text/html")
+    tz = runtime().rules.calendar.tz
     try:
-        body = documents.to_pdf(*args)
+        if "entries" in facts:
+            body = documents.render_log(facts, fmt, tz, place)
+        elif "paper" in facts:
+            body = documents.render_consultation(facts, fmt, tz, place)
+        else:
+            body = documents.render(facts, fmt, tz, current_app.config["SECRET_KEY"], place)
     except documents.PdfUnavailable as err:
         return problem(503, f"Máy chủ chưa cài gói hệ thống {err.package} để xuất PDF",
                        slug="pdf-unavailable", package=err.package)
-    name = f"mau-{facts['form']}-{facts['code']}.pdf"
+    if fmt == "html":
+        return Response(body, mimetype="text/html")
+    name = (f"so-theo-doi-{facts['agency']['code']}.pdf" if "entries" in facts
+            else f"{facts['paper']}-{facts['instance_id']}.pdf" if "paper" in facts
+            else f"mau-{facts['form']}-{facts['code']}.pdf")
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
 
@@ -52,6 +64,35 @@ def dossier_document(code: str, form: str, fmt: str):
     """Print one form of a dossier as HTML or PDF."""
     rt = runtime()
     facts = use_cases.dossier_document(rt.uow(), rt.clock, principal(), code, form, rt.rules)
+    return send(facts, fmt)
+
+
+@bp.get("/documents/06.<any(html, pdf):fmt>")
+@bp.auth_required(auth)
+@bp.input(LogIn, location="query", arg_name="q")
+@bp.doc(summary="In sổ theo dõi hồ sơ (mẫu 06) của một tháng", responses=FILES,
+        description="Hồ sơ cơ quan tiếp nhận hoặc giải quyết trong tháng, theo thứ tự tiếp nhận; "
+        "cơ quan chỉ in sổ của mình, trừ khi được xem mọi cơ quan.")
+def dossier_log(fmt: str, q):
+    """Print form 06, the log of the dossiers an agency received in a month."""
+    rt = runtime()
+    period = parse_month(q["month"], rt.rules.calendar.tz)
+    facts = use_cases.dossier_log(rt.uow(), rt.clock, principal(), q.get("agency"), period.start,
+                                  period.end, rt.rules)
+    return send(facts, fmt)
+
+
+@bp.get("/instances/<instance_id>/documents/<doc>.<any(html, pdf):fmt>")
+@bp.auth_required(auth)
+@bp.doc(summary="In văn bản của cuộc lấy ý kiến dạng HTML hoặc PDF", tags=["Hồ sơ"],
+        description="request: công văn xin ý kiến (cơ quan chủ trì và cơ quan được hỏi ý kiến in "
+        "được); synthesis: bảng tổng hợp, tiếp thu, giải trình ý kiến (chỉ cơ quan chủ trì).",
+        responses=FILES)
+def instance_document(instance_id: str, doc: str, fmt: str):
+    """Print a consultation's request or synthesis table as HTML or PDF."""
+    rt = runtime()
+    facts = use_cases.consultation_document(rt.uow(), rt.clock, principal(), instance_id, doc,
+                                            rt.rules)
     return send(facts, fmt)
 
 

@@ -40,6 +40,8 @@ def pdf_text(body: bytes, pages: int, name: str) -> str:
     assert len(reader.pages) == pages
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     (SCREENSHOTS / f"{name}.pdf").write_bytes(body)
+    if os.environ.get("DUNGHAN_REQUIRE_PDF") == "1":
+        assert shutil.which("pdftoppm"), "DUNGHAN_REQUIRE_PDF=1 but poppler-utils is missing"
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
                         str(SCREENSHOTS / f"{name}.pdf"), str(SCREENSHOTS / name)], check=True)
@@ -155,7 +157,7 @@ def test_the_control_sheet_shows_every_hand_off_the_pause_over_tet_and_the_apolo
     apology_html = text_of(api("GET", f"/api/v1/dossiers/{code}/documents/04.html", "SXD").data.decode())
     for expected in ("Phiếu xin lỗi và hẹn lại ngày trả kết quả", "Sở Xây dựng", "Nguyễn Văn An",
                      "08:00 ngày 23/03/2026", "16:00 ngày 27/03/2026", "Cần lấy ý kiến cơ quan phòng cháy",
-                     "ngày 16 tháng 03 năm 2026"):
+                     "ngày 16 tháng 3 năm 2026"):  # no leading zero from March on (Decree 30)
         assert expected in apology_html, expected
     text = pdf_text(api("GET", f"/api/v1/dossiers/{code}/documents/04.pdf", "SXD").data, 1, "form-04")
     assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in text and "16:00 ngày 27/03/2026" in text
@@ -228,3 +230,138 @@ def test_pdf_routes_answer_503_naming_the_package_when_pango_is_missing(api, mon
     answer = api("GET", f"/api/v1/dossiers/{code}/documents/01.pdf", "TTPVHCC")
     assert answer.status_code == 503 and answer.json["package"] == "libpango-1.0-0"
     assert api("GET", f"/api/v1/dossiers/{code}/documents/01.html", "TTPVHCC").status_code == 200
+
+
+def test_an_operator_prints_the_control_sheet_from_the_command_line(
+        api, finished_permit, uow_factory, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    pdf_or_skip()
+    code, _ = finished_permit
+    monkeypatch.setenv("DUNGHAN_DATABASE_URL", uow_factory.url)
+    out = tmp_path / "05.pdf"
+    result = CliRunner().invoke(main, ["document", code.lower(), "05", "--pdf", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"hồ sơ {code} (PDF)" in result.output
+    text = pdf_text(out.read_bytes(), 1, "form-05-cli")
+    for expected in ("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Trước hạn", "Đúng hạn",
+                     "Tạm dừng (Yêu cầu bổ sung) từ 10:00 ngày 13/02/2026 đến 09:00 ngày 24/02/2026"):
+        assert expected in text, expected
+    unknown = CliRunner().invoke(main, ["document", "BN-SXD-260212-9999", "05"])
+    assert unknown.exit_code != 0 and "Không tìm thấy hồ sơ" in unknown.output
+    helped = CliRunner().invoke(main, ["document", "--help"])
+    assert "phiếu kiểm soát" in helped.output and "Ghi bản PDF vào tệp này" in helped.output
+
+
+def test_twenty_refusals_printed_at_once_take_twenty_consecutive_numbers(app, api):
+    import threading
+
+    codes = []
+    for _ in range(20):
+        code = receive(api, "TTPVHCC", PERMIT)["code"]
+        step(api, "TTPVHCC", code, "receive", {"decision": "refuse", "reasons": "Sai thẩm quyền"})
+        codes.append(code)
+    start, numbers, errors = threading.Barrier(20), {}, []
+
+    def print_refusal(code: str) -> None:
+        client = app.test_client()
+        start.wait()
+        answer = client.get(f"/api/v1/dossiers/{code}/documents/03.html",
+                            headers={"Authorization": f"Bearer {api.tokens['TTPVHCC']}"})
+        if answer.status_code != 200:
+            errors.append((code, answer.status_code, answer.data[:300]))
+            return
+        numbers[code] = re.search(r"Số: ([^<]+)<", answer.data.decode()).group(1)
+
+    threads = [threading.Thread(target=print_refusal, args=(c,)) for c in codes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    # The desk's series for 2026: 1/PTC-TTPVHCC ... 20/PTC-TTPVHCC, no gap, no duplicate.
+    assert sorted(int(n.split("/")[0]) for n in numbers.values()) == list(range(1, 21))
+    assert all(n.endswith("/PTC-TTPVHCC") for n in numbers.values())
+    # A reprint shows the number the first print took; the next document takes 21.
+    again = api("GET", f"/api/v1/dossiers/{codes[0]}/documents/03.html", "TTPVHCC").data.decode()
+    assert f"Số: {numbers[codes[0]]}<" in again
+    code = receive(api, "TTPVHCC", PERMIT)["code"]
+    step(api, "TTPVHCC", code, "receive", {"decision": "refuse", "reasons": "Sai thẩm quyền"})
+    latest = api("GET", f"/api/v1/dossiers/{code}/documents/03.html", "TTPVHCC").data.decode()
+    assert "Số: 21/PTC-TTPVHCC<" in latest
+
+
+def test_a_consultation_prints_its_request_and_the_synthesis_of_three_replies(api, clock):
+    from tests.flows import complete, start
+
+    pdf_or_skip()
+    instance_id, _ = start(api)  # STP asks SXD, STC and SNNMT, 5 working days, at 09:00 Thu 12/02
+    assert complete(api, "SXD", instance_id, {"position": "agree", "reasons": ""}).status_code == 200
+    clock.set(datetime(2026, 2, 25, 3, 0, tzinfo=UTC))  # Wed 25/02 10:00
+    assert complete(api, "STC", instance_id, {
+        "position": "agree_with_amendments",
+        "reasons": "Đề nghị bổ sung nguồn kinh phí duy tu cây xanh tại Điều 9"}).status_code == 200
+    clock.set(datetime(2026, 2, 27, 2, 0, tzinfo=UTC))  # Fri 27/02 09:00, a day past the due day
+    assert complete(api, "SNNMT", instance_id, {
+        "position": "disagree",
+        "reasons": "Không đồng ý giao cấp xã quản lý cây xanh trên quốc lộ vì trái Luật Đường bộ"}
+    ).status_code == 200
+    assert complete(api, "STP", instance_id, {
+        "synthesis": "Tiếp thu ý kiến Sở Tài chính; giải trình với Sở Nông nghiệp và Môi trường."}
+    ).status_code == 200
+
+    request = api("GET", f"/api/v1/instances/{instance_id}/documents/request.html", "SXD")
+    assert request.status_code == 200
+    page = text_of(request.data.decode())
+    # Day count from Thu 12/02: day 1 Fri 13/02, Tết 14-22/02, days 2-5 Mon 23 - Thu 26/02.
+    for expected in ("Sở Tư pháp", "Số: 1/STP", "V/v lấy ý kiến về Dự thảo Quyết định quy định quản lý "
+                     "cây xanh đô thị", "Kính gửi: Sở Xây dựng", "17:00 ngày 26/02/2026",
+                     "ngày 12 tháng 02 năm 2026", "coi là đồng ý"):
+        assert expected in page, expected
+    text = pdf_text(api("GET", f"/api/v1/instances/{instance_id}/documents/request.pdf", "STP").data,
+                    1, "consultation-request")
+    assert "Số: 1/STP" in text and "17:00 ngày 26/02/2026" in text and "Độc lập - Tự do - Hạnh phúc" in text
+
+    # The synthesis shows every reply: only the lead prints it.
+    assert api("GET", f"/api/v1/instances/{instance_id}/documents/synthesis.html", "SXD").status_code == 403
+    synthesis = api("GET", f"/api/v1/instances/{instance_id}/documents/synthesis.html", "STP")
+    assert synthesis.status_code == 200
+    rows = table_rows(synthesis.data.decode())
+    assert [r[1:3] + r[4:] for r in rows] == [
+        ["Sở Nông nghiệp và Môi trường", "Không đồng ý", "09:00 ngày 27/02/2026",
+         "17:00 ngày 26/02/2026", "Quá hạn"],
+        ["Sở Tài chính", "Đồng ý, có ý kiến", "10:00 ngày 25/02/2026", "17:00 ngày 26/02/2026",
+         "Trước hạn"],
+        ["Sở Xây dựng", "Đồng ý", "09:00 ngày 12/02/2026", "17:00 ngày 26/02/2026", "Trước hạn"]]
+    text = pdf_text(api("GET", f"/api/v1/instances/{instance_id}/documents/synthesis.pdf", "STP").data,
+                    1, "consultation-synthesis")
+    for expected in ("BẢNG TỔNG HỢP, TIẾP THU, GIẢI TRÌNH Ý KIẾN", "Không đồng ý", "Quá hạn",
+                     "Tiếp thu ý kiến Sở Tài chính", "Luật Đường bộ"):
+        assert expected in text, expected
+    assert api("GET", f"/api/v1/instances/{instance_id}/documents/memo.html", "STP").status_code == 404
+
+
+def test_the_dossier_log_lists_a_month_of_receipts_with_their_verdicts(api, clock, finished_permit):
+    pdf_or_skip()
+    code, _ = finished_permit
+    refused = receive(api, "TTPVHCC", PERMIT)["code"]  # Tue 24/02 09:00, refused at once
+    step(api, "TTPVHCC", refused, "receive", {"decision": "refuse", "reasons": "Sai thẩm quyền"})
+    log = api("GET", "/api/v1/documents/06.html?month=2026-02", "TTPVHCC")
+    assert log.status_code == 200
+    rows = table_rows(log.data.decode())
+    assert [(r[1], r[2], r[4], r[7].split(";")[0]) for r in rows] == [
+        (code, "Nguyễn Văn An", "09:00 ngày 12/02/2026", "Đang xử lý"),
+        (refused, "Nguyễn Văn An", "09:00 ngày 24/02/2026", "Không được tiếp nhận")]
+    assert "bổ sung 1 lần" in rows[0][7]
+    # Still within its moved promise (08:00 Mon 23/03) at 09:00 Tue 24/02.
+    assert rows[0][8] == "Trong hạn" and rows[1][8] == "Đúng hạn"
+    text = pdf_text(api("GET", "/api/v1/documents/06.pdf?month=2026-02", "TTPVHCC").data, 1, "form-06")
+    # The narrow code column wraps the codes at their hyphens.
+    assert "SỔ THEO DÕI HỒ SƠ" in text and refused in text.replace(" ", "")
+    assert "từ 01/02/2026 đến 28/02/2026" in text
+    assert api("GET", "/api/v1/documents/06.html?month=2026-02&agency=SXD", "STP").status_code == 403
+    assert api("GET", "/api/v1/documents/06.html?month=2026-13", "TTPVHCC").status_code == 422
+    march = table_rows(api("GET", "/api/v1/documents/06.html?month=2026-03", "SXD").data.decode())
+    assert march == [["Không có hồ sơ tiếp nhận trong khoảng thời gian này."]]

@@ -96,3 +96,21 @@ def test_every_task_naming_a_missing_form_is_listed_with_the_file_it_needs():
 
     assert problem.reason == "Không có tệp biểu mẫu 'khong_co' (forms/khong_co.json)"
     assert problem.extra["file"] == "forms/khong_co.json"
+
+
+def test_a_message_may_not_land_in_a_system_variable():
+    doc = bpmn(f"""<bpmn:laneSet id="ls"><bpmn:lane id="lane" name="Cơ quan">
+      <bpmn:flowNodeRef>Event_wait</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    {through('''<bpmn:intermediateCatchEvent id="Event_wait" name="Chờ kết quả">
+      <bpmn:incoming>in_</bpmn:incoming><bpmn:outgoing>out_</bpmn:outgoing>
+      <bpmn:messageEventDefinition id="Def_wait" messageRef="Message_ket_qua">
+        <bpmn:extensionElements>
+          <spiffworkflow:messageVariable>lead_agency</spiffworkflow:messageVariable>
+        </bpmn:extensionElements>
+      </bpmn:messageEventDefinition>
+    </bpmn:intermediateCatchEvent>''')}""").replace(
+        b"</bpmn:definitions>", b'<bpmn:message id="Message_ket_qua" name="ket_qua" /></bpmn:definitions>')
+
+    reasons = [(p.element_id, p.reason) for p in problems(doc, {})]
+
+    assert ("Event_wait", "Thông điệp không được ghi vào biến do hệ thống đặt 'lead_agency'") in reasons
