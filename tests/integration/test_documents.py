@@ -217,6 +217,10 @@ def test_the_applicant_reopens_the_receipt_with_the_printed_secret(api):
     assert denied.status_code == unknown.status_code == 404
     assert denied.json["detail"] == unknown.json["detail"]
     assert api("GET", f"/api/v1/public/dossiers/{code}/receipt.html").status_code == 422
+    # The lookup page offers the receipt to whoever types the secret.
+    lookup = api("GET", f"/tra-cuu?ma={code}").data.decode()
+    assert f'action="/api/v1/public/dossiers/{code}/receipt.pdf"' in lookup
+    assert 'name="secret"' in lookup
 
 
 def test_pdf_routes_answer_503_naming_the_package_when_pango_is_missing(api, monkeypatch):
