@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
@@ -20,7 +21,7 @@ from engine.deadlines import Deadline, check_amount, parse_rule
 from engine.errors import Conflict, DomainError, NotFound, StepFailed
 from engine.forms import Form, land
 from engine.spiff_clock import step_instant
-from engine.step_errors import step_failed
+from engine.step_errors import StepBudget, step_failed
 
 DEEMED_AGREE = "deemed_agree"
 SYSTEM_ACTOR = "system"
@@ -180,7 +181,7 @@ class ProcessInstance:
 
     def waiting_messages(self) -> list[str]:
         """List the names of the BPMN messages the instance is waiting for, each once."""
-        return sorted({t.task_spec.event_definition.name for t in self._message_waits()})
+        return sorted({d.name for t in self._message_waits() for d in _messages_of(t)})
 
     def deliver_message(self, name: str, payload: dict, now: datetime, actor: str,
                         sender: str = "") -> None:
@@ -191,20 +192,17 @@ class ProcessInstance:
         definition.
         """
         self._require_running()
-        waits = [t for t in self._message_waits() if t.task_spec.event_definition.name == name]
+        waits = [d for t in self._message_waits() for d in _messages_of(t) if d.name == name]
         if not waits:
             raise NotFound(f"Hồ sơ không chờ thông điệp '{name}'")
-        event = BpmnEvent(waits[0].task_spec.event_definition, dict(payload))
+        event = BpmnEvent(waits[0], dict(payload))
         received = ev.MessageReceived(self.id, now, actor, name, sender, dict(payload))
         self._step(now, actor, lambda: self.workflow.send_event(event), received)
 
     def _message_waits(self) -> list:
         if self.status != InstanceStatus.RUNNING:
             return []
-        waiting = self.workflow.get_tasks(state=TaskState.WAITING)
-        return [t for t in waiting
-                if isinstance(getattr(t.task_spec, "event_definition", None),
-                              MessageEventDefinition)]
+        return [t for t in self.workflow.get_tasks(state=TaskState.WAITING) if _messages_of(t)]
 
     def cancel(self, now: datetime, actor: str, reason: str) -> None:
         """Stop the instance and withdraw its open tasks."""
@@ -219,7 +217,8 @@ class ProcessInstance:
 
     def _advance(self, now, actor, opened: set[str]) -> None:
         """Run engine steps, then announce tasks that opened and tasks the engine closed."""
-        self._run(self.workflow.do_engine_steps)
+        budget = StepBudget()
+        self._run(lambda: self.workflow.do_engine_steps(budget.starting, budget), budget)
         still_open = set()
         for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
             human = self._human(task)
@@ -277,7 +276,7 @@ class ProcessInstance:
                          task.task_spec.lane, agency, props.get("form"), shown)
 
     @staticmethod
-    def _run(step):
+    def _run(step, budget: StepBudget | None = None):
         """Run an engine step, turning any failure into a refusal that names element and cause.
 
         Not only SpiffWorkflow's own errors: a construct it half supports raises plain
@@ -289,4 +288,15 @@ class ProcessInstance:
         except DomainError:
             raise
         except Exception as err:  # noqa: BLE001  every engine failure fails the step alike
-            raise step_failed(err) from err
+            raise step_failed(err, budget.current if budget else None) from err
+
+
+def _messages_of(task) -> list[MessageEventDefinition]:
+    """Return the message definitions a waiting task catches.
+
+    An event-based gateway waits on one definition combining those of the events after it.
+    """
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return [d for d in definition.event_definitions if isinstance(d, MessageEventDefinition)]
+    return [definition] if isinstance(definition, MessageEventDefinition) else []

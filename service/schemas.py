@@ -199,6 +199,11 @@ class VersionOut(Schema):
     deployed_at = String()
 
 
+class DeployedOut(VersionOut):
+    notice = String(allow_none=True, metadata={
+        "description": "Thông báo khi tệp thành phiên bản mới của quy trình người khác đã triển khai"})
+
+
 class ProcessOut(Schema):
     process_id = String()
     name = String()

@@ -51,7 +51,7 @@ def load_process_directory(uow: UnitOfWork, clock: Clock, directory: Path) -> li
 def _deploy(uow, clock, principal, definition: ProcessDefinition) -> tuple[dict, bool]:
     existing = uow.processes.find_by_hash(definition.process_id, definition.content_hash)
     if existing:
-        return version_view(existing), False
+        return {**version_view(existing), "notice": None}, False
     latest = uow.processes.latest(definition.process_id)
     row = dict(
         process_id=definition.process_id,
@@ -65,7 +65,21 @@ def _deploy(uow, clock, principal, definition: ProcessDefinition) -> tuple[dict,
         deployed_by=principal.subject,
     )
     row["id"] = uow.processes.add(**row)
-    return version_view(row), True
+    return {**version_view(row), "notice": _takeover_notice(latest, row, principal)}, True
+
+
+def _takeover_notice(latest, row, principal) -> str | None:
+    """Announce a file that became the next version of a process someone else deployed.
+
+    Tools name processes `Process_1` or `main`: two unrelated files can share an id, and the
+    designer must see that this upload now replaces the other one for new instances.
+    """
+    if latest is None or latest["deployed_by"] == principal.subject:
+        return None
+    return (f"Mã quy trình '{row['process_id']}' đã có, do {latest['deployed_by']} triển khai "
+            f"(phiên bản {latest['version']}); tệp này trở thành phiên bản {row['version']} của "
+            "quy trình đó và các hồ sơ mới sẽ chạy theo nó. Nếu đây là quy trình khác, hãy đổi id "
+            "của bpmn:process rồi tải lên lại")
 
 
 def list_processes(uow: UnitOfWork) -> list[dict]:

@@ -9,7 +9,7 @@ from engine import services
 from engine.errors import Invalid
 from service.auth import auth, principal
 from service.runtime import runtime
-from service.schemas import ProcessOut, VersionOut
+from service.schemas import DeployedOut, ProcessOut, VersionOut
 
 bp = APIBlueprint("processes", __name__, url_prefix="/api/v1/processes", tag="Quy trình")
 
@@ -24,7 +24,7 @@ def list_processes():
 
 @bp.post("")
 @bp.auth_required(auth)
-@bp.output(VersionOut, status_code=201, description="Phiên bản mới đã được triển khai")
+@bp.output(DeployedOut, status_code=201, description="Phiên bản mới đã được triển khai")
 @bp.doc(responses={200: "Đã có phiên bản trùng nội dung", 422: "BPMN hoặc biểu mẫu không hợp lệ"})
 def deploy_process():
     """Deploy a BPMN document with its forms.

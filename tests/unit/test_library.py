@@ -305,8 +305,10 @@ def test_bare_iso_duration_in_a_timer_passes_the_lint():
     assert parse_definition(bpmn(node)).process_id == "probe"
 
 
-_ACTIVITY = '<bpmn:manualTask id="Activity_hidden">{extension}' \
-    "<bpmn:incoming>in_</bpmn:incoming><bpmn:outgoing>out_</bpmn:outgoing>{loop}</bpmn:manualTask>"
+# A script task, not a manual one: a manual task waits for a person and needs an agency.
+_ACTIVITY = '<bpmn:scriptTask id="Activity_hidden">{extension}' \
+    "<bpmn:incoming>in_</bpmn:incoming><bpmn:outgoing>out_</bpmn:outgoing>{loop}" \
+    "<bpmn:script>y = 1</bpmn:script></bpmn:scriptTask>"
 _IMPORT = ATTACKS["import_os"]
 HIDDEN_EXPRESSIONS = {
     "pre_script": _ACTIVITY.format(
