@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from jsonschema import FormatChecker
 
 from engine.forms.context import FormContext
-from engine.forms.substance import is_vague
+from engine.forms.substance import WHAT, WHY, missing
 
 Check = Callable[[object, object, FormContext], str | None]
 
@@ -29,15 +29,22 @@ class Keyword:
     summary: str
 
 
-VAGUE = ("Ý kiến chưa rõ: khi đồng ý có ý kiến hoặc không đồng ý, phải nêu cụ thể nội dung "
-         "và lý do (không chỉ ghi 'nhất trí', 'không có ý kiến')")
+VAGUE = "Ý kiến chưa rõ: khi đồng ý có ý kiến hoặc không đồng ý, phải nêu"
+LACKS_WHAT = ("rõ điều, khoản hoặc nội dung cụ thể được góp ý (ví dụ 'Điều 9', 'khoản 2', 'điểm a', "
+              "một con số hoặc câu chữ trích trong ngoặc kép)")
+LACKS_WHY = ("lý do hoặc căn cứ pháp lý (ví dụ 'vì …', 'do …', 'nhằm …', 'căn cứ …', "
+             "'theo quy định tại …'), không chỉ 'chưa phù hợp quy định'")
 
 
 def substantive(enabled, value, ctx: FormContext) -> str | None:
-    """Refuse text made only of stock phrases of agreement."""
-    if enabled and isinstance(value, str) and is_vague(value):
-        return VAGUE
-    return None
+    """Refuse a reply that does not say what it is about and why, naming what is missing."""
+    if not enabled or not isinstance(value, str):
+        return None
+    lacks = missing(value)
+    if not lacks:
+        return None
+    parts = {WHAT: LACKS_WHAT, WHY: LACKS_WHY}
+    return f"{VAGUE} " + " và ".join(parts[part] for part in lacks)
 
 
 def agency_codes(options, value, ctx: FormContext) -> str | None:
@@ -65,7 +72,7 @@ def working_days(bounds, value, ctx: FormContext) -> str | None:
 
 REGISTRY: dict[str, Keyword] = {k.name: k for k in (
     Keyword("x-substantive", {"const": True}, substantive,
-            "Văn bản phải nêu nội dung cụ thể, không chỉ các câu 'nhất trí', 'không có ý kiến'"),
+            "Văn bản phải nêu điều, khoản hoặc nội dung cụ thể và lý do hoặc căn cứ"),
     Keyword("x-agency-codes",
             {"anyOf": [{"const": True},
                        {"type": "object", "properties": {"allow_lead": {"type": "boolean"}},

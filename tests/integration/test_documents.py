@@ -306,11 +306,11 @@ def test_a_consultation_prints_its_request_and_the_synthesis_of_three_replies(ap
     clock.set(datetime(2026, 2, 25, 3, 0, tzinfo=UTC))  # Wed 25/02 10:00
     assert complete(api, "STC", instance_id, {
         "position": "agree_with_amendments",
-        "reasons": "Đề nghị bổ sung nguồn kinh phí duy tu cây xanh tại Điều 9"}).status_code == 200
+        "reasons": "Đề nghị bổ sung kinh phí duy tu tại Điều 9 vì chưa có nguồn chi"}).status_code == 200
     clock.set(datetime(2026, 2, 27, 2, 0, tzinfo=UTC))  # Fri 27/02 09:00, a day past the due day
     assert complete(api, "SNNMT", instance_id, {
         "position": "disagree",
-        "reasons": "Không đồng ý giao cấp xã quản lý cây xanh trên quốc lộ vì trái Luật Đường bộ"}
+        "reasons": "Không đồng ý giao cấp xã quản lý cây xanh trên quốc lộ tại Điều 6 vì trái Luật Đường bộ"}
     ).status_code == 200
     assert complete(api, "STP", instance_id, {
         "synthesis": "Tiếp thu ý kiến Sở Tài chính; giải trình với Sở Nông nghiệp và Môi trường."}

@@ -27,7 +27,7 @@ REQUEST = {
     "reply_days": 5,
     "silence_is_consent": False,
 }
-REASONS = "Đề nghị bổ sung quy định về trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7"
+REASONS = "Đề nghị bổ sung trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7 vì chưa rõ ai chăm sóc cây"
 SYNTHESIS = {"synthesis": "Đã tiếp thu ý kiến của Sở Xây dựng, giải trình ý kiến của Sở Tài chính."}
 REVIEW = {
     "decision": "Trình Chủ tịch xem xét, quyết định giữ nguyên Điều 7 của dự thảo.",

@@ -4,7 +4,7 @@ import pytest
 
 from engine.errors import Invalid
 from engine.forms import REGISTRY, FormContext, form_from_schema
-from engine.forms.keywords import VAGUE, agency_codes, substantive, working_days
+from engine.forms.keywords import LACKS_WHAT, LACKS_WHY, VAGUE, agency_codes, substantive, working_days
 
 CTX = FormContext(frozenset({"STP", "SXD", "STC"}), lead_agency="STP")
 
@@ -18,10 +18,10 @@ def test_the_registry_holds_exactly_the_three_domain_keywords():
 
 @pytest.mark.parametrize("text", ["Nhất trí", "Cơ bản thống nhất với dự thảo", "Không có ý kiến khác", ""])
 def test_substantive_refuses_stock_phrases_of_agreement(text):
-    assert substantive(True, text, CTX) == VAGUE
+    assert substantive(True, text, CTX).startswith(VAGUE)
 
 
-@pytest.mark.parametrize("text", ["Đề nghị làm rõ thẩm quyền cấp phép chặt cây",
+@pytest.mark.parametrize("text", ["Đề nghị làm rõ thẩm quyền cấp phép tại Điều 4 vì chưa nêu cơ quan cấp",
                                   "Đề nghị bỏ Điều 5 vì trái Luật Ngân sách nhà nước năm 2025"])
 def test_substantive_accepts_reasons_that_say_something(text):
     assert substantive(True, text, CTX) is None
@@ -83,7 +83,7 @@ def schema(**field) -> dict:
 
 
 @pytest.mark.parametrize(("keyword", "argument", "value", "message"), [
-    ("x-substantive", True, "Nhất trí", VAGUE),
+    ("x-substantive", True, "Nhất trí", f"{VAGUE} {LACKS_WHAT} và {LACKS_WHY}"),
     ("x-agency-codes", True, ["STP"], "Không được chọn chính cơ quan chủ trì"),
     ("x-working-days", [2, 10], 11, "Phải là số ngày làm việc, số nguyên từ 2 đến 10"),
 ])

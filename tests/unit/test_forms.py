@@ -16,7 +16,11 @@ CTX = FormContext(
     known_agencies=frozenset({"STP", "SXD", "STC", "SNNMT", "SYT", "VPUBND"}),
     lead_agency="STP",
 )
-SUBSTANTIVE = "Đề nghị bổ sung quy định về trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7"
+CLEAR = "Đề nghị làm rõ thẩm quyền cấp phép tại Điều 4 vì chưa nêu cơ quan cấp"
+SUBSTANTIVE = (
+    "Đề nghị bổ sung trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7 "
+    "vì chưa rõ ai chăm sóc cây"
+)
 VAGUE = [
     "Nhất trí",
     "Cơ bản thống nhất với dự thảo",
@@ -57,8 +61,8 @@ ACCEPTED = [
     (REPLY, {"position": "agree", "reasons": "Nhất trí"}, {"position": "agree", "reasons": "Nhất trí"}),
     (REPLY, {"position": "disagree", "reasons": f"  {SUBSTANTIVE}\n"},
      {"position": "disagree", "reasons": SUBSTANTIVE}),
-    (REPLY, {"position": "agree_with_amendments", "reasons": "Đề nghị làm rõ thẩm quyền cấp phép chặt cây"},
-     {"position": "agree_with_amendments", "reasons": "Đề nghị làm rõ thẩm quyền cấp phép chặt cây"}),
+    (REPLY, {"position": "agree_with_amendments", "reasons": CLEAR},
+     {"position": "agree_with_amendments", "reasons": CLEAR}),
     (REQUEST_FORM, REQUEST, {**REQUEST, "silence_is_consent": False}),
     (REQUEST_FORM, {**REQUEST, "reply_days": 1, "silence_is_consent": True, "attachments": ["du_thao.pdf"]},
      {**REQUEST, "reply_days": 1, "silence_is_consent": True, "attachments": ["du_thao.pdf"]}),
@@ -106,7 +110,8 @@ def test_vague_reasons_are_refused_when_the_agency_does_not_simply_agree(positio
     errors = errors_of(REPLY, {"position": position, "reasons": reasons})
 
     assert list(errors) == ["reasons"]
-    assert "Ý kiến chưa rõ" in errors["reasons"] and "nêu cụ thể" in errors["reasons"]
+    assert "Ý kiến chưa rõ" in errors["reasons"]
+    assert "nêu rõ điều, khoản hoặc nội dung cụ thể" in errors["reasons"]
 
 
 @pytest.mark.parametrize("position", ["disagree", "agree_with_amendments"])
