@@ -62,7 +62,7 @@ REQUEST = {
     "reply_days": 5,
     "silence_is_consent": True,
 }
-REASONS = "Đề nghị bổ sung quy định về trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7"
+REASONS = "Đề nghị bổ sung trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7 vì chưa rõ ai chăm sóc cây"
 SYNTHESIS = {"synthesis": "Đã tiếp thu ý kiến các sở về trách nhiệm duy tu cây xanh tại Điều 7."}
 POSITIONS = ("agree", "agree_with_amendments")
 
@@ -130,6 +130,8 @@ class RawSpiff:
         self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
         self.script_engine = PythonScriptEngine()
         self.state = ""
+        forms = (PROCESSES / "forms").glob("*.json")
+        self.writes = {p.stem: json.loads(p.read_text())["writes"] for p in forms}
 
     def start(self) -> None:
         """Create a workflow, seed who leads, run it to the draft and serialize it."""
@@ -144,11 +146,16 @@ class RawSpiff:
         workflow.script_engine = self.script_engine
         ready = workflow.get_tasks(state=TaskState.READY, manual=True)
         task = only([t for t in ready if self._agency(t) == agency], f"ready task of {agency}")
-        task.data.update(copy.deepcopy(data))
+        task.data.update(self._landed(task, copy.deepcopy(data)))
         task.run()
         workflow.do_engine_steps()
         self.state = self.serializer.serialize_json(workflow)
         return "completed" if workflow.completed else "running"
+
+    def _landed(self, task, data: dict) -> dict:
+        """Put the answer where its form writes it, as the service does (a reply lands in ``reply``)."""
+        writes = self.writes.get(task.task_spec.extensions["properties"].get("form"))
+        return {writes: data} if isinstance(writes, str) else data
 
     def _agency(self, task) -> str:
         """Evaluate the task's ``agency`` property, as the service does to route it."""

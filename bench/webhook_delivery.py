@@ -60,7 +60,7 @@ REQUEST = {
     "summary": "Lấy ý kiến các sở về dự thảo quy định quản lý cây xanh đô thị trên địa bàn tỉnh.",
     "consulted_agencies": list(CONSULTED), "reply_days": 5, "silence_is_consent": True,
 }
-REASONS = "Đề nghị bổ sung quy định về trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7"
+REASONS = "Đề nghị bổ sung trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7 vì chưa rõ ai chăm sóc cây"
 STEPS = [(LEAD, REQUEST),
          *((a, {"position": "agree_with_amendments", "reasons": REASONS}) for a in CONSULTED),
          (LEAD, {"synthesis": "Đã tiếp thu ý kiến các sở về trách nhiệm duy tu tại Điều 7."})]

@@ -3,10 +3,11 @@
 # back, and delete dumps older than DUNGHAN_BACKUP_KEEP_DAYS (14). Prints the dump's path.
 # Run nightly by dunghan-backup.timer; by hand: sudo -u dunghan --preserve-env ./backup.sh
 set -euo pipefail
-: "${DUNGHAN_DATABASE_URL:?set DUNGHAN_DATABASE_URL (see dunghan.env.example)}"
+# As the schema owner when its URL is given (owner.env), else as the service's role.
+database=${DUNGHAN_MIGRATION_DATABASE_URL:-${DUNGHAN_DATABASE_URL:?set DUNGHAN_DATABASE_URL (see dunghan.env.example)}}
 dir=${DUNGHAN_BACKUP_DIR:-/var/backups/dunghan}
 keep=${DUNGHAN_BACKUP_KEEP_DAYS:-14}
-url=${DUNGHAN_DATABASE_URL/+psycopg/}  # libpq reads the URL without SQLAlchemy's driver name
+url=${database/+psycopg/}  # libpq reads the URL without SQLAlchemy's driver name
 
 umask 077
 mkdir -p "$dir"

@@ -6,10 +6,11 @@
 # services stopped, are the restore itself (see the README's operations section).
 #   ./restore-drill.sh [/var/backups/dunghan/dunghan-20261129T013000Z.dump]
 set -euo pipefail
-: "${DUNGHAN_DATABASE_URL:?set DUNGHAN_DATABASE_URL (see dunghan.env.example)}"
+# As the schema owner when its URL is given (owner.env), else as the service's role.
+database=${DUNGHAN_MIGRATION_DATABASE_URL:-${DUNGHAN_DATABASE_URL:?set DUNGHAN_DATABASE_URL (see dunghan.env.example)}}
 dir=${DUNGHAN_BACKUP_DIR:-/var/backups/dunghan}
 dump=${1:-$(ls -t "$dir"/dunghan-*.dump | head -1)}
-live=${DUNGHAN_DATABASE_URL/+psycopg/}
+live=${database/+psycopg/}
 scratch_name=${DUNGHAN_DRILL_DATABASE:-dunghan_restore_drill}
 server=${live%/*}                 # postgresql://user@host:port
 query=""

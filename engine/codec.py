@@ -6,7 +6,8 @@ allows because specs are not mutated while a workflow runs.
 """
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -14,13 +15,16 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from engine.forms import Form, form_from_schema
+
 
 @dataclass(frozen=True)
 class CompiledSpec:
-    """The restored spec objects of one process version, shared by its instances."""
+    """The restored spec objects and forms of one process version, shared by its instances."""
 
     spec: object
     subprocess_specs: dict
+    forms: Mapping[str, Form] = field(default_factory=dict)
 
 
 class InstanceStateConverter(BpmnWorkflowConverter):
@@ -62,12 +66,16 @@ def dump_spec(spec, subprocess_specs: dict) -> str:
     )
 
 
-def load_spec(spec_json: str) -> CompiledSpec:
-    """Restore spec objects from their JSON; callers cache the result per version."""
+def load_spec(spec_json: str, forms: Mapping[str, dict] | None = None) -> CompiledSpec:
+    """Restore spec objects from their JSON, and the version's forms from their schemas.
+
+    Callers cache the result per version.
+    """
     registry = _SERIALIZER.registry
     dct = json.loads(spec_json)
     subprocess_specs = {n: registry.restore(s) for n, s in dct["subprocess_specs"].items()}
-    return CompiledSpec(registry.restore(dct["spec"]), subprocess_specs)
+    restored = {name: form_from_schema(name, schema) for name, schema in (forms or {}).items()}
+    return CompiledSpec(registry.restore(dct["spec"]), subprocess_specs, restored)
 
 
 def dump_state(workflow: BpmnWorkflow) -> str:

@@ -1,11 +1,14 @@
 """The ProcessInstance aggregate: a BpmnWorkflow plus the human tasks and events it yields."""
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
@@ -16,8 +19,9 @@ from engine.calendar import WorkCalendar
 from engine.codec import CompiledSpec
 from engine.deadlines import Deadline, check_amount, parse_rule
 from engine.errors import Conflict, DomainError, NotFound, StepFailed
+from engine.forms import Form, land
 from engine.spiff_clock import step_instant
-from engine.step_errors import step_failed
+from engine.step_errors import StepBudget, step_failed
 
 DEEMED_AGREE = "deemed_agree"
 SYSTEM_ACTOR = "system"
@@ -51,6 +55,15 @@ class HumanTask:
     deemed_consent: bool = False
 
 
+def start_form(compiled: CompiledSpec) -> Form | None:
+    """Return the form named on the process's start event: what a starter may submit."""
+    for spec in compiled.spec.task_specs.values():
+        name = (getattr(spec, "extensions", None) or {}).get("properties", {}).get("form")
+        if isinstance(spec, StartEvent) and name:
+            return compiled.forms.get(name)
+    return None
+
+
 @dataclass
 class ProcessInstance:
     """Drive one workflow and record what happened as domain events."""
@@ -63,6 +76,7 @@ class ProcessInstance:
     status: InstanceStatus = InstanceStatus.RUNNING
     events: list[ev.Event] = field(default_factory=list)
     assigned: dict[str, HumanTask] = field(default_factory=dict)
+    forms: Mapping[str, Form] = field(default_factory=dict)
 
     @classmethod
     def start(cls, id, process_id, version, compiled: CompiledSpec, script_engine,
@@ -70,7 +84,7 @@ class ProcessInstance:
         """Create a workflow, seed its variables and run it to its first wait state."""
         workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=script_engine)
         workflow.task_tree.data.update(variables)
-        instance = cls(id, process_id, version, workflow, calendar)
+        instance = cls(id, process_id, version, workflow, calendar, forms=compiled.forms)
         instance.events.append(ev.InstanceStarted(id, now, actor, process_id, version))
         with step_instant(now):
             instance._advance(now, actor, opened=set())
@@ -81,7 +95,8 @@ class ProcessInstance:
              calendar: WorkCalendar, status):
         """Rebuild an instance from storage, re-attaching the sandboxed script engine."""
         workflow = codec.load_state(state_json, compiled, script_engine)
-        return cls(id, process_id, version, workflow, calendar, InstanceStatus(status))
+        return cls(id, process_id, version, workflow, calendar, InstanceStatus(status),
+                   forms=compiled.forms)
 
     def dump(self) -> str:
         """Return the instance's state JSON, without its spec.
@@ -106,12 +121,24 @@ class ProcessInstance:
         ready = self.workflow.get_tasks(state=TaskState.READY, manual=True)
         return [self._human(t) for t in ready]
 
+    def form(self, name: str | None) -> Form | None:
+        """Return the form of this version named by a task, or None for a task without one."""
+        if name is None:
+            return None
+        if name not in self.forms:
+            raise StepFailed(f"Phiên bản {self.version} của quy trình không có biểu mẫu '{name}'")
+        return self.forms[name]
+
     def complete_task(self, task_id: str, data: dict, now: datetime, actor: str) -> HumanTask:
-        """Complete one ready user task with validated data and run on to the next wait."""
+        """Complete one ready user task with a validated answer and run on to the next wait.
+
+        The answer lands only where the task's form ``writes``; a task without a form takes
+        no data at all, so no submission can set a variable the engine assigns tasks by.
+        """
         self._require_running()
         task = self._ready_task(task_id)
         human = self._human(task)
-        task.data.update(data)
+        task.data.update(land(self.form(human.form), data))
         done = ev.TaskCompleted(self.id, now, actor, task_id, human.bpmn_id, human.agency, data)
         self._step(now, actor, task.run, done, closing=task_id)
         return human
@@ -154,7 +181,7 @@ class ProcessInstance:
 
     def waiting_messages(self) -> list[str]:
         """List the names of the BPMN messages the instance is waiting for, each once."""
-        return sorted({t.task_spec.event_definition.name for t in self._message_waits()})
+        return sorted({d.name for t in self._message_waits() for d in _messages_of(t)})
 
     def deliver_message(self, name: str, payload: dict, now: datetime, actor: str,
                         sender: str = "") -> None:
@@ -165,20 +192,17 @@ class ProcessInstance:
         definition.
         """
         self._require_running()
-        waits = [t for t in self._message_waits() if t.task_spec.event_definition.name == name]
+        waits = [d for t in self._message_waits() for d in _messages_of(t) if d.name == name]
         if not waits:
             raise NotFound(f"Hồ sơ không chờ thông điệp '{name}'")
-        event = BpmnEvent(waits[0].task_spec.event_definition, dict(payload))
+        event = BpmnEvent(waits[0], dict(payload))
         received = ev.MessageReceived(self.id, now, actor, name, sender, dict(payload))
         self._step(now, actor, lambda: self.workflow.send_event(event), received)
 
     def _message_waits(self) -> list:
         if self.status != InstanceStatus.RUNNING:
             return []
-        waiting = self.workflow.get_tasks(state=TaskState.WAITING)
-        return [t for t in waiting
-                if isinstance(getattr(t.task_spec, "event_definition", None),
-                              MessageEventDefinition)]
+        return [t for t in self.workflow.get_tasks(state=TaskState.WAITING) if _messages_of(t)]
 
     def cancel(self, now: datetime, actor: str, reason: str) -> None:
         """Stop the instance and withdraw its open tasks."""
@@ -193,7 +217,8 @@ class ProcessInstance:
 
     def _advance(self, now, actor, opened: set[str]) -> None:
         """Run engine steps, then announce tasks that opened and tasks the engine closed."""
-        self._run(self.workflow.do_engine_steps)
+        budget = StepBudget()
+        self._run(lambda: self.workflow.do_engine_steps(budget.starting, budget), budget)
         still_open = set()
         for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
             human = self._human(task)
@@ -245,11 +270,13 @@ class ProcessInstance:
         agency = self._run(lambda: self.workflow.script_engine.evaluate(task, props["agency"]))
         if not isinstance(agency, str) or not agency:
             raise StepFailed(f"Biểu thức cơ quan của '{task.task_spec.bpmn_id}' không cho mã cơ quan")
+        form = self.forms.get(props.get("form"))
+        shown = form.shown(task.data) if form else {}  # only what its form declares, never the rest
         return HumanTask(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or "",
-                         task.task_spec.lane, agency, props.get("form"), dict(task.data))
+                         task.task_spec.lane, agency, props.get("form"), shown)
 
     @staticmethod
-    def _run(step):
+    def _run(step, budget: StepBudget | None = None):
         """Run an engine step, turning any failure into a refusal that names element and cause.
 
         Not only SpiffWorkflow's own errors: a construct it half supports raises plain
@@ -261,4 +288,15 @@ class ProcessInstance:
         except DomainError:
             raise
         except Exception as err:  # noqa: BLE001  every engine failure fails the step alike
-            raise step_failed(err) from err
+            raise step_failed(err, budget.current if budget else None) from err
+
+
+def _messages_of(task) -> list[MessageEventDefinition]:
+    """Return the message definitions a waiting task catches.
+
+    An event-based gateway waits on one definition combining those of the events after it.
+    """
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return [d for d in definition.event_definitions if isinstance(d, MessageEventDefinition)]
+    return [definition] if isinstance(definition, MessageEventDefinition) else []

@@ -32,7 +32,7 @@ _LEADS = {
 }
 
 _SUBJECTS = {
-    Kind.ASSIGNED: "Nhiệm vụ mới: {task_name} – {title} (hạn {due_local})",
+    Kind.ASSIGNED: "Nhiệm vụ mới: {task_name} – {title}{due_part}",
     Kind.REMINDER: "Nhắc hạn: {task_name} – {title} ({timing})",
     Kind.OVERDUE: "QUÁ HẠN: {task_name} – {title} ({agency_name})",
     Kind.ESCALATION: "Báo cáo quá hạn: {agency_name} – {task_name} – {title} ({timing})",
@@ -120,4 +120,5 @@ def _label(facts: dict) -> str:
 
 
 def _filled(facts: dict) -> dict:
-    return {**facts, "due_local": facts.get("due_local") or "không có hạn"}
+    due = facts.get("due_local")
+    return {**facts, "due_local": due or "không có hạn", "due_part": f" (hạn {due})" if due else ""}

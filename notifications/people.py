@@ -25,6 +25,11 @@ def get_preferences(uow, principal: Principal) -> dict:
 def set_preferences(uow, now: datetime, principal: Principal, changes: dict) -> dict:
     """Change the caller's preferences; overdue and escalation cannot be muted."""
     user_id = _person(principal)
+    if changes.get("mode", DeliveryMode.IMMEDIATE) not in set(DeliveryMode):
+        raise Invalid("Cách nhận thư phải là gửi ngay hoặc tổng hợp hằng ngày",
+                      {"mode": "immediate | digest"})
+    if "digest_hour" in changes and _hour(changes["digest_hour"]) is None:
+        raise Invalid("Giờ nhận thư tổng hợp phải từ 0 đến 23", {"digest_hour": "0–23"})
     muted = set(changes.get("muted", []))
     if unknown := muted - set(Kind):
         raise Invalid("Loại thông báo không tồn tại", {"muted": ", ".join(sorted(unknown))})
@@ -34,7 +39,7 @@ def set_preferences(uow, now: datetime, principal: Principal, changes: dict) -> 
     with uow:
         current = Preferences(uow.conn).of([user_id]).get(user_id, Preference())
         pref = Preference(DeliveryMode(changes.get("mode", current.mode)),
-                          changes.get("digest_hour", current.digest_hour),
+                          _hour(changes.get("digest_hour", current.digest_hour)),
                           frozenset(changes["muted"]) if "muted" in changes else current.muted)
         Preferences(uow.conn).put(user_id, pref, now)
         uow.commit()
@@ -92,6 +97,12 @@ def notification_view(row) -> dict:
         "last_error": row["last_error"], "created_at": iso(row["created_at"]),
         "sent_at": iso(row["sent_at"]),
     }
+
+
+def _hour(value) -> int | None:
+    """Read an hour of the day from the API (a number) or a web form (text); None if it is not one."""
+    text = str(value)
+    return int(text) if text.isdigit() and int(text) <= 23 else None
 
 
 def _person(principal: Principal) -> str:

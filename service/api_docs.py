@@ -98,6 +98,7 @@ SUMMARIES = {
         "Một bản báo cáo đã công bố, đúng như lúc lưu",
     "GET /api/v1/reports/discipline/published/{month}/{revision}.{fmt}":
         "Tải một bản báo cáo đã công bố, đúng như lúc lưu",
+    "GET /api/v1/reports": "Danh mục các báo cáo, đường dẫn và định dạng tải về",
     "GET /api/v1/reports/overdue": "Việc quá hạn mọi loại có bộ lọc, và tồn đọng theo cơ quan và quy trình",
     "GET /api/v1/procedures": "Danh mục thủ tục: mã, thời hạn luật định và phần thời gian của từng bước",
     "GET /api/v1/dossiers":

@@ -16,6 +16,7 @@ from service import api_docs, bodies, headers, logs, problems, public, settings,
 from service.api import (
     deadlines,
     directory,
+    documents,
     dossiers,
     health,
     instances,
@@ -89,7 +90,7 @@ def create_app(config: dict | None = None) -> APIFlask:
     api_docs.register(app)
     headers.register(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
-                  webhook_api, messages, notifications, reports, dossiers, public, web)
+                  webhook_api, messages, notifications, reports, dossiers, documents, public, web)
     for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)

@@ -12,6 +12,7 @@ import click
 from engine import services
 from engine.calendar import DeadlineModel, WorkCalendar
 from engine.calendar_check import format_check, unconfirmed_days
+from engine.check import check_directory
 from engine.clock import SystemClock
 from engine.rules import Rules
 from engine.services.dossiers import load_catalog_directory
@@ -20,7 +21,7 @@ from engine.store.migrate import APP_ROLE, require_current, upgrade
 from engine.store.uow import UnitOfWorkFactory, create_db_engine
 from engine.worker import Worker, install_sigterm
 from notifications import handlers as notification_handlers
-from service import demo, logs, report_cli, settings
+from service import demo, document_cli, logs, report_cli, settings
 from service.demo_dossiers import seed_dossiers
 from service.friendly import FriendlyGroup, port_in_use
 from webhooks import handlers as webhook_handlers
@@ -63,9 +64,16 @@ def migrate():
                    "không sửa, xóa được).")
 
 
-@main.command()
-def check():
-    """Kiểm tra cơ sở dữ liệu: cấu trúc đúng phiên bản, số quy trình theo trạng thái, việc tồn đọng."""
+@main.command(help="Không có DIRECTORY: kiểm tra cơ sở dữ liệu (cấu trúc đúng phiên bản, số quy trình "
+                   "theo trạng thái, việc tồn đọng). Có DIRECTORY (ví dụ processes/): kiểm tra mọi tệp "
+                   "BPMN và biểu mẫu như khi tải lên, in từng lỗi kèm tệp, phần tử và lý do; mã thoát 1 "
+                   "nếu có lỗi.")
+@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def check(directory: Path | None):
+    """Check the database, or a process library folder before committing it (exit 1 on a problem)."""
+    if directory is not None:
+        _check_library(directory)
+        return
     engine = UnitOfWorkFactory(_database_url()).engine
     with engine.connect() as conn:
         counts = metrics.instances_by_status(conn)
@@ -73,6 +81,15 @@ def check():
     by_status = ", ".join(f"{status} {n}" for status, n in sorted(counts.items())) or "chưa có"
     click.echo(f"Cấu trúc cơ sở dữ liệu: đúng phiên bản. Quy trình: {by_status}. "
                f"Việc đến hạn chưa chạy: {jobs.backlog}; việc thất bại: {jobs.failed}.")
+
+
+def _check_library(directory: Path) -> None:
+    findings, processes, forms = check_directory(directory)
+    for finding in findings:
+        click.echo(f"Lỗi: {finding}", err=True)
+    if findings:
+        raise SystemExit(1)
+    click.echo(f"Đã kiểm tra {processes} quy trình và {forms} biểu mẫu trong {directory}: không có lỗi.")
 
 
 @main.command("load-processes", help="Nạp mọi tệp BPMN trong processes/ và danh mục thủ tục "
@@ -278,3 +295,4 @@ def deadline(start: str, working_days: int, model: str, agency: str | None, no_c
 
 
 main.add_command(report_cli.report)
+main.add_command(document_cli.document)

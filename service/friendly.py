@@ -17,6 +17,11 @@ from engine.store.migrate import DatabaseNotMigrated
 HEADINGS = {"Options": "Tuỳ chọn", "Commands": "Lệnh", "Arguments": "Tham số"}
 USAGE_WORDS = {"[OPTIONS]": "[TUỲ CHỌN]", "COMMAND": "LỆNH", "[ARGS]...": "[THAM SỐ]..."}
 HELP_TEXTS = {"Show this message and exit.": "Hiện hướng dẫn này rồi thoát."}
+# What click appends to an option's help ("[default: 8000]", "[required]") and its metavars.
+HELP_EXTRAS = [(r"\[default: ", "[mặc định: "), (r"\brequired\]", "bắt buộc]"),
+               (r"\[required;", "[bắt buộc;")]
+METAVARS = [(r" INTEGER RANGE\b", " SỐ"), (r" INTEGER\b", " SỐ"), (r" FLOAT\b", " SỐ"),
+            (r" TEXT\b", " CHUỖI"), (r" FILE\b", " TỆP"), (r" PATH\b", " ĐƯỜNG_DẪN")]
 # click's usage errors, most specific first.
 USAGE_ERRORS = [
     (r"^Missing option '(.+)'\.$", r"Thiếu tuỳ chọn \1."),
@@ -50,7 +55,9 @@ class VietnameseFormatter(click.HelpFormatter):
         return super().section(HEADINGS.get(name, name))
 
     def write_dl(self, rows, *args, **kwargs) -> None:
-        super().write_dl([(term, HELP_TEXTS.get(text, text)) for term, text in rows], *args, **kwargs)
+        rows = [(_substitute(term, METAVARS), _substitute(HELP_TEXTS.get(text, text), HELP_EXTRAS))
+                for term, text in rows]
+        super().write_dl(rows, *args, **kwargs)
 
 
 class VietnameseContext(click.Context):
@@ -108,6 +115,10 @@ def port_in_use(err: OSError, host: str, port: int) -> Failure | None:
 
 
 def _vietnamese(message: str) -> str:
-    for pattern, replacement in USAGE_ERRORS:
-        message = re.sub(pattern, replacement, message)
-    return message
+    return _substitute(message, USAGE_ERRORS)
+
+
+def _substitute(text: str, replacements: list[tuple[str, str]]) -> str:
+    for pattern, replacement in replacements:
+        text = re.sub(pattern, replacement, text)
+    return text

@@ -199,6 +199,11 @@ class VersionOut(Schema):
     deployed_at = String()
 
 
+class DeployedOut(VersionOut):
+    notice = String(allow_none=True, metadata={
+        "description": "Thông báo khi tệp thành phiên bản mới của quy trình người khác đã triển khai"})
+
+
 class ProcessOut(Schema):
     process_id = String()
     name = String()
@@ -223,7 +228,12 @@ class TaskOut(Schema):
     completed_at = String(allow_none=True)
     completed_by = String(allow_none=True)
     claimed_by = String(allow_none=True)
-    data = Dict()
+    data = Dict(metadata={"description": "Chỉ các biến hồ sơ mà biểu mẫu của nhiệm vụ cho xem (`shows`); "
+                                         "sau khi hoàn thành: câu trả lời đã gửi"})
+    form_schema = Dict(allow_none=True, metadata={
+        "description": "Biểu mẫu của nhiệm vụ (JSON Schema 2020-12 kèm `shows`, `writes`), theo phiên "
+                       "bản quy trình của hồ sơ; chỉ có khi xem một nhiệm vụ; null nếu nhiệm vụ không có "
+                       "biểu mẫu (khi đó chỉ gửi `{\"data\": {}}` để xác nhận hoàn thành)"})
     instance_status = String()
 
 

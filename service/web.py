@@ -9,9 +9,11 @@ from apiflask import APIBlueprint
 from flask import abort, g, redirect, render_template, request, session, url_for
 
 from engine import services
-from engine.errors import TooManyAttempts, Unauthenticated
+from engine.errors import Invalid, TooManyAttempts, Unauthenticated
 from engine.services import directory
 from engine.store.repositories import TaskQuery
+from notifications import people
+from notifications.kinds import LABELS
 from service.runtime import runtime
 
 bp = APIBlueprint("web", __name__, enable_openapi=False)
@@ -113,4 +115,31 @@ def inbox():
     """Show the open tasks of the user's agency, oldest due first."""
     rt = runtime()
     tasks, total = services.list_tasks(rt.uow(), g.principal, TaskQuery(state="open", limit=100))
-    return render_template("inbox.html", tasks=tasks, total=total, principal=g.principal)
+    # ``?task=`` is where an email's link lands: the row is marked and scrolled to.
+    return render_template("inbox.html", tasks=tasks, total=total, principal=g.principal,
+                           selected=request.args.get("task"))
+
+
+@bp.get("/thong-bao")
+@signed_in
+def notification_preferences():
+    """Show how the signed-in person hears of their work by email."""
+    pref = people.get_preferences(runtime().uow(), g.principal)
+    return render_template("preferences.html", pref=pref, kinds=LABELS, principal=g.principal)
+
+
+@bp.post("/thong-bao")
+@signed_in
+def save_notification_preferences():
+    """Save the person's choice: immediate or a daily digest at an hour, and muted kinds."""
+    rt = runtime()
+    changes = {"mode": request.form.get("mode", ""), "muted": request.form.getlist("muted"),
+               "digest_hour": request.form.get("digest_hour", "")}
+    try:
+        pref = people.set_preferences(rt.uow(), rt.clock.now(), g.principal, changes)
+    except Invalid as err:
+        pref = people.get_preferences(rt.uow(), g.principal)
+        return render_template("preferences.html", pref=pref, kinds=LABELS, principal=g.principal,
+                               error=err.detail), 422
+    return render_template("preferences.html", pref=pref, kinds=LABELS, principal=g.principal,
+                           saved=True)

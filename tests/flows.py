@@ -6,7 +6,7 @@ REQUEST = {
     "reply_days": 5,
     "silence_is_consent": True,
 }
-REASONS = "Đề nghị bổ sung quy định về trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7"
+REASONS = "Đề nghị bổ sung trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7 vì chưa rõ ai chăm sóc cây"
 
 
 def start(api, lead="STP", consulted=("SXD", "STC", "SNNMT"), **request) -> tuple[str, dict]:

@@ -3,13 +3,14 @@
 from datetime import datetime
 
 from engine import policy
+from engine.errors import StepFailed
 from engine.escalation import LEVEL, Rung
 from engine.events import LadderRungReached
 from engine.identity import Principal
 from engine.instances import SYSTEM_ACTOR, InstanceStatus, TaskStatus
 from engine.rules import Rules, default_rules
 from engine.services.dossier_status import PROMISED_JOB, reach_promised_instant
-from engine.services.persistence import load_instance, save_instance
+from engine.services.persistence import load_instance, note_failure, save_instance
 from engine.store.jobs import Job
 from engine.store.uow import UnitOfWork
 from engine.views import task_view
@@ -32,7 +33,13 @@ def fire_timer(uow: UnitOfWork, job: Job, now: datetime, rules: Rules) -> None:
     row, instance = load_instance(uow, job.payload["instance_id"], rules, now)
     if instance.status != InstanceStatus.RUNNING:
         return  # cancelled or finished since the timer was armed: nothing left to fire
-    instance.fire_timers(now)
+    try:
+        instance.fire_timers(now)
+    except StepFailed as err:
+        # A failing script after a timer fails the same way on every retry: the step is
+        # not applied, and the reason is kept on the instance for its lead and designer.
+        note_failure(uow, row["id"], err, SYSTEM_ACTOR, now)
+        return
     save_instance(uow, row, instance, rules, now)
 
 

@@ -6,8 +6,9 @@ from engine import policy
 from engine.clock import Clock
 from engine.errors import Invalid, NotFound, StepFailed
 from engine.events import InstanceStartFailed
+from engine.forms import SYSTEM_VARIABLES, FormContext, land
 from engine.identity import Principal
-from engine.instances import InstanceStatus, ProcessInstance
+from engine.instances import InstanceStatus, ProcessInstance, start_form
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
 from engine.services.persistence import (
@@ -23,7 +24,6 @@ from engine.store.uow import UnitOfWork
 from engine.views import instance_view
 
 PROVINCIAL_OFFICE_KIND = "van_phong_ubnd_tinh"
-RESERVED_VARIABLES = ("lead_agency", "provincial_office")
 MAX_VARIABLES = 100
 
 
@@ -31,7 +31,6 @@ def start_instance(uow: UnitOfWork, clock: Clock, principal: Principal, process_
                    variables: dict, rules: Rules | None = None) -> dict:
     """Start the latest version of a process on behalf of the caller's agency (the lead)."""
     policy.require(principal, Action.START_INSTANCE)
-    _check_variables(variables)
     now, rules = clock.now(), rules or default_rules()
     instance_id, number = str(uuid.uuid4()), 0
     try:
@@ -64,11 +63,11 @@ def create_instance(uow, principal: Principal, instance_id: str, version, variab
     ``before_publish`` lets a caller store what the first step's projection reads, such as
     the dossier a TTHC process follows.
     """
-    process_id = version["process_id"]
-    seeded = {**variables, "lead_agency": principal.agency,
+    process_id, compiled = version["process_id"], uow.processes.compiled(version["id"])
+    seeded = {**_given(uow, principal, compiled, variables), "lead_agency": principal.agency,
               "provincial_office": uow.directory.agency_of_kind(PROVINCIAL_OFFICE_KIND)}
     instance = ProcessInstance.start(
-        instance_id, process_id, version["version"], uow.processes.compiled(version["id"]),
+        instance_id, process_id, version["version"], compiled,
         script_engine(rules.calendar, now), rules.calendar, seeded, now, principal.subject,
     )
     uow.instances.add(
@@ -110,11 +109,20 @@ def get_instance(uow: UnitOfWork, principal: Principal, instance_id: str,
         return _view(uow, principal, instance_id, rules=rules or default_rules())
 
 
+def _given(uow, principal: Principal, compiled, variables: dict) -> dict:
+    """Return the starter's variables, through the start event's form when it names one."""
+    form = start_form(compiled)
+    if form is None:
+        _check_variables(variables)
+        return variables
+    return land(form, form.validate(variables, FormContext(uow.directory.agency_codes, principal.agency)))
+
+
 def _check_variables(variables: dict) -> None:
     if len(variables) > MAX_VARIABLES:
         raise Invalid(f"Không quá {MAX_VARIABLES} biến")
     bad = {k: "Tên biến không hợp lệ" for k in variables if not k.isidentifier() or k.startswith("_")}
-    reserved = {k: "Biến do hệ thống đặt" for k in variables if k in RESERVED_VARIABLES}
+    reserved = {k: "Biến do hệ thống đặt" for k in variables if k in SYSTEM_VARIABLES}
     if bad or reserved:
         raise Invalid("Biến khởi tạo không hợp lệ", {**bad, **reserved})
 

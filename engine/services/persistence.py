@@ -129,12 +129,17 @@ def schedule_ladder(uow, rules: Rules, process_id: str, task_id: str, agency: st
 
 def record_failure(uow, instance_id: str, error: StepFailed, actor: str, now: datetime) -> None:
     """Record, in a transaction of its own, why a step failed; the step itself was rolled back."""
+    with uow:
+        note_failure(uow, instance_id, error, actor, now)
+        uow.commit()
+
+
+def note_failure(uow, instance_id: str, error: StepFailed, actor: str, now: datetime) -> None:
+    """Log a failed step with its instance and element, and keep it on the instance and audit log."""
     log.warning("step failed on instance %s at element %s (actor %s): %s", instance_id,
                 error.extra.get("element"), actor, error.detail)
-    with uow:
-        uow.instances.note_error(instance_id, error.detail)
-        uow.journal.record(StepFailedRecorded(instance_id, now, actor, error.detail))
-        uow.commit()
+    uow.instances.note_error(instance_id, error.detail)
+    uow.journal.record(StepFailedRecorded(instance_id, now, actor, error.detail))
 
 
 def record_start_failure(uow, failed: InstanceStartFailed, error: StepFailed) -> None:

@@ -38,7 +38,7 @@ def _complete_task(uow, clock, principal, task_id, data, rules) -> dict:
             rules = rules or default_rules()
             row, instance = load_instance(uow, instance_id, rules, now)
             ctx = FormContext(uow.directory.agency_codes, row["lead_agency"])
-            cleaned = validate_submission(task["form"], data, ctx)
+            cleaned = validate_submission(instance.form(task["form"]), data, ctx)
             instance.complete_task(task_id, cleaned, now, principal.subject)
             save_instance(uow, row, instance, rules, now)
             if task["due_at"] is not None and now > task["due_at"]:
@@ -102,11 +102,23 @@ def _assign(uow, clock, principal: Principal, task, user_id: str | None, kind: s
 
 
 def get_task(uow: UnitOfWork, principal: Principal, task_id: str) -> dict:
-    """Show one task to its agency or to a reader of all agencies."""
+    """Show one task to its agency or to a reader of all agencies, with its form's schema.
+
+    The schema is the one of the instance's own process version, so a client renders the
+    form the task will actually check, whatever a designer changed since.
+    """
     with uow:
         task = task_row(uow, task_id)
         policy.require(principal, Action.READ_TASK, Resource(task["agency_code"]))
-        return task_view(task)
+        return {**task_view(task), "form_schema": _form_schema(uow, task)}
+
+
+def _form_schema(uow, task) -> dict | None:
+    if not task["form"]:
+        return None
+    version_id = uow.instances.get(task["instance_id"])["process_version_id"]
+    form = uow.processes.compiled(version_id).forms.get(task["form"])
+    return form.schema if form else None
 
 
 def list_tasks(uow: UnitOfWork, principal: Principal, query: TaskQuery) -> tuple[list[dict], int]:

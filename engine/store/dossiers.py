@@ -60,6 +60,8 @@ class DossierQuery:
     late: bool | None = None
     received_from: datetime | None = None
     received_to: datetime | None = None
+    submitted_from: datetime | None = None
+    submitted_to: datetime | None = None
     now: datetime | None = None
     limit: int = 50
     offset: int = 0
@@ -105,6 +107,8 @@ class Dossiers:
             t.c.status == q.status if q.status else None,
             t.c.received_at >= q.received_from if q.received_from else None,
             t.c.received_at < q.received_to if q.received_to else None,
+            t.c.submitted_at >= q.submitted_from if q.submitted_from else None,
+            t.c.submitted_at < q.submitted_to if q.submitted_to else None,
         ) if c is not None]
         if q.late is not None:
             where.append(_late(q.now) if q.late else sa.not_(_late(q.now)))

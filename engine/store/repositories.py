@@ -35,8 +35,10 @@ class SpecCache:
 
     def get(self, conn: Connection, version_id: int) -> CompiledSpec:
         if version_id not in self._specs:
-            query = sa.select(process_versions.c.spec_json).where(process_versions.c.id == version_id)
-            self._specs[version_id] = load_spec(conn.execute(query).scalar_one())
+            t = process_versions
+            query = sa.select(t.c.spec_json, t.c.forms).where(t.c.id == version_id)
+            spec_json, forms = conn.execute(query).one()
+            self._specs[version_id] = load_spec(spec_json, forms)
         return self._specs[version_id]
 
 

@@ -122,6 +122,8 @@ process_versions = sa.Table(
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("bpmn_xml", sa.Text, nullable=False),
     sa.Column("spec_json", sa.Text, nullable=False),
+    # The JSON Schema of every form the version uses, by name: instances keep their forms.
+    sa.Column("forms", sa.JSON, nullable=False, server_default="{}"),
     sa.Column("deployed_at", UtcDateTime(), nullable=False),
     sa.Column("deployed_by", sa.String(160), nullable=False),
     sa.UniqueConstraint("process_id", "version"),
@@ -278,4 +280,27 @@ dossier_counters = sa.Table(
     "dossier_counters", metadata,
     sa.Column("prefix", sa.String(48), primary_key=True),
     sa.Column("last_number", sa.Integer, nullable=False),
+)
+
+# One row per (agency, year): the last number of the agency's outgoing documents that year.
+document_counters = sa.Table(
+    "document_counters", metadata,
+    sa.Column("agency_code", sa.String(32), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("last_number", sa.Integer, nullable=False),
+)
+
+# Each numbered document once: a reprint shows the number the first print took.
+issued_documents = sa.Table(
+    "issued_documents", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("subject", sa.String(64), nullable=False),
+    sa.Column("form", sa.String(16), nullable=False),
+    sa.Column("agency_code", sa.String(32), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("symbol", sa.String(96), nullable=False),
+    sa.Column("issued_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("subject", "form"),
+    sa.UniqueConstraint("agency_code", "year", "number"),
 )

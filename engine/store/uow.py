@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from engine.store.directory import Directory
+from engine.store.documents import DocumentNumbers
 from engine.store.dossiers import Catalog, Dossiers
 from engine.store.jobs import Jobs
 from engine.store.repositories import (
@@ -55,6 +56,7 @@ class UnitOfWork:
         self.jobs = Jobs(self.conn)
         self.catalog = Catalog(self.conn)
         self.dossiers = Dossiers(self.conn)
+        self.numbers = DocumentNumbers(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -61,4 +61,9 @@ def to_html(report: dict, tz=None) -> str:
 
 def to_pdf(report: dict, tz=None) -> bytes:
     """Return the report as PDF bytes, ready to print and sign; times shown in ``tz``."""
-    return _weasyprint_html()(string=to_html(report, tz)).write_pdf()
+    return html_to_pdf(to_html(report, tz))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Print an HTML page to PDF bytes; raise PdfUnavailable without the system libraries."""
+    return _weasyprint_html()(string=html).write_pdf()

@@ -36,3 +36,36 @@ def fuzz(operation, tokens) -> None:
                                    checks=[not_a_server_error])
 
     run()
+
+
+NESTED = b'{"a":' * 5000 + b"1" + b"}" * 5000
+HOSTILE_BODIES = {
+    "nested_5000": NESTED,
+    "nested_33_in_data": b'{"data": ' + b"[" * 33 + b"]" * 33 + b', "process_id": "x"}',
+    "oversized": b'{"data": {"x": "' + b"a" * (600 * 1024) + b'"}}',
+    "nested_in_a_string_only": b'{"note": "' + b"[{" * 3000 + b'"}',
+}
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_nested_and_oversized_bodies_never_get_a_server_error(app, api, tokens):
+    """Send each hostile body to every operation, with every method the document lists."""
+    instance_id, _ = flows.start(api, consulted=("SXD",))
+    task = flows.open_task(api, "SXD", instance_id)
+    ids = {"instance_id": instance_id, "task_id": task["id"], "process_id": "lay_y_kien_phoi_hop"}
+    spec = api("GET", "/api/v1/openapi.json").json
+    sent = 0
+    for path, operations in spec["paths"].items():
+        url = path
+        for name in [p.strip("{}") for p in path.split("/") if p.startswith("{")]:
+            url = url.replace(f"{{{name}}}", ids.get(name, "khong-co"))
+        for method in operations:
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            for body_name, body in HOSTILE_BODIES.items():
+                for who in ("SXD", "VPUBND_admin"):
+                    response = api(method.upper(), url, who, data=body,
+                                   content_type="application/json")
+                    sent += 1
+                    assert response.status_code < 500, (method, url, body_name, response.data[:300])
+    assert sent > 100

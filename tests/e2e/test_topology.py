@@ -2,10 +2,11 @@
 
 Set up as deploy/ does it (migrate and load processes as separate steps, configuration only
 through the environment), then driven for a bounded time by agencies' clients: consultations
-from start to synthesis, short BPMN timers the workers must fire, and webhooks to a loopback
-receiver. Afterwards: no 5xx, every consultation completed with each task completed exactly
-once, every due timer fired once, every webhook delivered exactly once, and every process
-stops cleanly on SIGTERM. DUNGHAN_TOPOLOGY_SECONDS sets the load's length (default 30).
+from start to synthesis, one-stop dossiers from the desk to the returned result, short BPMN
+timers the workers must fire, and webhooks to a loopback receiver. Afterwards: no 5xx, every
+consultation completed with each task completed exactly once, every dossier returned through
+each status exactly once, every due timer fired once, every webhook delivered exactly once,
+and every process stops cleanly on SIGTERM. DUNGHAN_TOPOLOGY_SECONDS sets the load's length (default 30).
 """
 
 import json
@@ -27,7 +28,7 @@ from engine import directory
 from engine.clock import SystemClock
 from engine.identity import Role
 from engine.store.uow import UnitOfWorkFactory
-from tests import flows
+from tests import dossier_flows, flows
 from tests.conftest import AGENCIES, _truncate
 from tests.webhook_receiver import Receiver
 
@@ -37,6 +38,7 @@ BIN = Path(sys.executable).parent
 LOAD_SECONDS = float(os.environ.get("DUNGHAN_TOPOLOGY_SECONDS", "30"))
 TIMER_SECONDS = 2
 CONSULTED = ("SXD", "STC")
+PERMIT = "1.009972"  # construction permit: desk TTPVHCC, handled by Sở Xây dựng
 
 TIMER_PROCESS = f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
@@ -113,23 +115,30 @@ def topology(postgres_migrated, tmp_path):
                                        stderr=subprocess.STDOUT)
                 for name, command in commands.items()}
     base = f"http://127.0.0.1:{port}"
-    wait_until(lambda: healthy(base), 60, "the web processes never answered /healthz")
-    yield base, tokens, children, tmp_path, url
-    for child in children.values():
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    for log in logs.values():
-        log.close()
+    try:
+        wait_until(lambda: healthy(base), 60, "the web processes never answered /healthz")
+        yield base, tokens, children, tmp_path, url
+    finally:  # whatever failed, leave no process behind
+        for child in children.values():
+            if child.poll() is None:
+                child.terminate()  # gunicorn's master takes its workers down with it
+                try:
+                    child.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()
+        for log in logs.values():
+            log.close()
 
 
 def seed(factory: UnitOfWorkFactory) -> dict[str, str]:
     directory.seed_agencies(factory(), AGENCIES)
     clock = SystemClock()
+    wanted = {("STP", "officer"), ("SXD", "officer"), ("SXD", "head"), ("STC", "officer"),
+              ("TTPVHCC", "officer"), ("SKHCN", "designer")}
     tokens = {key: directory.issue_token(factory(), clock, agency, Role(role), key)
-              for key, agency, role in (("STP", "STP", "officer"), ("SXD", "SXD", "officer"),
-                                        ("STC", "STC", "officer"),
-                                        ("designer", "SKHCN", "designer"))}
+              for agency, role in wanted
+              for key in [agency if role == "officer" else f"{agency}_{role}"]}
     factory.engine.dispose()
     return tokens
 
@@ -141,11 +150,12 @@ def healthy(base: str) -> bool:
         return False
 
 
-def wait_until(condition, seconds: float, failure: str) -> None:
+def wait_until(condition, seconds: float, failure) -> None:
+    """Poll ``condition``; fail with ``failure`` (a text, or a function that writes one)."""
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
-            pytest.fail(failure)
+            pytest.fail(failure() if callable(failure) else failure)
         time.sleep(0.25)
 
 
@@ -162,6 +172,20 @@ def consult(api: HttpApi, until: float, done: list[str]) -> None:
         done.append(instance_id)
 
 
+def handle_dossiers(api: HttpApi, until: float, done: list[str]) -> None:
+    """Take permit dossiers from the desk through Sở Xây dựng back to the desk, until time is up."""
+    while time.monotonic() < until:
+        code = dossier_flows.receive(api, "TTPVHCC", PERMIT)["code"]
+        dossier_flows.step(api, "TTPVHCC", code, "receive", {"decision": "accept"})
+        dossier_flows.step(api, "TTPVHCC", code, "hand_over")
+        dossier_flows.step(api, "SXD_head", code, "assign", {"assignee": "cv.sxd"})
+        dossier_flows.step(api, "SXD", code, "appraise", {"outcome": "propose"})
+        dossier_flows.step(api, "SXD_head", code, "sign", {"signed": True})
+        view = dossier_flows.step(api, "TTPVHCC", code, "return_result", {"note": "Đã trả giấy phép"})
+        assert dossier_flows.statuses(view) == [1, 2, 4, 9, 10], view["history"]  # none doubled
+        done.append(view["instance_id"])
+
+
 def start_timers(api: HttpApi, until: float, started: list[str]) -> None:
     """Start an instance whose BPMN timer falls due a few seconds later, twice a second."""
     while time.monotonic() < until:
@@ -176,7 +200,7 @@ def test_two_web_and_two_worker_processes_serve_a_mixed_load_without_loss(topolo
     receiver = Receiver()
     receiver.start()
     admin = HttpApi(base, tokens)
-    deployed = admin("POST", "/api/v1/processes", "designer", data=TIMER_PROCESS.encode(),
+    deployed = admin("POST", "/api/v1/processes", "SKHCN_designer", data=TIMER_PROCESS.encode(),
                      headers={"Content-Type": "application/xml"})
     assert deployed.status_code == 201, deployed.json
     subscribed = admin("POST", "/api/v1/webhooks", "STP", json={
@@ -185,6 +209,7 @@ def test_two_web_and_two_worker_processes_serve_a_mixed_load_without_loss(topolo
     receiver.secrets.append(subscribed.json["secret"])
 
     consultations: list[str] = []
+    dossiers: list[str] = []
     timed: list[str] = []
     began = time.monotonic()
     until = began + LOAD_SECONDS
@@ -197,6 +222,7 @@ def test_two_web_and_two_worker_processes_serve_a_mixed_load_without_loss(topolo
             errors.append(err)
 
     clients = [threading.Thread(target=client, args=(consult, consultations)) for _ in range(3)]
+    clients.append(threading.Thread(target=client, args=(handle_dossiers, dossiers)))
     clients.append(threading.Thread(target=client, args=(start_timers, timed)))
     for client in clients:
         client.start()
@@ -206,15 +232,24 @@ def test_two_web_and_two_worker_processes_serve_a_mixed_load_without_loss(topolo
     assert not errors, errors
 
     engine = sa.create_engine(url)
-    instance_ids = set(consultations) | set(timed)
-    expected_hooks = len(instance_ids) + len(consultations) * (2 + len(CONSULTED))
+    instance_ids = set(consultations) | set(dossiers) | set(timed)
+    # STP leads consultations and timers: one instance.completed each, and a task.completed for
+    # each consultation task; dossiers belong to the desk and Sở Xây dựng, not to STP.
+    expected_hooks = len(consultations) + len(timed) + len(consultations) * (2 + len(CONSULTED))
 
     def settled() -> bool:
         with engine.connect() as conn:
             open_ = conn.execute(sa.text("SELECT count(*) FROM instances WHERE status <> 'completed'"))
             return open_.scalar_one() == 0 and len(receiver.requests) >= expected_hooks
 
-    wait_until(settled, 30, "timers or webhooks were still outstanding 30 s after the load")
+    def outstanding() -> str:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT process_id, status, count(*) FROM instances "
+                                        "GROUP BY process_id, status")).all()
+        return (f"still outstanding 30 s after the load: instances {rows}, "
+                f"webhooks {len(receiver.requests)} of {expected_hooks}")
+
+    wait_until(settled, 30, outstanding)
     time.sleep(1)  # a doubled delivery, if any, would arrive now
 
     with engine.connect() as conn:
@@ -244,7 +279,7 @@ def test_two_web_and_two_worker_processes_serve_a_mixed_load_without_loss(topolo
     assert all(r.verified_with for r in receiver.requests)
     bodies = [json.loads(r.body) for r in receiver.requests]
     completed = Counter(b["data"]["instance"]["id"] for b in bodies if b["type"] == "instance.completed")
-    assert completed == Counter(instance_ids)  # each instance announced exactly once
+    assert completed == Counter(set(consultations) | set(timed))  # each announced exactly once
     assert len(bodies) == expected_hooks
     assert all(code == 0 for code in stopped_in.values()), stopped_in
     for log in logs_dir.glob("*.log"):
@@ -253,7 +288,8 @@ def test_two_web_and_two_worker_processes_serve_a_mixed_load_without_loss(topolo
     requests_made = sum(HttpApi.statuses.values())
     lag = max(row[3] for row in timers)
     print(f"\ntopology: {elapsed:.0f} s of load, {requests_made} requests ({requests_made / elapsed:.0f}/s), "
-          f"{len(consultations)} consultations, {len(timed)} timers (max lag {lag:.1f} s), "
+          f"{len(consultations)} consultations, {len(dossiers)} dossiers, {len(timed)} timers "
+          f"(max lag {lag:.1f} s), "
           f"{len(bodies)} webhooks; statuses {dict(HttpApi.statuses)}; SIGTERM exits {stopped_in}")
 
 

@@ -11,6 +11,7 @@ from engine.store.jobs import jobs
 from engine.store.tables import audit_events, settings, tasks
 from tests import flows
 from tests.conftest import PROCESSES, Api
+from tests.forms import deploy_with_forms, fields_form
 from tests.integration.test_deadlines_api import two_steps
 
 # The Department of Construction's desk: 08:00-12:00, 13:30-17:30, dossiers taken until 16:00.
@@ -63,8 +64,8 @@ def test_due_dates_explanations_and_the_ladder_use_the_owning_agency_hours(uow_f
 
 def test_a_one_stop_appointment_at_an_agency_desk_open_until_16h(uow_factory, clock, tokens):
     api = Api(app_with(uow_factory, clock, agency_rules()).test_client(), tokens)
-    deployed = api("POST", "/api/v1/processes", "SKHCN_designer",
-                   data=two_steps("2 working_days", "one_stop"), headers={"Content-Type": "application/xml"})
+    deployed = deploy_with_forms(api, two_steps("2 working_days", "one_stop"),
+                                 {"so_ngay": fields_form("days")})
     assert deployed.status_code == 201
     clock.set(utc(2026, 2, 12, 8, 30))  # Thursday 15:30 in Hà Nội
     started = api("POST", "/api/v1/instances", "SXD", json={"process_id": "thu_nghiem"}).json

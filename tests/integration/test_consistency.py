@@ -7,11 +7,13 @@ import sqlalchemy as sa
 
 from engine.store.tables import audit_events, instances, outbox, tasks
 from tests import flows
+from tests.forms import deploy_with_forms, fields_form
 from tests.integration.test_processes_api import bpmn
 
 FAILS_AFTER_TASK = bpmn("""
     <bpmn:userTask id="work" name="Nhập số liệu"><bpmn:extensionElements><spiffworkflow:properties>
-      <spiffworkflow:property name="agency" value="lead_agency" /></spiffworkflow:properties>
+      <spiffworkflow:property name="agency" value="lead_agency" />
+      <spiffworkflow:property name="form" value="so_lieu" /></spiffworkflow:properties>
       </bpmn:extensionElements><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
     </bpmn:userTask>
     <bpmn:scriptTask id="divide"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
@@ -30,8 +32,8 @@ def snapshot(uow_factory) -> dict:
 
 
 def test_a_failing_script_rolls_the_whole_step_back(api, uow_factory):
-    assert api("POST", "/api/v1/processes", "SKHCN_designer", data=FAILS_AFTER_TASK,
-               headers={"Content-Type": "application/xml"}).status_code == 201
+    assert deploy_with_forms(api, FAILS_AFTER_TASK,
+                             {"so_lieu": fields_form("total", "count")}).status_code == 201
     started = api("POST", "/api/v1/instances", "STP", json={"process_id": "chia_so"}).json
     task_id = started["open_tasks"][0]["id"]
     before = snapshot(uow_factory)

@@ -9,6 +9,7 @@ from engine.escalation import LadderBook
 from engine.rules import Rules
 from tests import flows
 from tests.conftest import PROCESSES
+from tests.forms import deploy_with_forms, fields_form
 from tests.integration.test_processes_api import bpmn
 
 
@@ -123,7 +124,8 @@ def test_editing_the_override_file_recomputes_open_due_dates(app, api, tmp_path,
 
 TWO_STEPS = """
     <bpmn:userTask id="work" name="Bước một"><bpmn:extensionElements><spiffworkflow:properties>
-      <spiffworkflow:property name="agency" value="lead_agency" /></spiffworkflow:properties>
+      <spiffworkflow:property name="agency" value="lead_agency" />
+      <spiffworkflow:property name="form" value="so_ngay" /></spiffworkflow:properties>
       </bpmn:extensionElements><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
     </bpmn:userTask>
     <bpmn:userTask id="second" name="Bước hai"><bpmn:extensionElements><spiffworkflow:properties>
@@ -153,8 +155,7 @@ def two_steps(deadline: str, model: str | None = None) -> bytes:
     ("5 calendar_days", "one_stop", "chỉ dùng với đơn vị working_days"),
 ], ids=["unknown-unit", "negative", "no-amount", "sandbox", "unknown-model", "one-stop-calendar-days"])
 def test_bad_deadline_rules_are_refused_at_upload(api, deadline, model, reason):
-    response = api("POST", "/api/v1/processes", "SKHCN_designer", data=two_steps(deadline, model),
-                   headers={"Content-Type": "application/xml"})
+    response = deploy_with_forms(api, two_steps(deadline, model), {"so_ngay": fields_form("days")})
     assert response.status_code == 422
     problem = response.json["problems"][0]
     assert problem["element_id"] == "second" and reason in problem["reason"]
@@ -164,8 +165,7 @@ def test_bad_deadline_rules_are_refused_at_upload(api, deadline, model, reason):
     ({}, "days"), ({"days": -1}, "không được âm"), ({"days": "năm"}, "phải là một số"),
 ], ids=["missing-variable", "negative", "not-a-number"])
 def test_bad_deadline_values_at_run_time_are_recorded_on_the_instance(api, data, reason):
-    deployed = api("POST", "/api/v1/processes", "SKHCN_designer", data=two_steps("days working_days"),
-                   headers={"Content-Type": "application/xml"})
+    deployed = deploy_with_forms(api, two_steps("days working_days"), {"so_ngay": fields_form("days")})
     assert deployed.status_code == 201
     started = api("POST", "/api/v1/instances", "STP", json={"process_id": "thu_nghiem"}).json
     first = started["open_tasks"][0]
@@ -179,8 +179,8 @@ def test_bad_deadline_values_at_run_time_are_recorded_on_the_instance(api, data,
 
 
 def test_a_one_stop_deadline_keeps_the_hour_of_receipt(api, clock):
-    deployed = api("POST", "/api/v1/processes", "SKHCN_designer",
-                   data=two_steps("3 working_days", "one_stop"), headers={"Content-Type": "application/xml"})
+    deployed = deploy_with_forms(api, two_steps("3 working_days", "one_stop"),
+                                 {"so_ngay": fields_form("days")})
     assert deployed.status_code == 201
     clock.set(datetime(2026, 3, 9, 3, 0, tzinfo=UTC))  # Monday 09/03/2026 10:00 in Hà Nội
     started = api("POST", "/api/v1/instances", "STP", json={"process_id": "thu_nghiem"}).json

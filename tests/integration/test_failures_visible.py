@@ -44,3 +44,29 @@ def test_a_gateway_error_carries_its_cause(api):
     response = m.start(api)
     assert response.status_code == 422
     assert "so_ngay" in response.json["detail"] and "gw" in response.json["detail"]
+
+
+def test_a_script_failing_after_a_timer_is_recorded_on_the_instance_by_the_worker(
+        api, uow_factory, clock):
+    from engine import services
+    from engine.rules import default_rules
+    from engine.worker import Worker
+
+    body = m.document("""
+    <bpmn:startEvent id="start"><bpmn:outgoing>f_start_wait</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:intermediateCatchEvent id="wait"><bpmn:incoming>f_start_wait</bpmn:incoming>
+      <bpmn:outgoing>f_wait_boom</bpmn:outgoing><bpmn:timerEventDefinition id="td">
+      <bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:scriptTask id="boom"><bpmn:incoming>f_wait_boom</bpmn:incoming>
+      <bpmn:outgoing>f_boom_end</bpmn:outgoing><bpmn:script>x = 1 / 0</bpmn:script></bpmn:scriptTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f_boom_end</bpmn:incoming></bpmn:endEvent>
+    """ + m.flows("start>wait", "wait>boom", "boom>end"))
+    assert m.deploy(api, body).status_code == 201
+    instance_id = m.start(api).json["id"]
+    clock.advance(hours=2)
+    worker = Worker(uow_factory, clock, services.handlers(default_rules()), "w1")
+    assert worker.run_once() == 1
+    view = api("GET", f"/api/v1/instances/{instance_id}", "STP").json
+    assert view["status"] == "running" and "boom" in view["last_error"]
+    assert view["history"][-1]["type"] == "instance.step_failed"

@@ -396,3 +396,25 @@ def test_a_person_deactivated_before_the_email_leaves_gets_none(province):
         uow.commit()
     p.drain(kill=False)
     assert ("pho.sxd", "assigned") not in p.mails() and p.mails()[("cv.sxd", "assigned")] == 1
+
+
+def test_a_signed_in_person_chooses_a_digest_on_the_web_page(app, uow_factory, clock):
+    from tests.integration.test_sign_in import PASSWORD, csrf, sign_in
+
+    directory.seed_user(uow_factory(), clock, "cv.sxd", "Người cv.sxd", "SXD", ["officer"], PASSWORD,
+                        email="cv.sxd@dunghan.test")
+    client = app.test_client()
+    assert sign_in(client).status_code == 302
+    page = client.get("/thong-bao").get_data(as_text=True)
+    assert "Nhận thư báo việc" in page and "Quá hạn (luôn gửi ngay, không tắt được)" in page
+    token = csrf(client, "/thong-bao")
+    saved = client.post("/thong-bao", data={"mode": "digest", "digest_hour": "16", "muted": ["reminder"],
+                                            "csrf_token": token})
+    assert saved.status_code == 200 and "Đã lưu" in saved.get_data(as_text=True)
+    with uow_factory() as uow:
+        [pref] = Preferences(uow.conn).of([uow.directory.user_by_username("cv.sxd")["id"]]).values()
+    assert pref == Preference(DeliveryMode.DIGEST, 16, frozenset({"reminder"}))
+    refused = client.post("/thong-bao", data={"mode": "digest", "digest_hour": "7", "muted": ["overdue"],
+                                              "csrf_token": token})
+    assert refused.status_code == 422 and "Không thể tắt" in refused.get_data(as_text=True)
+    assert client.post("/thong-bao", data={"mode": "digest"}).status_code == 400  # no CSRF token

@@ -10,7 +10,7 @@ from engine import codec
 from engine.calendar import WorkCalendar
 from engine.errors import Conflict, NotFound
 from engine.instances import HumanTask, InstanceStatus, ProcessInstance
-from engine.library import parse_definition
+from engine.library import parse_definition, read_form_files
 from engine.scripting import SandboxScriptEngine
 
 PROCESS_ID = "lay_y_kien_phoi_hop"
@@ -27,7 +27,7 @@ REQUEST = {
     "reply_days": 5,
     "silence_is_consent": False,
 }
-REASONS = "Đề nghị bổ sung quy định về trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7"
+REASONS = "Đề nghị bổ sung trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7 vì chưa rõ ai chăm sóc cây"
 SYNTHESIS = {"synthesis": "Đã tiếp thu ý kiến của Sở Xây dựng, giải trình ý kiến của Sở Tài chính."}
 REVIEW = {
     "decision": "Trình Chủ tịch xem xét, quyết định giữ nguyên Điều 7 của dự thảo.",
@@ -37,8 +37,9 @@ REVIEW = {
 
 @pytest.fixture(scope="module")
 def compiled() -> codec.CompiledSpec:
-    definition = parse_definition(BPMN.read_bytes(), expected_id=PROCESS_ID)
-    return codec.load_spec(definition.spec_json)
+    forms = read_form_files(BPMN.parent / "forms")
+    definition = parse_definition(BPMN.read_bytes(), expected_id=PROCESS_ID, form_files=forms)
+    return codec.load_spec(definition.spec_json, definition.forms)
 
 
 @pytest.fixture(scope="module")

@@ -1,16 +1,18 @@
 """Specify which BPMN uploads engine.library accepts, and how it locates each problem."""
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
 
 from engine import codec
 from engine.errors import InvalidBpmn
-from engine.library import MAX_BPMN_BYTES, load_directory, parse_definition
+from engine.library import MAX_BPMN_BYTES, load_directory, parse_definition, read_form_files
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 SHIPPED = PROCESSES / "lay_y_kien_phoi_hop.bpmn"
+SHIPPED_FORMS = read_form_files(PROCESSES / "forms")
 
 HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -193,7 +195,7 @@ def test_user_task_outside_every_lane_is_refused():
 
 
 def test_user_task_without_an_agency_is_refused():
-    doc = bpmn(user_task({"form": "consultation_reply"}))
+    doc = bpmn(user_task({"deadline": "5 working_days"}))
 
     problem = only_problem(doc)
 
@@ -207,15 +209,18 @@ def test_user_task_naming_an_unknown_form_is_refused():
 
     problem = only_problem(doc)
 
-    assert "'phieu_khong_co'" in problem.reason and "không tồn tại" in problem.reason
+    assert "'phieu_khong_co'" in problem.reason and "Không có tệp biểu mẫu" in problem.reason
     assert problem.element_id == "Activity_reply"
     assert problem.line == line_of(doc, "<bpmn:userTask")
 
 
 def test_user_task_with_lane_agency_and_known_form_is_accepted():
-    doc = bpmn(user_task({"agency": "agency", "form": "consultation_reply"}))
+    doc = bpmn(user_task({"agency": "agency", "form": "consultation_synthesis"}))
+    form = json.dumps({"title": "Ghi nhận", "shows": [], "writes": ["synthesis"], "type": "object",
+                       "properties": {"synthesis": {"title": "Nội dung", "type": "string"}},
+                       "additionalProperties": False}).encode()
 
-    definition = parse_definition(doc)
+    definition = parse_definition(doc, form_files={"consultation_synthesis": form})
 
     assert definition.process_id == "probe"
 
@@ -300,8 +305,10 @@ def test_bare_iso_duration_in_a_timer_passes_the_lint():
     assert parse_definition(bpmn(node)).process_id == "probe"
 
 
-_ACTIVITY = '<bpmn:manualTask id="Activity_hidden">{extension}' \
-    "<bpmn:incoming>in_</bpmn:incoming><bpmn:outgoing>out_</bpmn:outgoing>{loop}</bpmn:manualTask>"
+# A script task, not a manual one: a manual task waits for a person and needs an agency.
+_ACTIVITY = '<bpmn:scriptTask id="Activity_hidden">{extension}' \
+    "<bpmn:incoming>in_</bpmn:incoming><bpmn:outgoing>out_</bpmn:outgoing>{loop}" \
+    "<bpmn:script>y = 1</bpmn:script></bpmn:scriptTask>"
 _IMPORT = ATTACKS["import_os"]
 HIDDEN_EXPRESSIONS = {
     "pre_script": _ACTIVITY.format(
@@ -365,11 +372,13 @@ def test_process_id_must_match_the_expected_id():
 def test_shipped_consultation_process_parses():
     raw = SHIPPED.read_bytes()
 
-    definition = parse_definition(raw, expected_id="lay_y_kien_phoi_hop")
+    definition = parse_definition(raw, expected_id="lay_y_kien_phoi_hop", form_files=SHIPPED_FORMS)
 
     assert definition.process_id == "lay_y_kien_phoi_hop"
     assert definition.name == "Lấy ý kiến phối hợp"
-    assert definition.content_hash == hashlib.sha256(raw).hexdigest()
+    assert definition.content_hash != hashlib.sha256(raw).hexdigest()  # it covers the forms too
+    assert set(definition.forms) == {"consultation_request", "consultation_reply",
+                                     "consultation_synthesis", "provincial_review"}
     assert definition.bpmn_xml == raw.decode("utf-8")
     compiled = codec.load_spec(definition.spec_json)
     assert "reply_to_consultation" in compiled.subprocess_specs["collect_replies"].task_specs
@@ -383,7 +392,8 @@ def test_load_directory_finds_the_shipped_process():
 def test_same_bytes_give_the_same_content_hash():
     raw = SHIPPED.read_bytes()
 
-    assert parse_definition(raw).content_hash == parse_definition(bytes(raw)).content_hash
+    assert parse_definition(raw, form_files=SHIPPED_FORMS).content_hash == parse_definition(
+        bytes(raw), form_files=dict(SHIPPED_FORMS)).content_hash
 
 
 def test_changed_bytes_give_a_different_content_hash():
@@ -391,7 +401,8 @@ def test_changed_bytes_give_a_different_content_hash():
     changed = raw.replace('name="Trả lời ý kiến"'.encode(), 'name="Trả lời ý kiến nhanh"'.encode())
     assert changed != raw
 
-    assert parse_definition(changed).content_hash != parse_definition(raw).content_hash
+    assert parse_definition(changed, form_files=SHIPPED_FORMS).content_hash != parse_definition(
+        raw, form_files=SHIPPED_FORMS).content_hash
 
 
 # Hostile XML.

@@ -94,3 +94,12 @@ def test_the_demo_mailbox_keeps_each_message_once_as_an_eml_file(tmp_path):
     assert saved.name == "n1.eml"
     read = message_from_bytes(saved.read_bytes(), policy=policy.default)
     assert read["Subject"] == mail["Subject"]
+
+
+def test_a_task_without_a_deadline_says_so_plainly():
+    facts = {**FACTS, "kind": "assigned", "due_at": None, "due_local": None, "timing": "không có hạn"}
+    subject = messages.subject(facts)
+    assert subject == "[Đúng hạn] Nhiệm vụ mới: Trả lời ý kiến – Dự thảo <b>quy định</b> & phí"
+    assert "Hạn:" not in messages.text_of(facts)
+    with_due = messages.subject({**facts, "due_local": "17:00 Thứ Năm 26/02/2026"})
+    assert with_due.endswith("& phí (hạn 17:00 Thứ Năm 26/02/2026)")
