@@ -174,14 +174,20 @@ def _result(reply: dict) -> Any:
 
 
 _default: SandboxPool | None = None
+_default_pid = 0
 _default_lock = threading.Lock()
 
 
 def default_pool() -> SandboxPool:
-    """Return the process-wide pool, sized by DUNGHAN_SANDBOX_PROCESSES (default 2)."""
-    global _default
+    """Return the process-wide pool, sized by DUNGHAN_SANDBOX_PROCESSES (default 2).
+
+    A process forked after the pool started (a pre-forking server) gets a pool of its own:
+    two processes writing to one child's socket would mix their requests.
+    """
+    global _default, _default_pid
     with _default_lock:
-        if _default is None:
+        if _default is None or _default_pid != os.getpid():
             _default = SandboxPool(int(os.environ.get("DUNGHAN_SANDBOX_PROCESSES", DEFAULT_SIZE)))
+            _default_pid = os.getpid()
             atexit.register(_default.close)
         return _default
