@@ -67,6 +67,38 @@ def overdue_rows(conn, now: datetime, calendar, f: OverdueFilter = OverdueFilter
     return [_row(r, now, calendar, day) for r in conn.execute(query).mappings()]
 
 
+def overdue_by_person(conn, now: datetime, calendar, f: OverdueFilter = OverdueFilter()) -> list[dict]:
+    """Count the filtered overdue tasks per answerable person, most first.
+
+    The officer holding a task answers for it; an unclaimed task is its agency head's, since
+    the head assigns the work. A head is counted per agency: two agencies' heads are two people.
+    """
+    t = tasks.c
+    query = (
+        sa.select(t.agency_code, t.claimed_by, users.c.full_name, agencies.c.head_name,
+                  sa.func.count().label("overdue"))
+        .join(instances, instances.c.id == t.instance_id)
+        .join(agencies, agencies.c.code == t.agency_code)
+        .outerjoin(users, users.c.id == t.claimed_by)
+        .where(*_conditions(now, calendar, f))
+        .group_by(t.agency_code, t.claimed_by, users.c.full_name, agencies.c.head_name)
+    )
+    people: dict[tuple, dict] = {}
+    for r in conn.execute(query).mappings():
+        if r["claimed_by"]:
+            key = ("holder", r["claimed_by"])
+            entry = {"role": "holder", "user_id": r["claimed_by"], "name": r["full_name"],
+                     "agencies": [], "overdue": 0}
+        else:
+            key = ("head", r["agency_code"])
+            entry = {"role": "head", "user_id": None, "name": r["head_name"], "agencies": [],
+                     "overdue": 0}
+        entry = people.setdefault(key, entry)
+        entry["agencies"] = sorted({*entry["agencies"], r["agency_code"]})
+        entry["overdue"] += r["overdue"]
+    return sorted(people.values(), key=lambda e: (-e["overdue"], e["name"] or "", e["agencies"]))
+
+
 def _row(r, now: datetime, calendar, day: timedelta) -> dict:
     late = calendar.working_time_between(r["due_at"], now)
     return {

@@ -303,7 +303,8 @@ def _view(uow, row, now: datetime) -> dict:
                    if k in h["detail"]}}
                for h in uow.journal.history(row["instance_id"]) if h["type"].startswith("dossier.")]
     violations = [{"agency": v["agency_code"], "kind": v["kind"], "task_id": v["task_id"],
-                   "at": v["occurred_at"].isoformat()}
+                   "at": v["occurred_at"].isoformat(), "responsible": v["responsible"],
+                   "head_name": v["head_name"]}
                   for v in uow.violations.for_instance(row["instance_id"])]
     return {**_summary(row, now),
             "procedure": {**{k: version["definition"][k] for k in ("code", "name", "total_working_days")},

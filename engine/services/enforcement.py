@@ -11,6 +11,7 @@ from engine.instances import SYSTEM_ACTOR, InstanceStatus, TaskStatus
 from engine.rules import Rules, default_rules
 from engine.services.dossier_status import PROMISED_JOB, reach_promised_instant
 from engine.services.persistence import load_instance, note_failure, save_instance
+from engine.services.responsibility import people_behind
 from engine.store.jobs import Job
 from engine.store.uow import UnitOfWork
 from engine.views import task_view
@@ -51,7 +52,8 @@ def climb_ladder(uow: UnitOfWork, job: Job, now: datetime, rules: Rules) -> None
     rung = Rung(job.payload["rung"])
     if rung in VIOLATION_OF_RUNG:
         uow.violations.add(agency_code=task["agency_code"], kind=VIOLATION_OF_RUNG[rung],
-                           instance_id=task["instance_id"], task_id=task["id"], occurred_at=now)
+                           instance_id=task["instance_id"], task_id=task["id"], occurred_at=now,
+                           **people_behind(uow, task))
     if rung == Rung.DEEMED_CONSENT:
         row, instance = load_instance(uow, task["instance_id"], rules, now)
         instance.deem_consent(task["id"], now)

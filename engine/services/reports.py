@@ -11,7 +11,7 @@ from engine.identity import Principal, Role
 from engine.reports import publication
 from engine.reports.bottlenecks import bottleneck_rows, step_rows
 from engine.reports.discipline import build_discipline_report, scope_report
-from engine.reports.overdue import OverdueFilter, backlog, overdue_count, overdue_rows
+from engine.reports.overdue import OverdueFilter, backlog, overdue_by_person, overdue_count, overdue_rows
 from engine.reports.period import Period
 from engine.reports.scoring import Scoring
 from engine.rules import Rules
@@ -55,6 +55,7 @@ def read_overdue_report(uow: UnitOfWork, principal: Principal, now: datetime, ru
                                       (page - 1) * per_page),
                 "page": page, "per_page": per_page,
                 "total": overdue_count(uow.conn, now, rules.calendar, chosen),
+                "by_person": overdue_by_person(uow.conn, now, rules.calendar, chosen),
                 "backlog": backlog(uow.conn, now, agency)}
 
 

@@ -15,6 +15,7 @@ from engine.services.persistence import (
     retrying_stale,
     save_instance,
 )
+from engine.services.responsibility import people_behind
 from engine.store.repositories import TaskQuery
 from engine.store.uow import UnitOfWork
 from engine.views import task_view
@@ -43,7 +44,8 @@ def _complete_task(uow, clock, principal, task_id, data, rules) -> dict:
             save_instance(uow, row, instance, rules, now)
             if task["due_at"] is not None and now > task["due_at"]:
                 uow.violations.add(agency_code=task["agency_code"], kind="late_completion",
-                                   instance_id=instance_id, task_id=task_id, occurred_at=now)
+                                   instance_id=instance_id, task_id=task_id, occurred_at=now,
+                                   **people_behind(uow, task, principal))
             view = task_view(uow.tasks.get(task_id))
             view["instance_status"] = instance.status
             uow.commit()

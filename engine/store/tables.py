@@ -227,6 +227,10 @@ violations = sa.Table(
     sa.Column("instance_id", sa.String(36), nullable=False),
     sa.Column("task_id", sa.String(36), nullable=False),
     sa.Column("occurred_at", UtcDateTime(), nullable=False),
+    # The person behind the breach (claimer, else completer, else the head) and the head then
+    # (migration 0017); None on rows recorded before anyone was named.
+    sa.Column("responsible", sa.String(255)),
+    sa.Column("head_name", sa.String(255)),
     sa.UniqueConstraint("task_id", "kind"),
     sa.Index(None, "agency_code", "occurred_at"),
     sa.Index(None, "occurred_at"),  # a month's violations of every agency (migration 0013a)

@@ -244,6 +244,22 @@ def test_overdue_list_filters_by_agency_person_and_days_late(province):
     assert [i["agency"] for i in mine["items"]] == ["STC"]
 
 
+def test_overdue_list_groups_by_the_person_who_answers(province, uow_factory):
+    api, an = province
+    # Both overdue tasks are held by An (C3 from SXD, C4 at STC): one person, two agencies.
+    assert api("GET", "/api/v1/reports/overdue", "VPUBND").json["by_person"] == [
+        {"role": "holder", "user_id": an, "name": "Nguyễn Văn An", "agencies": ["STC", "SXD"], "overdue": 2}]
+    # Had nobody claimed SXD's task, its head would answer for it.
+    with uow_factory() as uow:
+        overdue = uow.tasks.overdue(local(1, 12, 10))
+        [held] = [t for t in overdue if t["agency_code"] == "SXD"]
+        uow.tasks.update(held["id"], claimed_by=None, claimed_at=None)
+        uow.commit()
+    assert api("GET", "/api/v1/reports/overdue", "VPUBND").json["by_person"] == [
+        {"role": "head", "user_id": None, "name": "Hoàng Văn Dựng", "agencies": ["SXD"], "overdue": 1},
+        {"role": "holder", "user_id": an, "name": "Nguyễn Văn An", "agencies": ["STC"], "overdue": 1}]
+
+
 def test_bottlenecks_count_working_hours_per_step_and_agency(province):
     api, _ = province
     found = api("GET", "/api/v1/reports/bottlenecks?month=2026-11", "SNV_home_affairs").json
@@ -479,3 +495,30 @@ def test_migrations_0013_and_0013a_match_the_table_definitions(db_url):
         context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": mine})
         assert compare_metadata(context, metadata) == []
     engine.dispose()
+
+
+def test_each_violation_names_the_person_answerable_and_the_head_at_that_moment(province, uow_factory):
+    import sqlalchemy as sa
+
+    from engine.store.tables import violations
+
+    with uow_factory.engine.connect() as conn:
+        recorded = conn.execute(sa.select(violations.c.agency_code, violations.c.kind,
+                                          violations.c.responsible, violations.c.head_name)).all()
+    # An claimed C3 (at SXD) and C4 (at STC): An answers; nobody claimed SNNMT's and STC's C2
+    # replies, and STC's agency token (no person) completed C2 late: the head answers.
+    assert sorted(recorded) == [
+        ("SNNMT", "deemed_consent", "Vũ Thị Nông", "Vũ Thị Nông"),
+        ("SNNMT", "overdue", "Vũ Thị Nông", "Vũ Thị Nông"),
+        ("STC", "late_completion", "Phạm Thị Tài", "Phạm Thị Tài"),
+        ("STC", "overdue", "Nguyễn Văn An", "Phạm Thị Tài"),
+        ("STC", "overdue", "Phạm Thị Tài", "Phạm Thị Tài"),
+        ("SXD", "overdue", "Nguyễn Văn An", "Hoàng Văn Dựng"),
+    ]
+    # A new head later does not rewrite who headed the agency when the breach happened.
+    with uow_factory() as uow:
+        uow.directory.update_agency("SXD", head_name="Trần Văn Mới")
+        uow.commit()
+    with uow_factory.engine.connect() as conn:
+        heads = conn.execute(sa.select(violations.c.head_name).where(violations.c.agency_code == "SXD"))
+        assert list(heads.scalars()) == ["Hoàng Văn Dựng"]

@@ -1,0 +1,28 @@
+"""Name the person answerable for a task's breach, and the agency's head at that moment."""
+
+from engine.identity import Principal
+
+
+def people_behind(uow, task, completer: Principal | None = None) -> dict:
+    """Return ``responsible`` and ``head_name`` for a violation on this task, as known now.
+
+    The officer who claimed the task answers for it; else the officer who completed it; when
+    no person claimed or completed it, its agency's head answers, since the head assigns the work.
+    """
+    agency = uow.directory.agency(task["agency_code"])
+    head = agency["head_name"] if agency else None
+    return {"responsible": _claimer(uow, task) or _completer(uow, completer) or head,
+            "head_name": head}
+
+
+def _claimer(uow, task) -> str | None:
+    if task["claimed_by"] is None:
+        return None
+    user = uow.directory.user(task["claimed_by"])
+    return user["full_name"] if user else task["claimed_by"]
+
+
+def _completer(uow, principal: Principal | None) -> str | None:
+    # An agency system token is no person: the head answers for what it completed late.
+    user = uow.directory.user(principal.user_id) if principal and principal.user_id else None
+    return user["full_name"] if user else None
