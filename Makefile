@@ -39,9 +39,11 @@ run: install
 	$(BIN)/dunghan seed-demo
 	$(BIN)/dunghan serve --port $(PORT)
 
-## Lint, check the import contracts, then run every test except slow soak/benchmark runs.
+## Lint, check the import contracts, then run every test except slow soak/benchmark runs,
+## spread over TEST_WORKERS processes (one per core; each gets its own PostgreSQL database).
+TEST_WORKERS ?= 2
 test: install lint
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

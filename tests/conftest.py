@@ -35,10 +35,34 @@ CONSULTED = ["SXD", "STC", "SNNMT"]
 def postgres_url() -> str:
     """Return the PostgreSQL URL for tests, skipping or failing when there is none."""
     if PG_URL:
-        return PG_URL
+        return _worker_database(PG_URL)
     if REQUIRE_PG:
         pytest.fail("DUNGHAN_REQUIRE_POSTGRES=1 but DUNGHAN_TEST_POSTGRES_URL is not set")
     pytest.skip("PostgreSQL tests need DUNGHAN_TEST_POSTGRES_URL")
+
+
+def _worker_database(url: str) -> str:
+    """Give each pytest-xdist worker its own database beside the configured one.
+
+    Every session drops and recreates the public schema, so two workers sharing one database
+    would wipe each other's tables mid-test.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if exists.first() is None:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as err:
+        pytest.fail(f"PostgreSQL at {url} is unreachable: {err}")
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_postgres(url: str) -> None:
