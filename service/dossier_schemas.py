@@ -97,6 +97,8 @@ class DossierViolationOut(Schema):
     kind = String()
     task_id = String()
     at = String()
+    responsible = String(allow_none=True, metadata={"description": "Người chịu trách nhiệm khi vi phạm"})
+    head_name = String(allow_none=True, metadata={"description": "Thủ trưởng cơ quan lúc vi phạm"})
 
 
 class ControlStepOut(Schema):

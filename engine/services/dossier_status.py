@@ -17,6 +17,7 @@ from engine.calendar import WorkCalendar
 from engine.dossiers import Dossier, DossierStatus
 from engine.instances import SYSTEM_ACTOR, InstanceStatus, ProcessInstance
 from engine.rules import Rules
+from engine.services.responsibility import head_of
 from engine.store.dossiers import to_dossier
 from engine.store.jobs import Job
 
@@ -97,7 +98,9 @@ def reach_promised_instant(uow, job: Job, now: datetime, rules: Rules) -> None:
         if dossier.remind_apology(now, SYSTEM_ACTOR, cal):
             save_dossier(uow, row, dossier, now, cal)
     elif dossier.promised_instant_reached(now, SYSTEM_ACTOR):
+        # The apology letter is the head's to sign: the head answers for its absence.
+        head = head_of(uow, dossier.agency)
         uow.violations.add(agency_code=dossier.agency, kind="apology_missing",
                            instance_id=dossier.instance_id, task_id=dossier.instance_id,
-                           occurred_at=now)
+                           occurred_at=now, responsible=head, head_name=head)
         save_dossier(uow, row, dossier, now, cal)

@@ -9,10 +9,15 @@ def people_behind(uow, task, completer: Principal | None = None) -> dict:
     The officer who claimed the task answers for it; else the officer who completed it; when
     no person claimed or completed it, its agency's head answers, since the head assigns the work.
     """
-    agency = uow.directory.agency(task["agency_code"])
-    head = agency["head_name"] if agency else None
+    head = head_of(uow, task["agency_code"])
     return {"responsible": _claimer(uow, task) or _completer(uow, completer) or head,
             "head_name": head}
+
+
+def head_of(uow, agency_code: str) -> str | None:
+    """Return the name of the agency's head as the directory holds it now."""
+    agency = uow.directory.agency(agency_code)
+    return agency["head_name"] if agency else None
 
 
 def _claimer(uow, task) -> str | None:

@@ -204,7 +204,8 @@ def test_a_dossier_reaching_its_promise_without_an_apology_is_recorded_late(app,
     worker.run_once()
     view = dossier(api, k, code)
     assert (view["apology_missing"], view["verdict"]) == (True, "late")
-    assert {"agency": k, "kind": "apology_missing"}.items() <= view["violations"][-1].items()
+    assert {"agency": k, "kind": "apology_missing", "responsible": "Ngô Văn Bắc",
+            "head_name": "Ngô Văn Bắc"}.items() <= view["violations"][-1].items()
     audit, sent = journal(uow_factory, view["instance_id"], "dossier.apology_missed")
     assert len(audit) == len(sent) == 1
     clock.set(vn(25, 2, 9))
