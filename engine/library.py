@@ -208,7 +208,8 @@ def _problem_from(err: ValidationException, root) -> BpmnProblem:
         # XSD errors carry only a line; name the element with an id that starts there.
         on_line = [e for e in root.iter() if e.sourceline == line and e.get("id")]
         element_id = on_line[0].get("id") if on_line else None
-    reason = str(err).split("\n")[0]
+    # The engine's own wording is English; keep it for searching, framed for the designer.
+    reason = f"Bộ máy quy trình không chấp nhận phần tử này: {str(err).splitlines()[0]}"
     return BpmnProblem(reason, element_id, getattr(err, "tag", None) or None, line)
 
 

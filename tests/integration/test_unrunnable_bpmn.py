@@ -203,3 +203,12 @@ def test_an_event_based_gateway_of_messages_waits_for_them_and_takes_the_deliver
     assert answer["instance_status"] == "completed"
     history = api("GET", f"/api/v1/instances/{started.json['id']}", "STP").json["history"]
     assert [h["type"] for h in history][-2:] == ["instance.message_received", "instance.completed"]
+
+
+def test_a_data_store_is_refused_in_vietnamese_on_its_element(api):
+    work = ('<bpmn:scriptTask id="work">' + IN_OUT +
+            '<bpmn:dataOutputAssociation id="out"><bpmn:targetRef>kho</bpmn:targetRef>'
+            '</bpmn:dataOutputAssociation><bpmn:script>y = 1</bpmn:script></bpmn:scriptTask>'
+            '<bpmn:dataStoreReference id="kho" dataStoreRef="so_lieu" />')
+    problem = first_problem(api, through(work, extra='<bpmn:dataStore id="so_lieu" />'))
+    assert problem["element_id"] == "kho" and "Kho dữ liệu" in problem["reason"]
