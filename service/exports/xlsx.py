@@ -3,6 +3,7 @@
 from io import BytesIO
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -25,7 +26,7 @@ def to_xlsx(report: dict) -> bytes:
         for cell in sheet[2]:
             cell.font, cell.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="top")
         for row in table.rows:
-            sheet.append([row.get(c.field) for c in table.columns])
+            sheet.append([_cell(row.get(c.field)) for c in table.columns])
             for cell, column in zip(sheet[sheet.max_row], table.columns, strict=True):
                 cell.number_format = NUMBER_FORMATS[column.kind]
         for i, column in enumerate(table.columns, start=1):
@@ -34,3 +35,8 @@ def to_xlsx(report: dict) -> bytes:
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _cell(value):
+    # Names typed through the API may hold control characters that an XLSX cell cannot store.
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value

@@ -316,6 +316,22 @@ def test_xlsx_holds_the_json_figures_with_real_number_formats(province):
     assert "Nhiệm vụ được giao" in absent and "Ý kiến bị trả lại vì chưa rõ" in absent
 
 
+def test_xlsx_drops_control_characters_a_cell_cannot_hold(province):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from service.exports.xlsx import to_xlsx
+
+    api, _ = province
+    report = api("GET", "/api/v1/reports/discipline?month=2026-11", "SNV_home_affairs").json
+    first = report["sections"]["ranking"]["rows"][0]
+    first["name"] = "Sở\x01 Xây\x1b dựng"  # typed through the API by a careless client
+    book = load_workbook(BytesIO(to_xlsx(report)))
+    names = [value for row in sheet_rows(book["Xếp hạng cơ quan"]) for value in row.values()]
+    assert "Sở Xây dựng" in names
+
+
 def sheet_rows(sheet) -> list[dict]:
     """Read a sheet below its title row as dicts keyed by the heading row."""
     values = list(sheet.iter_rows(min_row=2, values_only=True))
