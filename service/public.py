@@ -52,9 +52,14 @@ def _limiter() -> RateLimiter:
     return ext["public_lookup_limiter"]
 
 
-def _lookup(code: str) -> dict:
+def throttle_lookup() -> None:
+    """Refuse a public lookup past the per-address limit (codes must not be enumerable)."""
     if not _limiter().allow(request.remote_addr or "?"):
         raise TooManyAttempts("Tra cứu quá nhiều lần; hãy thử lại sau một phút")
+
+
+def _lookup(code: str) -> dict:
+    throttle_lookup()
     rt = runtime()
     return use_cases.lookup_dossier(rt.uow(), rt.clock, code.strip().upper()[:64])
 

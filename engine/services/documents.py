@@ -18,7 +18,7 @@ from engine.identity import Principal
 from engine.instances import DEEMED_AGREE
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
-from engine.services.dossiers import NOT_FOUND, _require, _row
+from engine.services.dossiers import NOT_FOUND, dossier_row, require_dossier
 from engine.services.persistence import load_instance, retrying_stale
 from engine.store.dossiers import DossierQuery, to_dossier
 from engine.store.repositories import TaskQuery
@@ -40,8 +40,8 @@ def dossier_document(uow: UnitOfWork, clock: Clock, principal: Principal, code: 
 
     def attempt() -> dict:
         with uow:
-            row = _row(uow, code)
-            _require(uow, principal, Action.READ_DOSSIER, row)
+            row = dossier_row(uow, code)
+            require_dossier(uow, principal, Action.READ_DOSSIER, row)
             facts = _facts(uow, row, form, clock.now(), rules)
             facts["number"] = _number(uow, facts, rules)
             uow.commit()

@@ -145,8 +145,8 @@ def _variables(uow, procedure: Procedure, receipt: Receipt, code: str, agency: s
 def get_dossier(uow: UnitOfWork, clock: Clock, principal: Principal, code: str) -> dict:
     """Show a dossier to its desk, its handling agency, an agency working on it, or a reader of all."""
     with uow:
-        row = _row(uow, code)
-        _require(uow, principal, Action.READ_DOSSIER, row)
+        row = dossier_row(uow, code)
+        require_dossier(uow, principal, Action.READ_DOSSIER, row)
         return _view(uow, row, clock.now())
 
 
@@ -202,8 +202,8 @@ def stop_dossier(uow: UnitOfWork, clock: Clock, principal: Principal, code: str,
 def _end(uow, clock, principal, code, reason, rules, action, status) -> dict:
     now, rules = clock.now(), rules or default_rules()
     with uow:
-        row = _row(uow, code)
-        _require(uow, principal, action, row)
+        row = dossier_row(uow, code)
+        require_dossier(uow, principal, action, row)
         dossier = load_dossier(uow, row)
         cal = rules.calendar.for_agency(dossier.agency)
         dossier.move_to(status, now, principal.subject, cal, reason)
@@ -222,8 +222,8 @@ def apologise(uow: UnitOfWork, clock: Clock, principal: Principal, code: str,
     """Issue the apology with a new return instant (form 04), once, approved by the agency head."""
     now, rules = clock.now(), rules or default_rules()
     with uow:
-        row = _row(uow, code)
-        _require(uow, principal, Action.DECIDE_DOSSIER, row)
+        row = dossier_row(uow, code)
+        require_dossier(uow, principal, Action.DECIDE_DOSSIER, row)
         dossier = load_dossier(uow, row)
         cal = rules.calendar.for_agency(dossier.agency)
         dossier.apologise(new_promised_at, now, principal.subject, cal, reason)
@@ -233,14 +233,16 @@ def apologise(uow: UnitOfWork, clock: Clock, principal: Principal, code: str,
     return view
 
 
-def _row(uow, code: str):
+def dossier_row(uow, code: str):
+    """Load a dossier row by its public code; a malformed code is as unknown as a missing one."""
     row = uow.dossiers.get(code) if is_code(code) else None
     if row is None:
         raise NotFound(NOT_FOUND)
     return row
 
 
-def _require(uow, principal: Principal, action: Action, row) -> None:
+def require_dossier(uow, principal: Principal, action: Action, row) -> None:
+    """Ask the policy whether the principal may act on the dossier (desk, handler, participants)."""
     tasks, _ = uow.tasks.search(TaskQuery(instance_id=row["instance_id"], limit=1000))
     resource = Resource(agency=row["agency_code"], lead_agency=row["desk_agency"],
                         participants=frozenset(t["agency_code"] for t in tasks))

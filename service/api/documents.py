@@ -3,15 +3,14 @@
 from apiflask import APIBlueprint, Schema
 from apiflask.fields import String
 from apiflask.validators import Length
-from flask import Response, current_app, request
+from flask import Response, current_app
 
-from engine.errors import TooManyAttempts
 from engine.reports.period import parse_month
 from engine.services import documents as use_cases
 from service import documents
 from service.auth import auth, principal
 from service.problems import problem
-from service.public import _limiter
+from service.public import throttle_lookup
 from service.runtime import runtime
 
 bp = APIBlueprint("documents", __name__, url_prefix="/api/v1", tag="Hồ sơ TTHC")
@@ -104,8 +103,7 @@ def instance_document(instance_id: str, doc: str, fmt: str):
         "giấy; sai mã trả lời như hồ sơ không tồn tại.", responses=FILES)
 def public_receipt(code: str, fmt: str, q):
     """Show the applicant's receipt to whoever holds its code and printed secret (rate-limited)."""
-    if not _limiter().allow(request.remote_addr or "?"):
-        raise TooManyAttempts("Tra cứu quá nhiều lần; hãy thử lại sau một phút")
+    throttle_lookup()
     rt = runtime()
     facts = use_cases.public_receipt(rt.uow(), rt.clock, code.strip().upper()[:64], q["secret"],
                                      current_app.config["SECRET_KEY"], rt.rules)
