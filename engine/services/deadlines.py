@@ -1,4 +1,8 @@
-"""Pause, resume and extend task deadlines, explain them, and recompute them after a calendar change."""
+"""Move task deadlines on a decision, explain them, and recompute them after a calendar change.
+
+Nobody moves the clock that binds them: a pause or more time is asked for and decided by
+another (engine.services.deadline_requests), which then calls ``move_deadline`` here.
+"""
 
 from engine import policy
 from engine.clock import Clock
@@ -9,48 +13,34 @@ from engine.identity import SYSTEM, Principal
 from engine.instances import TaskStatus
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
-from engine.services.persistence import ladder_prefix, schedule_ladder
+from engine.services.persistence import schedule_ladder
 from engine.services.tasks import task_resource, task_row
 from engine.store.uow import UnitOfWork
-from engine.views import task_view
+from engine.views import deadline_request_view, task_view
 
 FINGERPRINT_KEY = "calendar_fingerprint"
-MAX_EXTENSION_DAYS = 60
+SELF_SERVICE_GONE = ("Cơ quan không tự tạm dừng, chạy lại hay gia hạn thời hạn của mình: gửi đề nghị "
+                     "(POST /api/v1/tasks/{id}/deadline-requests) để lãnh đạo cơ quan có thẩm quyền duyệt")
 
 
-def pause_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str, reason: str,
-               rules: Rules | None = None) -> dict:
-    """Stop a task's clock, e.g. while the citizen supplements the dossier or pays fees."""
+def end_legacy_pause(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str,
+                     reason: str, rules: Rules | None = None) -> dict:
+    """Restart a clock an agency paused itself before pauses needed approval (migration 0020).
+
+    Such a pause has no end but this one, and leaving it open would keep the task from ever
+    being overdue; any other clock is moved only by a decided request.
+    """
     with uow:
-        task = _running_deadline(uow, principal, task_id)
-        if task["paused_at"] is not None:
-            raise Conflict("Thời hạn đang tạm dừng")
-        return _change(uow, clock, principal, task, ChangeKind.PAUSED, reason, rules)
-
-
-def resume_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str, reason: str,
-                rules: Rules | None = None) -> dict:
-    """Restart a paused clock; the due date moves by the paused working time."""
-    with uow:
-        task = _running_deadline(uow, principal, task_id)
+        task = running_deadline(uow, principal, task_id)
         if task["paused_at"] is None:
-            raise Conflict("Thời hạn không ở trạng thái tạm dừng")
-        return _change(uow, clock, principal, task, ChangeKind.RESUMED, reason, rules)
-
-
-def extend_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str,
-                working_days: int, reason: str, rules: Rules | None = None) -> dict:
-    """Extend a deadline once, by a head of the task's agency, with a reason."""
-    if not 1 <= working_days <= MAX_EXTENSION_DAYS:
-        raise Invalid("Số ngày gia hạn không hợp lệ",
-                      {"working_days": f"Từ 1 đến {MAX_EXTENSION_DAYS} ngày làm việc"})
-    with uow:
-        task = _running_deadline(uow, principal, task_id)
-        policy.require(principal, Action.EXTEND_DEADLINE, Resource(task["agency_code"]))
-        if any(c["kind"] == ChangeKind.EXTENDED for c in uow.ledger.for_task(task_id)):
-            raise Conflict("Thời hạn chỉ được gia hạn một lần")
-        return _change(uow, clock, principal, task, ChangeKind.EXTENDED, reason, rules,
-                       working_days=working_days, approved_by=principal.subject)
+            raise Conflict(SELF_SERVICE_GONE)
+        if len((reason or "").strip()) < 5:
+            raise Invalid("Thiếu lý do", {"reason": "Bắt buộc, ít nhất 5 ký tự"})
+        move_deadline(uow, clock.now(), task, ChangeKind.RESUMED, principal.subject, reason.strip(),
+                      rules or default_rules())
+        view = task_view(uow.tasks.get(task_id))
+        uow.commit()
+    return view
 
 
 def explain_deadline(uow: UnitOfWork, principal: Principal, task_id: str,
@@ -62,10 +52,12 @@ def explain_deadline(uow: UnitOfWork, principal: Principal, task_id: str,
         if task["deadline"] is None:
             return {"task_id": task_id, "due": None, "explanation_vi": "Nhiệm vụ này không có thời hạn."}
         rows = uow.ledger.for_task(task_id)
+        asked = uow.requests.for_task(task_id)
     calendar = (rules or default_rules()).calendar.for_agency(task["agency_code"])
     body = explain(Deadline.from_json(task["deadline"]), _changes(rows), calendar)
     body["task_id"] = task_id
     body["ledger"] = [_ledger_view(r) for r in rows]
+    body["requests"] = [deadline_request_view(r) for r in asked]
     return body
 
 
@@ -86,7 +78,7 @@ def recompute_deadlines(uow: UnitOfWork, clock: Clock, rules: Rules) -> list[dic
             if due != task["due_at"]:
                 reason = (f"Lịch làm việc, giờ làm việc hoặc quy tắc tính thời hạn thay đổi"
                           f" (phiên bản {calendar.fingerprint})")
-                _record(uow, clock.now(), SYSTEM, task, ChangeKind.RECOMPUTED, reason, due)
+                _record(uow, clock.now(), SYSTEM.subject, task, ChangeKind.RECOMPUTED, reason, due)
                 uow.tasks.update(task["id"], due_at=due)
                 if task["paused_at"] is None:  # a paused clock reminds no one until resumed
                     _reschedule(uow, rules, task, due, clock.now())
@@ -96,7 +88,8 @@ def recompute_deadlines(uow: UnitOfWork, clock: Clock, rules: Rules) -> list[dic
     return changed
 
 
-def _running_deadline(uow, principal, task_id):
+def running_deadline(uow, principal, task_id):
+    """Return an open task with a deadline that the principal may act on, or refuse."""
     task = task_row(uow, task_id)
     policy.require(principal, Action.ACT_ON_TASK, task_resource(task))
     if task["state"] != TaskStatus.OPEN:
@@ -106,23 +99,16 @@ def _running_deadline(uow, principal, task_id):
     return task
 
 
-def _change(uow, clock, principal, task, kind, reason, rules, **extra) -> dict:
-    if not reason or len(reason.strip()) < 5:
-        raise Invalid("Thiếu lý do", {"reason": "Bắt buộc, ít nhất 5 ký tự"})
-    now, rules = clock.now(), rules or default_rules()
-    changes = [*_changes(uow.ledger.for_task(task["id"])),
-               Change(kind, now, extra.get("working_days", 0))]
+def move_deadline(uow, now, task, kind: ChangeKind, actor: str, reason: str, rules: Rules,
+                  working_days: int = 0, approved_by: str | None = None) -> None:
+    """Record one ledger change, replay the ledger for the new due date, and re-arm the ladder."""
+    changes = [*_changes(uow.ledger.for_task(task["id"])), Change(kind, now, working_days)]
     state = replay(Deadline.from_json(task["deadline"]), changes,
                    rules.calendar.for_agency(task["agency_code"]))
-    _record(uow, now, principal, task, kind, reason.strip(), state.due, **extra)
+    _record(uow, now, actor, task, kind, reason, state.due, working_days, approved_by)
     uow.tasks.update(task["id"], due_at=state.due, paused_at=state.paused_since)
     if state.paused_since is None:
         _reschedule(uow, rules, task, state.due, now)
-    else:
-        uow.jobs.cancel_prefix(ladder_prefix(task["id"]))  # a paused clock reminds no one
-    view = task_view(uow.tasks.get(task["id"]))
-    uow.commit()
-    return view
 
 
 def _reschedule(uow, rules, task, due, now) -> None:
@@ -131,11 +117,12 @@ def _reschedule(uow, rules, task, due, now) -> None:
                     task["deemed_consent"], now)
 
 
-def _record(uow, now, principal, task, kind, reason, new_due, **extra) -> None:
-    uow.ledger.add(task_id=task["id"], kind=kind, at=now, actor=principal.subject, reason=reason,
-                   working_days=extra.get("working_days", 0), approved_by=extra.get("approved_by"),
+def _record(uow, now, actor: str, task, kind, reason, new_due, working_days=0,
+            approved_by=None) -> None:
+    uow.ledger.add(task_id=task["id"], kind=kind, at=now, actor=actor, reason=reason,
+                   working_days=working_days, approved_by=approved_by,
                    old_due=task["due_at"], new_due=new_due)
-    uow.journal.record(DeadlineChanged(task["instance_id"], now, principal.subject, task["id"],
+    uow.journal.record(DeadlineChanged(task["instance_id"], now, approved_by or actor, task["id"],
                                        task["agency_code"], kind, reason, new_due))
 
 
