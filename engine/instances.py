@@ -64,6 +64,15 @@ def start_properties(compiled: CompiledSpec) -> dict:
     return {}
 
 
+def approver_of(compiled: CompiledSpec, bpmn_id: str) -> str | None:
+    """Return the task whose approval extends ``bpmn_id`` (its ``extends``), if the process has one."""
+    specs = [compiled.spec, *compiled.subprocess_specs.values()]
+    for spec in (s for process in specs for s in process.task_specs.values()):
+        if (getattr(spec, "extensions", None) or {}).get("properties", {}).get("extends") == bpmn_id:
+            return spec.bpmn_id
+    return None
+
+
 def start_form(compiled: CompiledSpec) -> Form | None:
     """Return the form named on the process's start event: what a starter may submit."""
     name = start_properties(compiled).get("form")
