@@ -1,11 +1,17 @@
 """Use cases: each runs in one unit of work and commits state, tasks, audit and outbox together."""
 
+from engine.services.assignments import assignment_backlog, list_assignments
 from engine.services.deadline_requests import (
     decide_deadline_request,
     list_deadline_requests,
     request_deadline_change,
 )
-from engine.services.deadlines import end_legacy_pause, explain_deadline, recompute_deadlines
+from engine.services.deadlines import (
+    end_legacy_pause,
+    explain_deadline,
+    recompute_deadlines,
+    refuse_self_service,
+)
 from engine.services.enforcement import climb_ladder, fire_timer, handlers, overdue_list
 from engine.services.instances import cancel_instance, get_instance, start_instance
 from engine.services.processes import (
@@ -26,6 +32,7 @@ from engine.store.repositories import TaskQuery
 
 __all__ = [
     "TaskQuery",
+    "assignment_backlog",
     "cancel_instance",
     "claim_task",
     "climb_ladder",
@@ -39,12 +46,14 @@ __all__ = [
     "get_process",
     "get_task",
     "handlers",
+    "list_assignments",
     "list_deadline_requests",
     "list_processes",
     "list_tasks",
     "load_process_directory",
     "overdue_list",
     "reassign_task",
+    "refuse_self_service",
     "recompute_deadlines",
     "request_deadline_change",
     "start_instance",

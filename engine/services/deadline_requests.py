@@ -18,7 +18,8 @@ from engine.identity import Principal
 from engine.instances import TaskStatus
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
-from engine.services.deadlines import move_deadline, running_deadline
+from engine.services.deadlines import running_deadline
+from engine.services.ledger import change_deadline
 from engine.services.tasks import task_row
 from engine.store.deadline_requests import PENDING
 from engine.store.uow import UnitOfWork
@@ -69,9 +70,9 @@ def decide_deadline_request(uow: UnitOfWork, clock: Clock, principal: Principal,
                                    decision_reason=reason or None):
             raise Conflict("Đề nghị đã được quyết định")
         if approve:
-            move_deadline(uow, now, task, LEDGER_KIND[request["kind"]], request["asked_by"],
-                          request["reason"], rules or default_rules(),
-                          request["working_days"], approved_by=principal.subject)
+            change_deadline(uow, now, principal, task, LEDGER_KIND[request["kind"]], request["reason"],
+                            rules or default_rules(), working_days=request["working_days"],
+                            approved_by=principal.subject)
         request = uow.requests.get(request_id)
         _announce(uow, request, now, principal.subject)
         due = uow.tasks.get(task["id"])["due_at"]

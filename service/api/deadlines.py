@@ -3,8 +3,6 @@
 from apiflask import APIBlueprint
 
 from engine import services
-from engine.errors import Conflict
-from engine.services.deadlines import SELF_SERVICE_GONE
 from service.auth import auth, principal
 from service.runtime import runtime
 from service.schemas import (
@@ -25,8 +23,8 @@ bp = APIBlueprint("deadlines", __name__, url_prefix="/api/v1", tag="Thời hạn
 @bp.auth_required(auth)
 @bp.doc(responses={409: "Không còn được tự dời thời hạn"})
 def moved(task_id: str):
-    """Refuse the old self-service pause and extension; point to a request instead."""
-    raise Conflict(SELF_SERVICE_GONE)
+    """Refuse the old self-service pause and extension; point to the way that remains."""
+    services.refuse_self_service(runtime().uow(), principal(), task_id)
 
 
 @bp.post("/tasks/<task_id>/resume")
