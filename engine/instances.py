@@ -131,6 +131,23 @@ class ProcessInstance:
         last = self.workflow.last_task or self.workflow.task_tree
         return dict(last.data)
 
+    def reached_elements(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Return the BPMN ids of the elements the run has passed and those it stands at now.
+
+        Sub-processes count too: a consulted agency's reply inside a multi-instance
+        consultation is reached in the sub-workflow, not the top one.
+        """
+        passed, current = set(), set()
+        for task in self.workflow.get_tasks():
+            bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+            if bpmn_id is None:
+                continue
+            if task.state == TaskState.COMPLETED:
+                passed.add(bpmn_id)
+            elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+                current.add(bpmn_id)
+        return frozenset(passed), frozenset(current)
+
     def open_tasks(self) -> list[HumanTask]:
         """List the user tasks waiting for an agency, with the agency evaluated."""
         if self.status != InstanceStatus.RUNNING:
