@@ -53,6 +53,7 @@ class HumanTask:
     deadline: Deadline | None = None
     due_at: datetime | None = None
     deemed_consent: bool = False
+    pause_approver: str = "none"
 
 
 def start_properties(compiled: CompiledSpec) -> dict:
@@ -300,6 +301,10 @@ class ProcessInstance:
         return replace(human, deadline=deadline, due_at=due,
                        deemed_consent=deemed is True)
 
+    def actor_role(self, task_id: str) -> str | None:
+        """Return the role a ready task asks of whoever completes it (``actor_role``), if any."""
+        return self._ready_task(task_id).task_spec.extensions.get("properties", {}).get("actor_role")
+
     def _ready_task(self, task_id: str):
         for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
             if str(task.id) == task_id:
@@ -320,7 +325,8 @@ class ProcessInstance:
         form = self.forms.get(props.get("form"))
         shown = form.shown(task.data) if form else {}  # only what its form declares, never the rest
         return HumanTask(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or "",
-                         task.task_spec.lane, agency, props.get("form"), shown)
+                         task.task_spec.lane, agency, props.get("form"), shown,
+                         pause_approver=props.get("pause_approver", "none"))
 
     @staticmethod
     def _run(step, budget: StepBudget | None = None):
