@@ -211,6 +211,11 @@ def test_the_lead_cannot_extend_its_own_assigned_task(api, at_monday):
                  json={"working_days": 5, "reason": "Tự gia hạn"})
     assert answer.status_code == 409
     assert "review_extension" in answer.json["detail"]
+    # Nor ask for more time outside the process: the leader decides in the process's own step.
+    asked = api("POST", f"/api/v1/tasks/{lead['id']}/deadline-requests", "SXD",
+                json={"kind": "more_time", "working_days": 5, "reason": "Chờ số liệu của Bộ"})
+    assert asked.status_code == 409
+    assert "review_extension" in asked.json["detail"]
     assert flows.listed(api)[0]["due_at"] == "2026-03-16T10:00:00+00:00"
 
 
