@@ -93,7 +93,7 @@ class Jobs:
         rows = [dict(kind=kind, key=key, due_at=due_at, payload=payload, created_at=now,
                      status=JobStatus.PENDING) for key, due_at, payload in jobs_to_add]
         insert = _INSERTS[self.conn.dialect.name](jobs).on_conflict_do_nothing(index_elements=["key"])
-        self.conn.execute(insert.values(rows))
+        self.conn.execute(insert, rows)  # parameter sets: one cached statement for any count
 
     def reschedule(self, key: str, due_at: datetime) -> bool:
         """Move a job that has not started yet to a new due instant."""

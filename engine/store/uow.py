@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from engine.store.directory import Directory
 from engine.store.documents import DocumentNumbers
 from engine.store.dossiers import Catalog, Dossiers
+from engine.store.hot import HotInstances
 from engine.store.jobs import Jobs
 from engine.store.repositories import (
     DeadlineLedger,
@@ -39,10 +40,12 @@ def create_db_engine(url: str) -> sa.Engine:
 class UnitOfWork:
     """Open a transaction on enter; commit only when asked, roll back otherwise."""
 
-    def __init__(self, engine: sa.Engine, specs: SpecCache):
+    def __init__(self, engine: sa.Engine, specs: SpecCache, hot: HotInstances | None = None):
         self.engine, self.specs = engine, specs
+        self.hot = hot if hot is not None else HotInstances(size=0)
 
     def __enter__(self) -> "UnitOfWork":
+        self._after_commit: list = []
         self.conn = self.engine.connect()
         self.tx = self.conn.begin()
         self.processes = Processes(self.conn, self.specs)
@@ -66,6 +69,13 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.tx.commit()
+        done, self._after_commit = self._after_commit, []
+        for action in done:
+            action()
+
+    def after_commit(self, action) -> None:
+        """Run an action once this transaction commits; a rollback forgets it."""
+        self._after_commit.append(action)
 
 
 class UnitOfWorkFactory:
@@ -75,6 +85,7 @@ class UnitOfWorkFactory:
         self.url = url
         self.engine = create_db_engine(url)
         self.specs = SpecCache()
+        self.hot = HotInstances()
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.specs)
+        return UnitOfWork(self.engine, self.specs, self.hot)
