@@ -210,6 +210,11 @@ class Jobs:
         running = jobs.c.status == JobStatus.RUNNING
         return jobs.c.id == job_id, jobs.c.locked_by == worker_id, running
 
+    def next_due(self) -> datetime | None:
+        """Return when the earliest pending job falls due (the due index's first entry)."""
+        query = sa.select(sa.func.min(jobs.c.due_at)).where(jobs.c.status == JobStatus.PENDING)
+        return self.conn.execute(query).scalar()
+
     def get(self, key: str):
         """Return the job row with this key, or None."""
         return self.conn.execute(sa.select(jobs).where(jobs.c.key == key)).mappings().first()
