@@ -152,10 +152,10 @@ class Worker:
                     if ran and self._stop.is_set():
                         break
                     ran.append(job)
-                    now = self.clock.now()
-                    self._handler_for(job)(uow, job, now)
-                    if not uow.jobs.finish(job.id, self.worker_id, now, due_at=job.due_at):
-                        raise LeaseLost(job.key)
+                    self._handler_for(job)(uow, job, self.clock.now())
+                done = [(job.id, job.due_at) for job in ran]
+                if uow.jobs.finish_many(done, self.worker_id, self.clock.now()) != len(ran):
+                    raise LeaseLost(", ".join(job.key for job in ran))
                 uow.commit()
         except Exception:  # isolate the culprit: every job of the group runs again on its own
             log.info("a group of %d jobs was rolled back; running them one by one", len(ran))

@@ -178,6 +178,20 @@ class Jobs:
         done = dict(status=JobStatus.DONE, fired_at=now, lag_seconds=lag, lease_until=None)
         return self.conn.execute(sa.update(jobs).where(*held).values(**done)).rowcount == 1
 
+    def finish_many(self, claimed: list[tuple[int, datetime]], worker_id: str,
+                    now: datetime) -> int:
+        """Mark several (id, due_at) jobs done in one execution; return how many were held.
+
+        One statement with a parameter set per job: psycopg sends them in one pipeline, so a
+        group of jobs costs one round trip to settle instead of one per job.
+        """
+        held = (jobs.c.id == sa.bindparam("job_id"), jobs.c.locked_by == worker_id,
+                jobs.c.status == JobStatus.RUNNING)
+        query = sa.update(jobs).where(*held).values(
+            status=JobStatus.DONE, fired_at=now, lag_seconds=sa.bindparam("lag"), lease_until=None)
+        rows = [{"job_id": job_id, "lag": (now - due_at).total_seconds()} for job_id, due_at in claimed]
+        return self.conn.execute(query, rows).rowcount
+
     def fail(self, job_id: int, worker_id: str, now: datetime, error: str,
              retry_at: datetime | None) -> bool:
         """Record an error; queue the job again at retry_at, or mark it failed when None.
