@@ -307,7 +307,7 @@ class UseCases:
         """Find the agency's open task through its inbox, complete it; return the status."""
         principal = self.principals[agency]
         query = TaskQuery(state="open", instance_id=self.instance_id)
-        tasks, _ = services.list_tasks(self.uow(), principal, query)
+        tasks, _ = services.list_tasks(self.uow.reader(), principal, query)
         task = only(tasks, f"open task of {agency}")
         view = self.completions.time(lambda: services.complete_task(
             self.uow(), self.clock, principal, task["id"], data))

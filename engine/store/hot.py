@@ -10,7 +10,7 @@ race between the read and the save is refused by the compare-and-set like any ot
 import threading
 from collections import OrderedDict
 
-DEFAULT_SIZE = 256
+DEFAULT_SIZE = 128  # a consultation workflow takes about 75 KiB: at most ~10 MB a process
 
 
 class HotInstances:
