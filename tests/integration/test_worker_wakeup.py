@@ -111,7 +111,7 @@ def test_the_notification_triggers_come_and_go_with_migration_0025(uow_factory):
         else set()
     assert triggers() == expected
     try:
-        command.downgrade(config, "0018")
+        command.downgrade(config, "0020")
         assert triggers() == set()
     finally:
         command.upgrade(config, "head")

@@ -1,7 +1,7 @@
 """Notify listening workers on PostgreSQL when jobs are queued, so none waits out a poll.
 
 Revision ID: 0025
-Revises: 0018
+Revises: 0020
 
 A trigger sends ``NOTIFY dunghan_jobs`` when rows are inserted into ``jobs`` (once per
 statement) and when a job goes back to pending or is moved earlier (a released lease, a retry,
@@ -13,7 +13,7 @@ has no notifications; its workers keep polling.
 from alembic import op
 
 revision = "0025"
-down_revision = "0018"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
