@@ -33,10 +33,14 @@ FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 def check_csrf():
     """Refuse any page POST that is not a form carrying this session's non-empty token."""
     if request.method == "POST" and request.blueprint == "web":
-        sent, kept = request.form.get("csrf_token", ""), session.get("csrf", "")
-        if request.mimetype not in FORM_TYPES or not sent or not kept \
-                or not hmac.compare_digest(sent, kept):
-            abort(400, "Phiên làm việc không hợp lệ (CSRF); hãy tải lại trang.")
+        require_csrf(request.form.get("csrf_token", "") if request.mimetype in FORM_TYPES else "")
+
+
+def require_csrf(sent: str) -> None:
+    """Refuse the request unless it carries this session's non-empty CSRF token."""
+    kept = session.get("csrf", "")
+    if not sent or not kept or not hmac.compare_digest(sent, kept):
+        abort(400, "Phiên làm việc không hợp lệ (CSRF); hãy tải lại trang.")
 
 
 @bp.app_context_processor
@@ -58,9 +62,7 @@ def signed_in(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        rt = runtime()
-        current = _session()
-        g.principal = current and directory.session_principal(rt.uow(), rt.clock, current)
+        g.principal = current_principal()
         if not g.principal:
             session.pop("user_id", None)
             session.pop("generation", None)
@@ -68,6 +70,13 @@ def signed_in(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def current_principal():
+    """Return the principal of this request's signed-in session, or None."""
+    rt = runtime()
+    current = _session()
+    return current and directory.session_principal(rt.uow(), rt.clock, current)
 
 
 def _session() -> directory.Session | None:
