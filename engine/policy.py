@@ -34,6 +34,7 @@ class Action(enum.StrEnum):
     READ_DOSSIER = "read_dossier"
     WITHDRAW_DOSSIER = "withdraw_dossier"
     DECIDE_DOSSIER = "decide_dossier"
+    READ_ASSIGNMENTS = "read_assignments"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class Resource:
     lead_agency: str | None = None
     participants: frozenset[str] = field(default_factory=frozenset)
     claimed_by: str | None = None
+    # The role a process's start event asks of its starter (``starter_role``), if any.
+    starter_role: str | None = None
 
 
 WORKERS = {Role.OFFICER, Role.HEAD, Role.DEPUTY, Role.PROVINCIAL_OFFICE}
@@ -67,7 +70,8 @@ RULES = {
     Action.EXTEND_DEADLINE: lambda p, r: _own(p, r) and p.has_any({Role.HEAD, Role.ADMIN}),
     Action.READ_INSTANCE: lambda p, r: p.has_any(READ_ALL) or p.agency == r.lead_agency
     or p.agency in r.participants,
-    Action.START_INSTANCE: lambda p, r: p.has_any(WORKERS),
+    Action.START_INSTANCE: lambda p, r: p.has_any(WORKERS)
+    and (r.starter_role is None or r.starter_role in p.roles),
     Action.CANCEL_INSTANCE: lambda p, r: p.has(Role.ADMIN)
     or (p.agency == r.lead_agency and p.has_any(WORKERS)),
     Action.DEPLOY_PROCESS: lambda p, r: p.has_any({Role.DESIGNER, Role.ADMIN}),
@@ -85,6 +89,8 @@ RULES = {
     or p.agency in (r.agency, r.lead_agency) or p.agency in r.participants,
     Action.WITHDRAW_DOSSIER: lambda p, r: p.has_any(WORKERS) and p.agency in (r.agency, r.lead_agency),
     Action.DECIDE_DOSSIER: lambda p, r: _own(p, r) and p.has(Role.HEAD),
+    # Assigned tasks: ``agency`` is the lead agency; the Provincial Office follows every one.
+    Action.READ_ASSIGNMENTS: lambda p, r: p.has_any(READ_ALL) or (_own(p, r) and p.has_any(WORKERS)),
 }
 
 REFUSALS = {
@@ -94,7 +100,7 @@ REFUSALS = {
     Action.REASSIGN_TASK: "Chỉ lãnh đạo cơ quan được phân công lại nhiệm vụ",
     Action.EXTEND_DEADLINE: "Chỉ lãnh đạo cơ quan được duyệt gia hạn",
     Action.READ_INSTANCE: "Không được xem hồ sơ của cơ quan khác",
-    Action.START_INSTANCE: "Vai trò này không được khởi tạo hồ sơ",
+    Action.START_INSTANCE: "Vai trò này không được khởi tạo hồ sơ của quy trình này",
     Action.CANCEL_INSTANCE: "Chỉ cơ quan chủ trì được hủy hồ sơ",
     Action.DEPLOY_PROCESS: "Chỉ người thiết kế quy trình hoặc quản trị được triển khai quy trình",
     Action.READ_OVERDUE: "Chỉ Văn phòng UBND tỉnh được xem danh sách quá hạn của mọi cơ quan",
@@ -108,6 +114,7 @@ REFUSALS = {
     Action.READ_DOSSIER: "Không được xem hồ sơ của cơ quan khác",
     Action.WITHDRAW_DOSSIER: "Chỉ bộ phận Một cửa hoặc cơ quan giải quyết được rút hồ sơ",
     Action.DECIDE_DOSSIER: "Chỉ lãnh đạo cơ quan giải quyết được dừng xử lý hoặc duyệt hẹn lại",
+    Action.READ_ASSIGNMENTS: "Chỉ Văn phòng UBND tỉnh được xem nhiệm vụ được giao của cơ quan khác",
 }
 
 

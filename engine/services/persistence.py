@@ -10,8 +10,10 @@ from engine.deadlines import timer_helpers
 from engine.errors import NotFound, StaleState, StepFailed
 from engine.events import InstanceStartFailed, StepFailedRecorded
 from engine.instances import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from engine.periods import period_helpers
 from engine.rules import Rules
 from engine.scripting import SandboxScriptEngine
+from engine.services.assignments import follow_assignment
 from engine.services.dossier_status import follow_instance
 
 log = logging.getLogger(__name__)
@@ -40,7 +42,7 @@ def script_engine(calendar: WorkCalendar, now: datetime) -> SandboxScriptEngine:
     Anchoring on the use case's instant makes a boundary timer written as
     ``due_in_working_days(n)`` agree to the second with the task's stored due date.
     """
-    return SandboxScriptEngine(helpers=timer_helpers(calendar, now))
+    return SandboxScriptEngine(helpers={**timer_helpers(calendar, now), **period_helpers(calendar, now)})
 
 
 def load_instance(uow, instance_id: str, rules: Rules, now: datetime):
@@ -83,6 +85,7 @@ def publish(uow, instance: ProcessInstance, rules: Rules, now: datetime) -> None
     uow.journal.record_all(instance.events)
     instance.events.clear()
     follow_instance(uow, instance, rules, now, actor)
+    follow_assignment(uow, instance, now, actor)
     for task_id, due in instance.waiting_timers():
         key = f"timer:{instance.id}:{task_id}:{due.isoformat()}"
         # SpiffWorkflow fires a timer once its instant is strictly past, hence the microsecond.

@@ -1,1 +1,15 @@
-"""Web pages by role area, one module each, Jinja templates in service/templates/<area>/."""
+"""The signed-in web pages: one blueprint per group, all nested under the ``pages`` blueprint.
+
+Nesting gives every group the same frame (``shell``), the same CSRF check (see
+``service.web.check_csrf``) and the same error page. A new group adds its module here and its
+entries to ``nav.ENTRIES``; its endpoints are then named ``pages.<group>.<view>``.
+"""
+
+from apiflask import APIBlueprint
+
+from service.pages import designer, inbox, shell
+
+bp = APIBlueprint("pages", __name__, enable_openapi=False)
+shell.install(bp)
+for group in (inbox, designer):
+    bp.register_blueprint(group.bp)

@@ -2,8 +2,9 @@
 
 Pages are server-rendered and their forms work without JavaScript (the list, the upload of a
 file made in another modeler). The modeler itself is bpmn-js in the browser: designer.js sends
-the diagram's XML as JSON, with the session's CSRF token in the ``X-CSRF-Token`` header, to
-the lint, schedule, diff and deploy endpoints, which answer JSON or RFC 9457 problem details.
+the diagram's XML as JSON, with the session's CSRF token in the ``X-CSRF-Token`` header
+(checked by ``service.web.check_csrf``), to the lint, schedule, diff and deploy endpoints,
+which answer JSON or RFC 9457 problem details like the API.
 """
 
 from datetime import datetime
@@ -15,22 +16,21 @@ from flask import current_app, g, render_template, request
 from marshmallow import validate
 
 from engine import services
-from engine.errors import Forbidden, Invalid, InvalidBpmn, Unauthenticated
+from engine.errors import DomainError, Invalid, InvalidBpmn, NotFound, Unauthenticated
 from engine.services import designs
+from service.pages.shell import refused
+from service.problems import domain_problem
 from service.runtime import runtime
-from service.web import FORM_TYPES, current_principal, require_csrf, signed_in
+from service.web import current_principal, signed_in
 
 bp = APIBlueprint("designer", __name__, url_prefix="/thiet-ke", enable_openapi=False)
 MAX_VARIABLES = 50
 
 
-@bp.before_request
-def check_csrf():
-    """Refuse a POST without this session's token: a form field, or designer.js's header."""
-    if request.method == "POST":
-        form = request.mimetype in FORM_TYPES
-        require_csrf(request.form.get("csrf_token", "") if form
-                     else request.headers.get("X-CSRF-Token", ""))
+@bp.errorhandler(DomainError)
+def _refusal(error: DomainError):
+    """Answer designer.js's JSON calls with problem details, and the pages with a page."""
+    return domain_problem(error) if request.is_json else refused(error)
 
 
 def _library() -> Path:
@@ -50,19 +50,12 @@ def _json_signed_in(view):
     return wrapper
 
 
-def _refused(err: Forbidden):
-    return render_template("designer/refused.html", reason=err.detail, principal=g.principal), 403
-
-
 @bp.get("")
 @signed_in
 def process_list():
     """List every process with its versions and the instances running on each."""
-    try:
-        processes = designs.process_overview(runtime().uow(), g.principal)
-    except Forbidden as err:
-        return _refused(err)
-    return render_template("designer/list.html", processes=processes, principal=g.principal)
+    processes = designs.process_overview(runtime().uow(), g.principal)
+    return render_template("designer/list.html", processes=processes)
 
 
 @bp.post("/tai-len")
@@ -75,8 +68,6 @@ def upload():
         return _upload_page(error="Hãy chọn một tệp .bpmn để tải lên"), 422
     try:
         result = designs.import_file(rt.uow(), rt.clock, g.principal, upload.read(), _library())
-    except Forbidden as err:
-        return _refused(err)
     except InvalidBpmn as err:
         return _upload_page(problems=err.problems, notes=getattr(err, "notes", []),
                             error=err.detail, filename=upload.filename), 422
@@ -86,25 +77,20 @@ def upload():
 
 
 def _upload_page(**context):
-    return render_template("designer/uploaded.html", principal=g.principal, **context)
+    return render_template("designer/uploaded.html", **context)
 
 
 @bp.get("/<process_id>")
 @signed_in
 def modeler(process_id: str):
     """Open the latest version of a process in the modeler."""
-    rt = runtime()
-    try:
-        overview = designs.process_overview(rt.uow(), g.principal)
-    except Forbidden as err:
-        return _refused(err)
+    overview = designs.process_overview(runtime().uow(), g.principal)
     found = [p for p in overview if p["process_id"] == process_id]
     if not found:
-        return render_template("designer/refused.html", principal=g.principal,
-                               reason=f"Không có quy trình '{process_id}'"), 404
+        raise NotFound(f"Không có quy trình '{process_id}'")
     forms = sorted(p.stem for p in _library().glob("*.json"))
     return render_template("designer/modeler.html", process=found[0], forms=forms,
-                           principal=g.principal, start=_default_start())
+                           start=_default_start())
 
 
 def _default_start() -> str:
@@ -117,10 +103,7 @@ def _default_start() -> str:
 @signed_in
 def document(process_id: str, version: int):
     """Download a deployed version's BPMN file, to load it in the modeler or elsewhere."""
-    try:
-        found = designs.deployed_document(runtime().uow(), g.principal, process_id, version)
-    except Forbidden as err:
-        return _refused(err)
+    found = designs.deployed_document(runtime().uow(), g.principal, process_id, version)
     name = f"{process_id}.v{found['version']}.bpmn"
     return found["bpmn_xml"], 200, {"Content-Type": "application/xml; charset=utf-8",
                                     "Content-Disposition": f'inline; filename="{name}"'}

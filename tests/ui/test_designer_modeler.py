@@ -1,54 +1,26 @@
 """A designer edits a process in the browser's BPMN modeler and deploys it, in real Chromium.
 
-The lint, the schedule and the diff are the server's answers, shown on the diagram; the
-screenshots land in DUNGHAN_SCREENSHOT_DIR when set (the README's come from there).
+The lint, the schedule and the diff are the server's answers, shown on the diagram. The
+screenshots land in tests/ui/screenshots/ (or DUNGHAN_SCREENSHOTS); the README's modeler
+picture is ``designer-modeler.png``.
 """
 
-import json
-import os
 from pathlib import Path
 
 import pytest
 
-from engine import directory
 from engine.library import parse_definition, read_form_files
 from tests import flows
-from tests.ui.test_web_pages import live_server, page  # noqa: F401  (fixtures)
 
-PASSWORD = "mật-khẩu-thiết-kế-2026"
 ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CAMUNDA = ROOT / "tests" / "data" / "designer" / "camunda_hop_y_kien.bpmn"
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 
 
 @pytest.fixture
-def people(uow_factory, clock):
-    directory.seed_user(uow_factory(), clock, "tk.skhcn", "Lê Thiết Kế", "SKHCN", ["designer"], PASSWORD)
-    directory.seed_user(uow_factory(), clock, "cv.sxd", "Nguyễn Văn Xây", "SXD", ["officer"], PASSWORD)
-
-
-def sign_in(tab, base: str, username: str) -> None:
-    tab.goto(f"{base}/login")
-    tab.get_by_label("Tên đăng nhập").fill(username)
-    tab.get_by_label("Mật khẩu").fill(PASSWORD)
-    tab.get_by_role("button", name="Đăng nhập").click()
-    tab.wait_for_url(f"{base}/")
-
-
-def screenshot(tab, tmp_path, name: str) -> None:
-    folder = Path(os.environ.get("DUNGHAN_SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=folder / name)
-    assert (folder / name).stat().st_size > 10_000
-
-
-def serious_violations(tab) -> list[str]:
-    """Run axe-core in the tab; return the serious and critical violations, described."""
-    tab.evaluate(AXE.read_text(encoding="utf-8"))  # evaluated, so the tab's CSP does not apply
-    found = tab.evaluate("async () => (await axe.run(document)).violations"
-                          ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target)}))")
-    return [json.dumps(v) for v in found if v["impact"] in ("serious", "critical")]
+def people(user):
+    user("tk.skhcn", "Lê Thiết Kế", "SKHCN", ["designer"])
+    user("cv.sxd", "Nguyễn Văn Xây", "SXD")
 
 
 def open_modeler(tab, base: str) -> None:
@@ -65,12 +37,12 @@ def select(tab, element_id: str) -> None:
 
 
 def test_designer_changes_a_deadline_sees_the_lint_error_fixes_it_and_deploys_version_2(
-        live_server, page, people, api, tmp_path):  # noqa: F811
+        live_server, page, people, api, sign_in, screenshot):
     instance_id, _ = flows.start(api, consulted=("SXD",))
     errors = []
     page.on("pageerror", lambda err: errors.append(str(err)))
     page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
-    sign_in(page, live_server, "tk.skhcn")
+    sign_in(page, "tk.skhcn")
     open_modeler(page, live_server)
     assert "1 hồ sơ đang chạy" in page.locator("#version-line").inner_text()
 
@@ -85,7 +57,7 @@ def test_designer_changes_a_deadline_sees_the_lint_error_fixes_it_and_deploys_ve
     assert "Đơn vị thời hạn 'ngay' không hợp lệ" in problem.inner_text()
     assert "“Tổng hợp, tiếp thu, giải trình”" in problem.inner_text()
     assert "lint-error" in page.locator('.djs-element[data-element-id="synthesize"]').get_attribute("class")
-    screenshot(page, tmp_path, "designer-lint.png")
+    screenshot(page, "designer-lint")
 
     select(page, "synthesize")
     deadline.fill("7 working_days")
@@ -109,7 +81,7 @@ def test_designer_changes_a_deadline_sees_the_lint_error_fixes_it_and_deploys_ve
     change = page.locator('#diff-list li[data-element-id="synthesize"]')
     change.wait_for()
     assert "Thời hạn: 5 working_days → 7 working_days" in change.inner_text()
-    screenshot(page, tmp_path, "designer-modeler.png")
+    screenshot(page, "designer-modeler", full_page=False)
 
     page.get_by_role("button", name="Triển khai phiên bản mới").click()
     page.get_by_text("Đã triển khai phiên bản 2.", exact=False).wait_for()
@@ -121,26 +93,31 @@ def test_designer_changes_a_deadline_sees_the_lint_error_fixes_it_and_deploys_ve
     assert errors == []
 
 
-def test_the_modeler_exports_what_the_engine_runs_unchanged(live_server, page, people):  # noqa: F811
-    """Opened and saved, a process compiles to the same engine spec: no property, script or
-    variable reference (a multi-instance's input list) is lost on the way through bpmn-js."""
-    sign_in(page, live_server, "tk.skhcn")
-    open_modeler(page, live_server)
+@pytest.mark.parametrize("process_id", ["lay_y_kien_phoi_hop", "giai_quyet_tthc", "tthc_lien_thong"])
+def test_the_modeler_exports_what_the_engine_runs_unchanged(live_server, page, people, sign_in,
+                                                            process_id):
+    """Opened and saved, each shipped process compiles to the same engine spec: no property,
+    script, message variable or variable reference (a multi-instance's input list) is lost
+    on the way through bpmn-js."""
+    sign_in(page, "tk.skhcn")
+    page.goto(f"{live_server}/thiet-ke/{process_id}")
+    page.locator('#designer[data-ready="true"]').wait_for(timeout=20_000)
+    assert "cảnh báo" not in page.locator("#status").inner_text()
     page.get_by_role("button", name="So sánh với phiên bản 1").click()
     page.get_by_text("Không có thay đổi so với phiên bản 1.").wait_for()
     with page.expect_download() as download:
         page.get_by_role("link", name="Tải tệp BPMN").click()
     exported = Path(download.value.path()).read_bytes()
     forms = read_form_files(ROOT / "processes" / "forms")
-    original = (ROOT / "processes" / "lay_y_kien_phoi_hop.bpmn").read_bytes()
+    original = (ROOT / "processes" / f"{process_id}.bpmn").read_bytes()
     assert exported != original  # bpmn-js wrote it anew
     assert parse_definition(exported, None, forms).spec_json == \
         parse_definition(original, None, forms).spec_json
 
 
 def test_a_camunda_modeler_file_is_uploaded_and_the_ignored_settings_explained(
-        live_server, page, people, tmp_path):  # noqa: F811
-    sign_in(page, live_server, "tk.skhcn")
+        live_server, page, people, sign_in, screenshot):
+    sign_in(page, "tk.skhcn")
     page.goto(f"{live_server}/thiet-ke")
     page.locator("#bpmn-file").set_input_files(CAMUNDA)
     page.get_by_role("button", name="Tải lên và triển khai").click()
@@ -148,7 +125,7 @@ def test_a_camunda_modeler_file_is_uploaded_and_the_ignored_settings_explained(
     notes = page.locator("ul.notes").inner_text()
     assert "Đã chuyển nhóm ứng viên 'SXD' thành thuộc tính 'agency'" in notes
     assert "Bỏ qua listener của nhiệm vụ" in notes
-    screenshot(page, tmp_path, "designer-camunda-upload.png")
+    screenshot(page, "designer-camunda-upload")
     page.get_by_role("link", name="Mở trong trình thiết kế").click()
     page.locator('#designer[data-ready="true"]').wait_for(timeout=20_000)
     select(page, "prepare_meeting")
@@ -156,18 +133,19 @@ def test_a_camunda_modeler_file_is_uploaded_and_the_ignored_settings_explained(
     assert page.get_by_label("Thời hạn", exact=True).input_value() == "3 working_days"
 
 
-def test_an_officer_gets_403_on_the_designer_pages(live_server, page, people):  # noqa: F811
-    sign_in(page, live_server, "cv.sxd")
+def test_an_officer_gets_403_on_the_designer_pages(live_server, page, people, sign_in):
+    sign_in(page, "cv.sxd")
     response = page.goto(f"{live_server}/thiet-ke")
     assert response.status == 403
     assert page.get_by_role("alert").inner_text().strip() != ""
     assert page.goto(f"{live_server}/thiet-ke/lay_y_kien_phoi_hop").status == 403
 
 
-def test_the_designer_pages_pass_the_accessibility_audit(live_server, page, people):  # noqa: F811
-    sign_in(page, live_server, "tk.skhcn")
+def test_the_designer_pages_pass_the_accessibility_audit(live_server, page, people, sign_in,
+                                                         axe_audit, screenshot):
+    sign_in(page, "tk.skhcn")
     page.goto(f"{live_server}/thiet-ke")
-    assert serious_violations(page) == []
+    axe_audit(page)
     open_modeler(page, live_server)
     select(page, "synthesize")
-    assert serious_violations(page) == []
+    axe_audit(page)
