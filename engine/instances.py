@@ -53,6 +53,7 @@ class HumanTask:
     deadline: Deadline | None = None
     due_at: datetime | None = None
     deemed_consent: bool = False
+    pause_approver: str = "none"
 
 
 def start_properties(compiled: CompiledSpec) -> dict:
@@ -129,6 +130,23 @@ class ProcessInstance:
             return dict(self.workflow.data)
         last = self.workflow.last_task or self.workflow.task_tree
         return dict(last.data)
+
+    def reached_elements(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Return the BPMN ids of the elements the run has passed and those it stands at now.
+
+        Sub-processes count too: a consulted agency's reply inside a multi-instance
+        consultation is reached in the sub-workflow, not the top one.
+        """
+        passed, current = set(), set()
+        for task in self.workflow.get_tasks():
+            bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+            if bpmn_id is None:
+                continue
+            if task.state == TaskState.COMPLETED:
+                passed.add(bpmn_id)
+            elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+                current.add(bpmn_id)
+        return frozenset(passed), frozenset(current)
 
     def open_tasks(self) -> list[HumanTask]:
         """List the user tasks waiting for an agency, with the agency evaluated."""
@@ -283,6 +301,10 @@ class ProcessInstance:
         return replace(human, deadline=deadline, due_at=due,
                        deemed_consent=deemed is True)
 
+    def actor_role(self, task_id: str) -> str | None:
+        """Return the role a ready task asks of whoever completes it (``actor_role``), if any."""
+        return self._ready_task(task_id).task_spec.extensions.get("properties", {}).get("actor_role")
+
     def _ready_task(self, task_id: str):
         for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
             if str(task.id) == task_id:
@@ -303,7 +325,8 @@ class ProcessInstance:
         form = self.forms.get(props.get("form"))
         shown = form.shown(task.data) if form else {}  # only what its form declares, never the rest
         return HumanTask(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or "",
-                         task.task_spec.lane, agency, props.get("form"), shown)
+                         task.task_spec.lane, agency, props.get("form"), shown,
+                         pause_approver=props.get("pause_approver", "none"))
 
     @staticmethod
     def _run(step, budget: StepBudget | None = None):

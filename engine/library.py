@@ -19,7 +19,7 @@ from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 
 from engine import codec
 from engine.calendar import DeadlineModel
-from engine.deadlines import parse_model, parse_rule
+from engine.deadlines import parse_model, parse_pause_approver, parse_rule
 from engine.errors import BpmnProblem, InvalidBpmn, ScriptRejected
 from engine.forms import SYSTEM_VARIABLES
 from engine.forms.binding import FormUse, bind_forms
@@ -217,16 +217,18 @@ def _problem_from(err: ValidationException, root) -> BpmnProblem:
 
 def _lint(root) -> list[BpmnProblem]:
     return [*_lint_expressions(root), *_lint_user_tasks(root), *_lint_deadlines(root),
-            *_lint_boundary_models(root), *_lint_extensions(root)]
+            *_lint_boundary_models(root), *_lint_extensions(root),
+            *_lint_pause_approvers(root)]
 
 
 def _lint_extensions(root) -> list[BpmnProblem]:
-    """Refuse a starter role that no one holds and an extension aimed at no user task."""
+    """Refuse a starter or actor role that no one holds and an extension aimed at no user task."""
     problems = []
-    for prop in root.iterfind(".//spiffworkflow:property[@name='starter_role']", NS):
-        if prop.get("value") not in Role.__members__.values():
-            problems.append(_located(prop, f"Vai trò khởi tạo '{prop.get('value')}' không tồn tại;"
-                                           f" dùng: {', '.join(Role)}"))
+    for name, what in (("starter_role", "khởi tạo"), ("actor_role", "thực hiện nhiệm vụ")):
+        for prop in root.iterfind(f".//spiffworkflow:property[@name='{name}']", NS):
+            if prop.get("value") not in Role.__members__.values():
+                problems.append(_located(prop, f"Vai trò {what} '{prop.get('value')}' không tồn tại;"
+                                               f" dùng: {', '.join(Role)}"))
     user_tasks = {t.get("id") for t in root.iterfind(".//bpmn:userTask", NS)}
     for prop in root.iterfind(".//spiffworkflow:property[@name='extends']", NS):
         task = prop.getparent()
@@ -342,6 +344,19 @@ def _lint_deadlines(root) -> list[BpmnProblem]:
     for prop in root.iterfind(".//spiffworkflow:property[@name='deadline_model']", NS):
         if prop.getparent().find("spiffworkflow:property[@name='deadline']", NS) is None:
             problems.append(_located(prop, "Thuộc tính 'deadline_model' cần đi kèm 'deadline'"))
+    return problems
+
+
+def _lint_pause_approvers(root) -> list[BpmnProblem]:
+    """Refuse an unknown approver, and one on a task whose clock does not run."""
+    problems = []
+    for prop in root.iterfind(".//spiffworkflow:property[@name='pause_approver']", NS):
+        try:
+            parse_pause_approver(prop.get("value"))
+        except ValueError as err:
+            problems.append(_located(prop, f"Thuộc tính 'pause_approver' không hợp lệ: {err}"))
+        if prop.getparent().find("spiffworkflow:property[@name='deadline']", NS) is None:
+            problems.append(_located(prop, "Thuộc tính 'pause_approver' cần đi kèm 'deadline'"))
     return problems
 
 
