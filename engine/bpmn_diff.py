@@ -28,6 +28,8 @@ PROPERTY_LABELS = {
     "agency": "Cơ quan", "deadline": "Thời hạn", "deadline_model": "Cách tính thời hạn",
     "deadline_cutoff": "Giờ cắt 15:00", "form": "Biểu mẫu", "deemed_consent": "Im lặng là đồng ý",
     "pause_approver": "Người duyệt tạm dừng", "dossier_status": "Trạng thái hồ sơ",
+    "actor_role": "Vai trò người thực hiện", "starter_role": "Vai trò người khởi tạo",
+    "extends": "Gia hạn cho nhiệm vụ", "extension": "Việc gia hạn",
 }
 # What an instance runs besides the properties: each is compared as text.
 ATTRIBUTES = {"name": "Tên", "sourceRef": "Nguồn", "targetRef": "Đích",

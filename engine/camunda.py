@@ -19,7 +19,8 @@ from engine.library import BPMN_NS, SPIFF_NS
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 PRODUCT_PROPERTIES = ("agency", "deadline", "deadline_model", "deadline_cutoff", "form",
-                      "deemed_consent", "pause_approver", "dossier_status")
+                      "deemed_consent", "pause_approver", "dossier_status", "actor_role",
+                      "starter_role")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 IGNORED = {
     "assignee": "người được giao (assignee): ở Đúng hạn việc giao cho cơ quan, cán bộ tự nhận việc",

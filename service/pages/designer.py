@@ -18,7 +18,7 @@ from marshmallow import validate
 from engine import services
 from engine.errors import DomainError, Invalid, InvalidBpmn, NotFound, Unauthenticated
 from engine.services import designs
-from service.pages.shell import refused
+from service.pages.shell import ROLE_LABELS, refused
 from service.problems import domain_problem
 from service.runtime import runtime
 from service.web import current_principal, signed_in
@@ -90,7 +90,7 @@ def modeler(process_id: str):
         raise NotFound(f"Không có quy trình '{process_id}'")
     forms = sorted(p.stem for p in _library().glob("*.json"))
     return render_template("designer/modeler.html", process=found[0], forms=forms,
-                           start=_default_start())
+                           roles=ROLE_LABELS.items(), start=_default_start())
 
 
 def _default_start() -> str:
