@@ -90,6 +90,10 @@ def test_an_agency_outside_the_instance_is_refused(live_server, page, user, sign
         assert response.status == 403
         assert "Sở Tư pháp" not in page.content()
     assert page.goto(f"{live_server}/tien-trinh/khong-co").status == 404
+    code = receive(api, "TTPVHCC", "1.009972")["code"]  # Sở Xây dựng's dossier, not Sở Y tế's
+    for path in (f"/ho-so/{code}", f"/ho-so/{code}/mau-01.html"):
+        assert page.goto(f"{live_server}{path}").status == 403
+        assert "Nguyễn Văn An" not in page.content()
 
 
 def test_without_javascript_the_steps_list_says_what_the_diagram_shows(
