@@ -33,6 +33,7 @@ install: $(STAMP) $(VENDOR_STAMP)
 
 ## Serve the demo province on http://127.0.0.1:$(PORT) with an embedded SQLite database
 ## (another port: make run PORT=8080).
+run: export DUNGHAN_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(BIN)/dunghan migrate
 	$(BIN)/dunghan load-processes
@@ -53,10 +54,13 @@ lint: install
 layout: install
 	$(BIN)/dunghan lay-out processes/*.bpmn
 
-## Benchmarks print ratios against raw SpiffWorkflow measured in the same run (PostgreSQL needed).
+## Benchmarks print ratios against raw SpiffWorkflow measured in the same run (PostgreSQL needed;
+## each drops and rebuilds a database of its own). About 15 minutes on 2 cores.
 bench: install
 	$(BIN)/python bench/consultation.py
+	$(BIN)/python bench/completion_profile.py
 	$(BIN)/python bench/timers.py
+	$(BIN)/python bench/load.py
 	$(BIN)/python bench/webhook_delivery.py
 
 clean:

@@ -84,7 +84,7 @@ def _parse_bpmn(bpmn: bytes, expected_id: str | None) -> _Parsed:
     """Parse and lint the BPMN bytes; cached, as every start-up re-reads processes/."""
     if len(bpmn) > MAX_BPMN_BYTES:
         raise InvalidBpmn([BpmnProblem(f"Tệp BPMN vượt quá {MAX_BPMN_BYTES} byte")])
-    root = _parse_xml(bpmn)
+    root = parse_xml(bpmn)
     process = _single_process(root, expected_id)
     uses = tuple(_form_uses(root))
     produced = frozenset(_produced_variables(root))
@@ -159,7 +159,8 @@ def _assigned(source: str) -> set[str]:
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
-def _parse_xml(bpmn: bytes) -> etree._Element:
+def parse_xml(bpmn: bytes) -> etree._Element:
+    """Read a BPMN document's XML safely; refuse what is not a well-formed, schema-valid one."""
     try:
         root = etree.fromstring(bpmn, _XML_PARSER)
     except etree.XMLSyntaxError as err:
@@ -221,12 +222,13 @@ def _lint(root) -> list[BpmnProblem]:
 
 
 def _lint_extensions(root) -> list[BpmnProblem]:
-    """Refuse a starter role that no one holds and an extension aimed at no user task."""
+    """Refuse a starter or actor role that no one holds and an extension aimed at no user task."""
     problems = []
-    for prop in root.iterfind(".//spiffworkflow:property[@name='starter_role']", NS):
-        if prop.get("value") not in Role.__members__.values():
-            problems.append(_located(prop, f"Vai trò khởi tạo '{prop.get('value')}' không tồn tại;"
-                                           f" dùng: {', '.join(Role)}"))
+    for name, what in (("starter_role", "khởi tạo"), ("actor_role", "thực hiện nhiệm vụ")):
+        for prop in root.iterfind(f".//spiffworkflow:property[@name='{name}']", NS):
+            if prop.get("value") not in Role.__members__.values():
+                problems.append(_located(prop, f"Vai trò {what} '{prop.get('value')}' không tồn tại;"
+                                               f" dùng: {', '.join(Role)}"))
     user_tasks = {t.get("id") for t in root.iterfind(".//bpmn:userTask", NS)}
     for prop in root.iterfind(".//spiffworkflow:property[@name='extends']", NS):
         task = prop.getparent()
