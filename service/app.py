@@ -18,6 +18,7 @@ from service.api import (
     directory,
     documents,
     dossiers,
+    feedback,
     health,
     instances,
     messages,
@@ -90,7 +91,8 @@ def create_app(config: dict | None = None) -> APIFlask:
     api_docs.register(app)
     headers.register(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
-                  webhook_api, messages, notifications, reports, dossiers, documents, public, web)
+                  webhook_api, messages, notifications, reports, dossiers, feedback, documents,
+                  public, web)
     for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)

@@ -9,6 +9,7 @@ from engine.identity import Principal
 from engine.instances import TaskStatus
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
+from engine.services.feedback_state import transfer_rule
 from engine.services.persistence import (
     load_instance,
     record_failure,
@@ -38,7 +39,8 @@ def _complete_task(uow, clock, principal, task_id, data, rules) -> dict:
                 raise Conflict("Nhiệm vụ đã được xử lý")
             rules = rules or default_rules()
             row, instance = load_instance(uow, instance_id, rules, now)
-            ctx = FormContext(uow.directory.agency_codes, row["lead_agency"])
+            ctx = FormContext(uow.directory.agency_codes, row["lead_agency"], task["agency_code"],
+                              transfer_rule(uow, rules))
             cleaned = validate_submission(instance.form(task["form"]), data, ctx)
             instance.complete_task(task_id, cleaned, now, principal.subject)
             save_instance(uow, row, instance, rules, now)

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from engine.store.directory import Directory
 from engine.store.documents import DocumentNumbers
 from engine.store.dossiers import Catalog, Dossiers
+from engine.store.feedback import FeedbackItems
 from engine.store.jobs import Jobs
 from engine.store.repositories import (
     DeadlineLedger,
@@ -56,6 +57,7 @@ class UnitOfWork:
         self.jobs = Jobs(self.conn)
         self.catalog = Catalog(self.conn)
         self.dossiers = Dossiers(self.conn)
+        self.feedback = FeedbackItems(self.conn)
         self.numbers = DocumentNumbers(self.conn)
         return self
 
