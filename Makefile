@@ -7,7 +7,7 @@ VENDOR := service/static/vendor
 VENDOR_STAMP := node_modules/.dunghan-vendor
 PORT ?= 8000
 
-.PHONY: run test lint install vendor bench clean
+.PHONY: run test lint install vendor bench clean layout
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ test: install lint
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+## Draw the diagram (BPMN DI) of every process file that lacks one; review, then commit the files.
+layout: install
+	$(BIN)/dunghan lay-out processes/*.bpmn
 
 ## Benchmarks print ratios against raw SpiffWorkflow measured in the same run (PostgreSQL needed).
 bench: install

@@ -125,6 +125,33 @@ class Change:
     working_days: int = 0
 
 
+@dataclass(frozen=True)
+class Grant:
+    """An extension approved in one task for another open task of the same instance.
+
+    A user task declares it with ``extends`` (the other task's id) and ``extension``, an
+    expression over its answer giving ``{"days": n, "reason": ..., "approved_by": ...}`` to
+    approve, or None to refuse.
+    """
+
+    target: str
+    working_days: int
+    reason: str
+    approved_by: str
+
+    @classmethod
+    def from_value(cls, target: str, value) -> "Grant | None":
+        """Read the ``extension`` expression's value; raise ValueError when it is malformed."""
+        if value is None:
+            return None
+        if not isinstance(value, dict) or not {"days", "reason", "approved_by"} <= set(value):
+            raise ValueError("biểu thức 'extension' phải cho None hoặc {days, reason, approved_by}")
+        days = check_amount(value["days"], Unit.WORKING_DAYS)
+        if days < 1:
+            raise ValueError("số ngày gia hạn phải từ 1")
+        return cls(target, days, str(value["reason"]), str(value["approved_by"]))
+
+
 @dataclass
 class Replay:
     """The result of replaying a ledger: the due instant, and the open pause if any."""

@@ -17,7 +17,7 @@ from engine import codec
 from engine import events as ev
 from engine.calendar import WorkCalendar
 from engine.codec import CompiledSpec
-from engine.deadlines import Deadline, check_amount, parse_rule
+from engine.deadlines import Deadline, Grant, check_amount, parse_rule
 from engine.errors import Conflict, DomainError, NotFound, StepFailed
 from engine.forms import Form, land
 from engine.spiff_clock import step_instant
@@ -55,13 +55,19 @@ class HumanTask:
     deemed_consent: bool = False
 
 
+def start_properties(compiled: CompiledSpec) -> dict:
+    """Return the ``spiffworkflow:properties`` of the process's own start event."""
+    for spec in compiled.spec.task_specs.values():
+        props = (getattr(spec, "extensions", None) or {}).get("properties", {})
+        if isinstance(spec, StartEvent) and props:
+            return props
+    return {}
+
+
 def start_form(compiled: CompiledSpec) -> Form | None:
     """Return the form named on the process's start event: what a starter may submit."""
-    for spec in compiled.spec.task_specs.values():
-        name = (getattr(spec, "extensions", None) or {}).get("properties", {}).get("form")
-        if isinstance(spec, StartEvent) and name:
-            return compiled.forms.get(name)
-    return None
+    name = start_properties(compiled).get("form")
+    return compiled.forms.get(name) if name else None
 
 
 @dataclass
@@ -77,6 +83,7 @@ class ProcessInstance:
     events: list[ev.Event] = field(default_factory=list)
     assigned: dict[str, HumanTask] = field(default_factory=dict)
     forms: Mapping[str, Form] = field(default_factory=dict)
+    grants: list[Grant] = field(default_factory=list)
 
     @classmethod
     def start(cls, id, process_id, version, compiled: CompiledSpec, script_engine,
@@ -139,9 +146,23 @@ class ProcessInstance:
         task = self._ready_task(task_id)
         human = self._human(task)
         task.data.update(land(self.form(human.form), data))
+        self._note_grant(task)
         done = ev.TaskCompleted(self.id, now, actor, task_id, human.bpmn_id, human.agency, data)
         self._step(now, actor, task.run, done, closing=task_id)
         return human
+
+    def _note_grant(self, task) -> None:
+        """Keep the extension this answer approves for another task, for the use case to apply."""
+        props = task.task_spec.extensions.get("properties", {})
+        if not props.get("extends"):
+            return
+        value = self._run(lambda: self.workflow.script_engine.evaluate(task, props["extension"]))
+        try:
+            grant = Grant.from_value(props["extends"], value)
+        except ValueError as err:
+            raise StepFailed(f"Gia hạn của '{task.task_spec.bpmn_id}' không đọc được: {err}") from err
+        if grant is not None:
+            self.grants.append(grant)
 
     def deem_consent(self, task_id: str, now: datetime) -> HumanTask:
         """Close a silent agency's reply as ``deemed_agree`` at its deadline, and run on."""

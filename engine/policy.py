@@ -36,6 +36,7 @@ class Action(enum.StrEnum):
     DECIDE_DOSSIER = "decide_dossier"
     RECEIVE_FEEDBACK = "receive_feedback"
     READ_FEEDBACK = "read_feedback"
+    READ_ASSIGNMENTS = "read_assignments"
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class Resource:
     lead_agency: str | None = None
     participants: frozenset[str] = field(default_factory=frozenset)
     claimed_by: str | None = None
+    # The role a process's start event asks of its starter (``starter_role``), if any.
+    starter_role: str | None = None
 
 
 WORKERS = {Role.OFFICER, Role.HEAD, Role.DEPUTY, Role.PROVINCIAL_OFFICE}
@@ -69,7 +72,8 @@ RULES = {
     Action.EXTEND_DEADLINE: lambda p, r: _own(p, r) and p.has_any({Role.HEAD, Role.ADMIN}),
     Action.READ_INSTANCE: lambda p, r: p.has_any(READ_ALL) or p.agency == r.lead_agency
     or p.agency in r.participants,
-    Action.START_INSTANCE: lambda p, r: p.has_any(WORKERS),
+    Action.START_INSTANCE: lambda p, r: p.has_any(WORKERS)
+    and (r.starter_role is None or r.starter_role in p.roles),
     Action.CANCEL_INSTANCE: lambda p, r: p.has(Role.ADMIN)
     or (p.agency == r.lead_agency and p.has_any(WORKERS)),
     Action.DEPLOY_PROCESS: lambda p, r: p.has_any({Role.DESIGNER, Role.ADMIN}),
@@ -92,6 +96,8 @@ RULES = {
     Action.RECEIVE_FEEDBACK: lambda p, r: p.has_any(WORKERS),
     Action.READ_FEEDBACK: lambda p, r: p.has_any(READ_ALL)
     or p.agency in (r.agency, r.lead_agency) or p.agency in r.participants,
+    # Assigned tasks: ``agency`` is the lead agency; the Provincial Office follows every one.
+    Action.READ_ASSIGNMENTS: lambda p, r: p.has_any(READ_ALL) or (_own(p, r) and p.has_any(WORKERS)),
 }
 
 REFUSALS = {
@@ -101,7 +107,7 @@ REFUSALS = {
     Action.REASSIGN_TASK: "Chỉ lãnh đạo cơ quan được phân công lại nhiệm vụ",
     Action.EXTEND_DEADLINE: "Chỉ lãnh đạo cơ quan được duyệt gia hạn",
     Action.READ_INSTANCE: "Không được xem hồ sơ của cơ quan khác",
-    Action.START_INSTANCE: "Vai trò này không được khởi tạo hồ sơ",
+    Action.START_INSTANCE: "Vai trò này không được khởi tạo hồ sơ của quy trình này",
     Action.CANCEL_INSTANCE: "Chỉ cơ quan chủ trì được hủy hồ sơ",
     Action.DEPLOY_PROCESS: "Chỉ người thiết kế quy trình hoặc quản trị được triển khai quy trình",
     Action.READ_OVERDUE: "Chỉ Văn phòng UBND tỉnh được xem danh sách quá hạn của mọi cơ quan",
@@ -117,6 +123,7 @@ REFUSALS = {
     Action.DECIDE_DOSSIER: "Chỉ lãnh đạo cơ quan giải quyết được dừng xử lý hoặc duyệt hẹn lại",
     Action.RECEIVE_FEEDBACK: "Vai trò này không được tiếp nhận phản ánh, kiến nghị",
     Action.READ_FEEDBACK: "Không được xem phản ánh, kiến nghị của cơ quan khác",
+    Action.READ_ASSIGNMENTS: "Chỉ Văn phòng UBND tỉnh được xem nhiệm vụ được giao của cơ quan khác",
 }
 
 

@@ -29,6 +29,8 @@ TAGS = {
     "Phản ánh, kiến nghị": "Phản ánh, kiến nghị của người dân, doanh nghiệp: tiếp nhận từ các cổng, "
     "danh sách, xem từng phản ánh.",
     "Tra cứu công khai": "Người dân tra cứu hồ sơ bằng mã biên nhận, không cần đăng nhập.",
+    "Nhiệm vụ được giao": "Nhiệm vụ Chủ tịch, Phó Chủ tịch UBND tỉnh giao: danh sách, tiến độ,"
+                          " quá hạn và nợ đọng theo cơ quan chủ trì.",
 }
 
 SUMMARIES = {
@@ -58,6 +60,10 @@ SUMMARIES = {
     "POST /api/v1/tasks/{task_id}/resume": "Chạy lại đồng hồ; hạn lùi đúng bằng thời gian làm việc đã dừng",
     "POST /api/v1/tasks/{task_id}/extend": "Gia hạn một lần N ngày làm việc, do lãnh đạo cơ quan duyệt",
     "GET /api/v1/overdue": "Liệt kê việc quá hạn, cũ nhất trước, kèm cơ quan và người đứng đầu",
+    "GET /api/v1/assignments":
+        "Liệt kê nhiệm vụ được giao, hạn sớm nhất trước; cơ quan chỉ thấy nhiệm vụ mình chủ trì",
+    "GET /api/v1/assignments/backlog":
+        "Nợ đọng theo cơ quan chủ trì: đang mở, quá hạn, và tại cuối mỗi tháng",
     "GET /api/v1/agencies": "Liệt kê các cơ quan",
     "PUT /api/v1/agencies/{code}": "Tạo hoặc sửa một cơ quan (quản trị)",
     "GET /api/v1/delegations": "Liệt kê uỷ quyền của cơ quan người gọi",

@@ -12,8 +12,9 @@ from engine.services.dossiers import load_catalog_directory
 from engine.store.migrate import require_current, runs_as_owner
 from engine.store.uow import UnitOfWorkFactory
 from notifications.config import NotificationConfig, mailer_from_environment
-from service import api_docs, bodies, headers, logs, problems, public, settings, web
+from service import api_docs, bodies, headers, logs, pages, problems, public, settings, web
 from service.api import (
+    assignments,
     deadlines,
     directory,
     documents,
@@ -92,7 +93,7 @@ def create_app(config: dict | None = None) -> APIFlask:
     headers.register(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
                   webhook_api, messages, notifications, reports, dossiers, feedback, documents,
-                  public, web)
+                  assignments, public, web, pages)
     for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)

@@ -14,6 +14,7 @@ from engine.calendar import DeadlineModel, WorkCalendar
 from engine.calendar_check import format_check, unconfirmed_days
 from engine.check import check_directory
 from engine.clock import SystemClock
+from engine.diagram import lay_out, missing_di
 from engine.rules import Rules
 from engine.services.dossiers import load_catalog_directory
 from engine.store import metrics
@@ -91,6 +92,22 @@ def _check_library(directory: Path) -> None:
     if findings:
         raise SystemExit(1)
     click.echo(f"Đã kiểm tra {processes} quy trình và {forms} biểu mẫu trong {directory}: không có lỗi.")
+
+
+@main.command("lay-out", help="Vẽ sơ đồ (BPMN DI) cho các tệp BPMN chưa có sơ đồ đầy đủ, ghi đè lên tệp: "
+              "mỗi làn một dải, bước theo thứ tự thực hiện. --replace: vẽ lại cả tệp đã có sơ đồ.")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Thay cả sơ đồ đã có (mất bố cục vẽ tay)")
+def lay_out_files(files: tuple[Path, ...], replace: bool):
+    """Write a computed diagram into each BPMN file that lacks one (or every file, with --replace)."""
+    for path in files:
+        bpmn = path.read_bytes()
+        if not replace and not missing_di(bpmn):
+            click.echo(f"{path}: đã có sơ đồ đầy đủ, giữ nguyên.")
+            continue
+        path.write_bytes(lay_out(bpmn))
+        click.echo(f"{path}: đã vẽ sơ đồ.")
 
 
 @main.command("load-processes", help="Nạp mọi tệp BPMN trong processes/ và danh mục thủ tục "

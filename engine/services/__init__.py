@@ -1,5 +1,6 @@
 """Use cases: each runs in one unit of work and commits state, tasks, audit and outbox together."""
 
+from engine.services.assignments import assignment_backlog, list_assignments
 from engine.services.deadlines import (
     explain_deadline,
     extend_task,
@@ -27,6 +28,7 @@ from engine.store.repositories import TaskQuery
 
 __all__ = [
     "TaskQuery",
+    "assignment_backlog",
     "cancel_instance",
     "claim_task",
     "climb_ladder",
@@ -39,6 +41,7 @@ __all__ = [
     "get_process",
     "get_task",
     "handlers",
+    "list_assignments",
     "list_processes",
     "list_tasks",
     "load_process_directory",

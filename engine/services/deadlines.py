@@ -2,14 +2,13 @@
 
 from engine import policy
 from engine.clock import Clock
-from engine.deadlines import Change, ChangeKind, Deadline, explain, replay
+from engine.deadlines import ChangeKind, Deadline, explain, replay
 from engine.errors import Conflict, Invalid
-from engine.events import DeadlineChanged
 from engine.identity import SYSTEM, Principal
 from engine.instances import TaskStatus
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
-from engine.services.persistence import ladder_prefix, schedule_ladder
+from engine.services.ledger import change_deadline, changes_of, record, reschedule
 from engine.services.tasks import task_resource, task_row
 from engine.store.uow import UnitOfWork
 from engine.views import task_view
@@ -63,7 +62,7 @@ def explain_deadline(uow: UnitOfWork, principal: Principal, task_id: str,
             return {"task_id": task_id, "due": None, "explanation_vi": "Nhiệm vụ này không có thời hạn."}
         rows = uow.ledger.for_task(task_id)
     calendar = (rules or default_rules()).calendar.for_agency(task["agency_code"])
-    body = explain(Deadline.from_json(task["deadline"]), _changes(rows), calendar)
+    body = explain(Deadline.from_json(task["deadline"]), changes_of(rows), calendar)
     body["task_id"] = task_id
     body["ledger"] = [_ledger_view(r) for r in rows]
     return body
@@ -81,15 +80,15 @@ def recompute_deadlines(uow: UnitOfWork, clock: Clock, rules: Rules) -> list[dic
             return []
         changed = []
         for task in uow.tasks.open_with_deadlines():
-            due = replay(Deadline.from_json(task["deadline"]), _changes(uow.ledger.for_task(task["id"])),
+            due = replay(Deadline.from_json(task["deadline"]), changes_of(uow.ledger.for_task(task["id"])),
                          calendar.for_agency(task["agency_code"])).due
             if due != task["due_at"]:
                 reason = (f"Lịch làm việc, giờ làm việc hoặc quy tắc tính thời hạn thay đổi"
                           f" (phiên bản {calendar.fingerprint})")
-                _record(uow, clock.now(), SYSTEM, task, ChangeKind.RECOMPUTED, reason, due)
+                record(uow, clock.now(), SYSTEM, task, ChangeKind.RECOMPUTED, reason, due)
                 uow.tasks.update(task["id"], due_at=due)
                 if task["paused_at"] is None:  # a paused clock reminds no one until resumed
-                    _reschedule(uow, rules, task, due, clock.now())
+                    reschedule(uow, rules, task, due, clock.now())
                 changed.append({"task_id": task["id"], "old_due": task["due_at"], "new_due": due})
         uow.settings.put(FINGERPRINT_KEY, calendar.fingerprint)
         uow.commit()
@@ -109,38 +108,11 @@ def _running_deadline(uow, principal, task_id):
 def _change(uow, clock, principal, task, kind, reason, rules, **extra) -> dict:
     if not reason or len(reason.strip()) < 5:
         raise Invalid("Thiếu lý do", {"reason": "Bắt buộc, ít nhất 5 ký tự"})
-    now, rules = clock.now(), rules or default_rules()
-    changes = [*_changes(uow.ledger.for_task(task["id"])),
-               Change(kind, now, extra.get("working_days", 0))]
-    state = replay(Deadline.from_json(task["deadline"]), changes,
-                   rules.calendar.for_agency(task["agency_code"]))
-    _record(uow, now, principal, task, kind, reason.strip(), state.due, **extra)
-    uow.tasks.update(task["id"], due_at=state.due, paused_at=state.paused_since)
-    if state.paused_since is None:
-        _reschedule(uow, rules, task, state.due, now)
-    else:
-        uow.jobs.cancel_prefix(ladder_prefix(task["id"]))  # a paused clock reminds no one
+    change_deadline(uow, clock.now(), principal, task, kind, reason.strip(),
+                    rules or default_rules(), **extra)
     view = task_view(uow.tasks.get(task["id"]))
     uow.commit()
     return view
-
-
-def _reschedule(uow, rules, task, due, now) -> None:
-    process_id = uow.instances.get(task["instance_id"])["process_id"]
-    schedule_ladder(uow, rules, process_id, task["id"], task["agency_code"], due,
-                    task["deemed_consent"], now)
-
-
-def _record(uow, now, principal, task, kind, reason, new_due, **extra) -> None:
-    uow.ledger.add(task_id=task["id"], kind=kind, at=now, actor=principal.subject, reason=reason,
-                   working_days=extra.get("working_days", 0), approved_by=extra.get("approved_by"),
-                   old_due=task["due_at"], new_due=new_due)
-    uow.journal.record(DeadlineChanged(task["instance_id"], now, principal.subject, task["id"],
-                                       task["agency_code"], kind, reason, new_due))
-
-
-def _changes(rows) -> list[Change]:
-    return [Change(ChangeKind(r["kind"]), r["at"], r["working_days"]) for r in rows]
 
 
 def _ledger_view(row) -> dict:

@@ -8,7 +8,7 @@ from engine.errors import Invalid, NotFound, StepFailed
 from engine.events import InstanceStartFailed
 from engine.forms import SYSTEM_VARIABLES, FormContext, land
 from engine.identity import Principal
-from engine.instances import InstanceStatus, ProcessInstance, start_form
+from engine.instances import InstanceStatus, ProcessInstance, start_form, start_properties
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
 from engine.services.persistence import (
@@ -39,6 +39,8 @@ def start_instance(uow: UnitOfWork, clock: Clock, principal: Principal, process_
             if version is None:
                 raise NotFound(f"Không có quy trình '{process_id}'")
             number = version["version"]
+            starter = start_properties(uow.processes.compiled(version["id"])).get("starter_role")
+            policy.require(principal, Action.START_INSTANCE, Resource(starter_role=starter))
             view = _start(uow, principal, instance_id, version, variables, rules, now)
             uow.commit()
     except StepFailed as err:

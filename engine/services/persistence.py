@@ -9,8 +9,10 @@ from engine.deadlines import timer_helpers
 from engine.errors import NotFound, StaleState, StepFailed
 from engine.events import InstanceStartFailed, StepFailedRecorded
 from engine.instances import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from engine.periods import period_helpers
 from engine.rules import Rules
 from engine.scripting import SandboxScriptEngine
+from engine.services.assignments import follow_assignment
 from engine.services.dossier_status import follow_instance
 from engine.services.feedback_state import follow_feedback
 
@@ -42,6 +44,7 @@ def script_engine(rules: Rules, now: datetime) -> SandboxScriptEngine:
     ``feedback_days(kind)`` reads the province's handling limit of a kind of feedback.
     """
     return SandboxScriptEngine(helpers={**timer_helpers(rules.calendar, now),
+                                        **period_helpers(rules.calendar, now),
                                         "feedback_days": rules.feedback.handle_days,
                                         "feedback_step_days": rules.feedback.step_days})
 
@@ -86,7 +89,10 @@ def publish(uow, instance: ProcessInstance, rules: Rules, now: datetime) -> None
     uow.journal.record_all(instance.events)
     instance.events.clear()
     follow_instance(uow, instance, rules, now, actor)
-    follow_feedback(uow, instance, now, actor)
+    return SandboxScriptEngine(helpers={**timer_helpers(rules.calendar, now),
+                                        **period_helpers(rules.calendar, now),
+                                        "feedback_days": rules.feedback.handle_days,
+                                        "feedback_step_days": rules.feedback.step_days})
     for task_id, due in instance.waiting_timers():
         key = f"timer:{instance.id}:{task_id}:{due.isoformat()}"
         # SpiffWorkflow fires a timer once its instant is strictly past, hence the microsecond.

@@ -9,6 +9,7 @@ from engine.identity import Principal
 from engine.instances import TaskStatus
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
+from engine.services.ledger import grant_extension
 from engine.services.feedback_state import transfer_rule
 from engine.services.persistence import (
     load_instance,
@@ -44,6 +45,8 @@ def _complete_task(uow, clock, principal, task_id, data, rules) -> dict:
             cleaned = validate_submission(instance.form(task["form"]), data, ctx)
             instance.complete_task(task_id, cleaned, now, principal.subject)
             save_instance(uow, row, instance, rules, now)
+            for grant in instance.grants:
+                grant_extension(uow, now, principal, task, grant, rules)
             if task["due_at"] is not None and now > task["due_at"]:
                 uow.violations.add(agency_code=task["agency_code"], kind="late_completion",
                                    instance_id=instance_id, task_id=task_id, occurred_at=now,

@@ -309,6 +309,33 @@ issued_documents = sa.Table(
     sa.UniqueConstraint("agency_code", "year", "number"),
 )
 
+# One row per assigned task (process theo_doi_nhiem_vu), kept in step with its instance after
+# every step: what the Provincial Office registered, and where the task stands. The due date
+# is not copied here: it is the lead's task's, which an approved extension moves.
+assignments = sa.Table(
+    "assignments", metadata,
+    sa.Column("instance_id", sa.ForeignKey("instances.id"), primary_key=True),
+    sa.Column("source_kind", sa.String(16), nullable=False),
+    sa.Column("source_number", sa.String(100), nullable=False),
+    sa.Column("source_date", sa.String(10), nullable=False),
+    sa.Column("assigned_by", sa.String(16), nullable=False),
+    sa.Column("assigned_by_name", sa.String(255), nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("lead_agency", sa.String(32), nullable=False),
+    sa.Column("cooperating_agencies", sa.JSON, nullable=False),
+    sa.Column("report_period", sa.String(16), nullable=False),
+    sa.Column("state", sa.String(24), nullable=False),
+    sa.Column("registered_at", UtcDateTime(), nullable=False),
+    sa.Column("registered_by", sa.String(160), nullable=False),
+    sa.Column("last_report", sa.JSON),
+    sa.Column("last_report_at", UtcDateTime()),
+    sa.Column("reported_done_at", UtcDateTime()),
+    sa.Column("ended_at", UtcDateTime()),
+    # An agency's list by state; the backlog by agency and registration date.
+    sa.Index(None, "lead_agency", "state"),
+    sa.Index(None, "registered_at"),
+)
+
 # Citizen feedback (phản ánh, kiến nghị) as its process leaves it, for lists and filters.
 feedback = sa.Table(
     "feedback", metadata,

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from engine.store.assignments import Assignments
 from engine.store.directory import Directory
 from engine.store.documents import DocumentNumbers
 from engine.store.dossiers import Catalog, Dossiers
@@ -59,6 +60,7 @@ class UnitOfWork:
         self.dossiers = Dossiers(self.conn)
         self.feedback = FeedbackItems(self.conn)
         self.numbers = DocumentNumbers(self.conn)
+        self.assignments = Assignments(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:
