@@ -24,15 +24,17 @@ ACCEPT = ("review", {"decision": "accept"})
 TODAY = "today"  # filled with the local date the step is taken on
 # (agency, kind, title and content, days ago, steps, what a newcomer sees)
 SCENARIOS = [
-    ("SXD", "ha_tang_moi_truong", ("Công trình để vật liệu chiếm vỉa hè đường Lý Thái Tổ",
-                                   "Công trình số 45 đường Lý Thái Tổ để vật liệu chiếm hết vỉa hè một tháng."),
+    ("SXD", "ha_tang_moi_truong",
+     ("Công trình để vật liệu chiếm vỉa hè đường Lý Thái Tổ",
+      "Công trình số 45 đường Lý Thái Tổ để vật liệu chiếm hết vỉa hè một tháng."),
      0, [], "Sở Xây dựng đang xem xét tiếp nhận"),
     ("UBND_KINHBAC", "ha_tang_moi_truong", LIGHTS, 1,
      [("review", {"decision": "transfer", "transfer_to": "SXD",
                   "reasons": "Tuyến đường do Sở Xây dựng quản lý theo phân cấp"})],
      "phường Kinh Bắc chuyển lên Sở Xây dựng (người phản ánh được báo qua thư)"),
-    ("UBND_TIENDU", "thu_tuc_hanh_chinh", ("Chậm cấp bản sao trích lục khai sinh",
-                                          "Nộp yêu cầu cấp bản sao trích lục khai sinh đã 10 ngày chưa nhận."),
+    ("UBND_TIENDU", "thu_tuc_hanh_chinh",
+     ("Chậm cấp bản sao trích lục khai sinh",
+      "Nộp yêu cầu cấp bản sao trích lục khai sinh đã 10 ngày chưa nhận."),
      1, [("review", {"decision": "supplement", "reasons": "Đề nghị cung cấp số biên nhận hồ sơ"})],
      "xã Tiên Du chờ người phản ánh bổ sung"),
     ("STC", "khac", ("Đề nghị giảm giá vé xe buýt cho người cao tuổi",

@@ -89,10 +89,8 @@ def publish(uow, instance: ProcessInstance, rules: Rules, now: datetime) -> None
     uow.journal.record_all(instance.events)
     instance.events.clear()
     follow_instance(uow, instance, rules, now, actor)
-    return SandboxScriptEngine(helpers={**timer_helpers(rules.calendar, now),
-                                        **period_helpers(rules.calendar, now),
-                                        "feedback_days": rules.feedback.handle_days,
-                                        "feedback_step_days": rules.feedback.step_days})
+    follow_assignment(uow, instance, now, actor)
+    follow_feedback(uow, instance, now, actor)
     for task_id, due in instance.waiting_timers():
         key = f"timer:{instance.id}:{task_id}:{due.isoformat()}"
         # SpiffWorkflow fires a timer once its instant is strictly past, hence the microsecond.

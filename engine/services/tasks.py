@@ -9,8 +9,8 @@ from engine.identity import Principal
 from engine.instances import TaskStatus
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
-from engine.services.ledger import grant_extension
 from engine.services.feedback_state import transfer_rule
+from engine.services.ledger import grant_extension
 from engine.services.persistence import (
     load_instance,
     record_failure,
