@@ -51,6 +51,21 @@ def with_diagram(bpmn: bytes) -> bytes:
     return lay_out(bpmn) if missing_di(bpmn) else bpmn
 
 
+def steps_in_order(bpmn: bytes) -> list[dict]:
+    """List the activities and events of a drawn document as a reader meets them: left to right.
+
+    This is the text a page shows beside (or instead of) the diagram; gateways are left out,
+    as their question is read on the flows they choose between.
+    """
+    root = etree.fromstring(bpmn, _PARSER)
+    at = {s.get("bpmnElement"): (float(b.get("x")), float(b.get("y")))
+          for s in root.iter(f"{{{BPMNDI}}}BPMNShape") for b in s.iter(f"{{{DC}}}Bounds")}
+    steps = [{"id": el.get("id"), "name": el.get("name") or el.get("id"), "kind": _local(el)}
+             for el in root.iter(f"{{{BPMN}}}*")
+             if _local(el) in _SIZES and _local(el) not in _GATEWAYS and el.get("id") in at]
+    return sorted(steps, key=lambda s: at[s["id"]])
+
+
 def lay_out(bpmn: bytes) -> bytes:
     """Return the document with its diagram replaced by a computed layout.
 

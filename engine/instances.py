@@ -64,6 +64,15 @@ def start_properties(compiled: CompiledSpec) -> dict:
     return {}
 
 
+def approver_of(compiled: CompiledSpec, bpmn_id: str) -> str | None:
+    """Return the task whose approval extends ``bpmn_id`` (its ``extends``), if the process has one."""
+    specs = [compiled.spec, *compiled.subprocess_specs.values()]
+    for spec in (s for process in specs for s in process.task_specs.values()):
+        if (getattr(spec, "extensions", None) or {}).get("properties", {}).get("extends") == bpmn_id:
+            return spec.bpmn_id
+    return None
+
+
 def start_form(compiled: CompiledSpec) -> Form | None:
     """Return the form named on the process's start event: what a starter may submit."""
     name = start_properties(compiled).get("form")
@@ -120,6 +129,23 @@ class ProcessInstance:
             return dict(self.workflow.data)
         last = self.workflow.last_task or self.workflow.task_tree
         return dict(last.data)
+
+    def reached_elements(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Return the BPMN ids of the elements the run has passed and those it stands at now.
+
+        Sub-processes count too: a consulted agency's reply inside a multi-instance
+        consultation is reached in the sub-workflow, not the top one.
+        """
+        passed, current = set(), set()
+        for task in self.workflow.get_tasks():
+            bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+            if bpmn_id is None:
+                continue
+            if task.state == TaskState.COMPLETED:
+                passed.add(bpmn_id)
+            elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+                current.add(bpmn_id)
+        return frozenset(passed), frozenset(current)
 
     def open_tasks(self) -> list[HumanTask]:
         """List the user tasks waiting for an agency, with the agency evaluated."""

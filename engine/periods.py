@@ -8,10 +8,10 @@ opens, so the stored rule, its explanation and any extension stay working days.
 
 import calendar as months
 import functools
-import sys
 from datetime import date, datetime, timedelta
 
 from engine.calendar import WorkCalendar
+from engine.sandbox import trusted
 
 PERIODS = ("weekly", "monthly")
 # A date further ahead is a typing error, and counting to it would only burn time.
@@ -88,19 +88,11 @@ def period_helpers(cal: WorkCalendar, now: datetime) -> dict:
 
 
 def _untraced(fn):
-    """Run a trusted helper without the sandbox's per-opcode tracer; its own bounds limit it.
-
-    Under the tracer, the first use of a year (building its holiday table) takes longer than
-    a script's whole time limit on a busy machine.
-    """
+    """Run a helper as trusted code: untraced, and off the calling script's time limit."""
     @functools.wraps(fn)
     def helper(*args, **kwargs):
-        tracer = sys.gettrace()
-        sys.settrace(None)
-        try:
+        with trusted():
             return fn(*args, **kwargs)
-        finally:
-            sys.settrace(tracer)
     return helper
 
 

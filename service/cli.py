@@ -23,6 +23,7 @@ from engine.store.uow import UnitOfWorkFactory, create_db_engine
 from engine.worker import Worker, install_sigterm
 from notifications import handlers as notification_handlers
 from service import demo, document_cli, logs, report_cli, settings
+from service.demo_assignments import seed_assignments
 from service.demo_dossiers import seed_dossiers
 from service.demo_feedback import seed_feedback
 from service.friendly import FriendlyGroup, port_in_use
@@ -142,6 +143,11 @@ def seed_demo():
     if seeded:
         click.echo("Hồ sơ TTHC mẫu (tra cứu tại http://127.0.0.1:8000/tra-cuu?ma=...):")
         for line in seeded:
+            click.echo(f"  {line}")
+    assigned = seed_assignments(UnitOfWorkFactory(_database_url()), SystemClock(), rules)
+    if assigned:
+        click.echo("Nhiệm vụ được giao mẫu (GET /api/v1/assignments với TOKEN_VPUBND):")
+        for line in assigned:
             click.echo(f"  {line}")
     feedback = seed_feedback(UnitOfWorkFactory(_database_url()), SystemClock(), rules)
     if feedback:

@@ -5,7 +5,7 @@ from engine.clock import Clock
 from engine.deadlines import ChangeKind, Deadline, explain, replay
 from engine.errors import Conflict, Invalid
 from engine.identity import SYSTEM, Principal
-from engine.instances import TaskStatus
+from engine.instances import TaskStatus, approver_of
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
 from engine.services.ledger import change_deadline, changes_of, record, reschedule
@@ -46,6 +46,10 @@ def extend_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: st
     with uow:
         task = _running_deadline(uow, principal, task_id)
         policy.require(principal, Action.EXTEND_DEADLINE, Resource(task["agency_code"]))
+        version_id = uow.instances.get(task["instance_id"])["process_version_id"]
+        approver = approver_of(uow.processes.compiled(version_id), task["bpmn_id"])
+        if approver is not None:
+            raise Conflict(f"Thời hạn nhiệm vụ này chỉ được gia hạn khi bước '{approver}' đồng ý")
         if any(c["kind"] == ChangeKind.EXTENDED for c in uow.ledger.for_task(task_id)):
             raise Conflict("Thời hạn chỉ được gia hạn một lần")
         return _change(uow, clock, principal, task, ChangeKind.EXTENDED, reason, rules,

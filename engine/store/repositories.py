@@ -53,6 +53,10 @@ class Processes:
         query = sa.select(t).where(t.c.process_id == process_id, t.c.content_hash == content_hash)
         return self.conn.execute(query).mappings().first()
 
+    def get(self, version_id: int):
+        query = sa.select(process_versions).where(process_versions.c.id == version_id)
+        return self.conn.execute(query).mappings().first()
+
     def latest(self, process_id: str):
         t = process_versions
         query = sa.select(t).where(t.c.process_id == process_id).order_by(t.c.version.desc())
