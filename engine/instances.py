@@ -53,6 +53,7 @@ class HumanTask:
     deadline: Deadline | None = None
     due_at: datetime | None = None
     deemed_consent: bool = False
+    pause_approver: str = "none"
 
 
 def start_properties(compiled: CompiledSpec) -> dict:
@@ -320,7 +321,8 @@ class ProcessInstance:
         form = self.forms.get(props.get("form"))
         shown = form.shown(task.data) if form else {}  # only what its form declares, never the rest
         return HumanTask(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or "",
-                         task.task_spec.lane, agency, props.get("form"), shown)
+                         task.task_spec.lane, agency, props.get("form"), shown,
+                         pause_approver=props.get("pause_approver", "none"))
 
     @staticmethod
     def _run(step, budget: StepBudget | None = None):

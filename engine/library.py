@@ -19,7 +19,7 @@ from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 
 from engine import codec
 from engine.calendar import DeadlineModel
-from engine.deadlines import parse_model, parse_rule
+from engine.deadlines import parse_model, parse_pause_approver, parse_rule
 from engine.errors import BpmnProblem, InvalidBpmn, ScriptRejected
 from engine.forms import SYSTEM_VARIABLES
 from engine.forms.binding import FormUse, bind_forms
@@ -216,7 +216,8 @@ def _problem_from(err: ValidationException, root) -> BpmnProblem:
 
 def _lint(root) -> list[BpmnProblem]:
     return [*_lint_expressions(root), *_lint_user_tasks(root), *_lint_deadlines(root),
-            *_lint_boundary_models(root), *_lint_extensions(root)]
+            *_lint_boundary_models(root), *_lint_extensions(root),
+            *_lint_pause_approvers(root)]
 
 
 def _lint_extensions(root) -> list[BpmnProblem]:
@@ -341,6 +342,19 @@ def _lint_deadlines(root) -> list[BpmnProblem]:
     for prop in root.iterfind(".//spiffworkflow:property[@name='deadline_model']", NS):
         if prop.getparent().find("spiffworkflow:property[@name='deadline']", NS) is None:
             problems.append(_located(prop, "Thuộc tính 'deadline_model' cần đi kèm 'deadline'"))
+    return problems
+
+
+def _lint_pause_approvers(root) -> list[BpmnProblem]:
+    """Refuse an unknown approver, and one on a task whose clock does not run."""
+    problems = []
+    for prop in root.iterfind(".//spiffworkflow:property[@name='pause_approver']", NS):
+        try:
+            parse_pause_approver(prop.get("value"))
+        except ValueError as err:
+            problems.append(_located(prop, f"Thuộc tính 'pause_approver' không hợp lệ: {err}"))
+        if prop.getparent().find("spiffworkflow:property[@name='deadline']", NS) is None:
+            problems.append(_located(prop, "Thuộc tính 'pause_approver' cần đi kèm 'deadline'"))
     return problems
 
 

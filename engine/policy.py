@@ -1,10 +1,11 @@
 """Answer one question for every use case: may this principal do this action on this resource?
 
 The agency is the boundary. Officers work on their agency's tasks; heads also reassign and
-approve extensions; the Provincial Office reads everything and owns the overdue list; Home
-Affairs reads reports; designers deploy processes; admins manage the directory. A refusal is
-always 403 Forbidden (never a disguised 404): ids are random UUIDs, so existence leaks
-nothing useful, and an explicit refusal helps agencies debug their integrations.
+decide the pause and more-time requests addressed to their agency; the Provincial Office
+reads everything and owns the overdue list; Home Affairs reads reports; designers deploy
+processes; admins manage the directory. A refusal is always 403 Forbidden (never a disguised
+404): ids are random UUIDs, so existence leaks nothing useful, and an explicit refusal helps
+agencies debug their integrations.
 """
 
 import enum
@@ -19,7 +20,7 @@ class Action(enum.StrEnum):
     ACT_ON_TASK = "act_on_task"
     CLAIM_TASK = "claim_task"
     REASSIGN_TASK = "reassign_task"
-    EXTEND_DEADLINE = "extend_deadline"
+    DECIDE_DEADLINE_REQUEST = "decide_deadline_request"
     READ_INSTANCE = "read_instance"
     START_INSTANCE = "start_instance"
     CANCEL_INSTANCE = "cancel_instance"
@@ -69,7 +70,9 @@ RULES = {
     Action.ACT_ON_TASK: _acts_on_task,
     Action.CLAIM_TASK: lambda p, r: _own(p, r) and p.has_any(WORKERS) and p.user_id is not None,
     Action.REASSIGN_TASK: lambda p, r: _own(p, r) and p.has(Role.HEAD),
-    Action.EXTEND_DEADLINE: lambda p, r: _own(p, r) and p.has_any({Role.HEAD, Role.ADMIN}),
+    # A pause or more time is decided by a head of the approving agency, never by an admin:
+    # the decision is on the substance of the work, which only a head answers for.
+    Action.DECIDE_DEADLINE_REQUEST: lambda p, r: _own(p, r) and p.has(Role.HEAD),
     Action.READ_INSTANCE: lambda p, r: p.has_any(READ_ALL) or p.agency == r.lead_agency
     or p.agency in r.participants,
     Action.START_INSTANCE: lambda p, r: p.has_any(WORKERS)
@@ -105,7 +108,7 @@ REFUSALS = {
     Action.ACT_ON_TASK: "Nhiệm vụ này thuộc cơ quan khác hoặc đã được cán bộ khác nhận xử lý",
     Action.CLAIM_TASK: "Chỉ cán bộ của cơ quan được giao mới nhận xử lý nhiệm vụ",
     Action.REASSIGN_TASK: "Chỉ lãnh đạo cơ quan được phân công lại nhiệm vụ",
-    Action.EXTEND_DEADLINE: "Chỉ lãnh đạo cơ quan được duyệt gia hạn",
+    Action.DECIDE_DEADLINE_REQUEST: "Chỉ lãnh đạo cơ quan có thẩm quyền được duyệt đề nghị này",
     Action.READ_INSTANCE: "Không được xem hồ sơ của cơ quan khác",
     Action.START_INSTANCE: "Vai trò này không được khởi tạo hồ sơ của quy trình này",
     Action.CANCEL_INSTANCE: "Chỉ cơ quan chủ trì được hủy hồ sơ",

@@ -1,4 +1,11 @@
-"""Pause, resume and extend task deadlines, explain them, and recompute them after a calendar change."""
+"""Explain task deadlines, recompute them after a calendar change, and refuse self-service moves.
+
+Nobody moves the clock that binds them: a pause or more time is asked for and decided by
+another (engine.services.deadline_requests), or granted by a process step that another
+agency completes (engine.services.ledger); both write the ledger through ``change_deadline``.
+"""
+
+from typing import NoReturn
 
 from engine import policy
 from engine.clock import Clock
@@ -11,64 +18,63 @@ from engine.rules import Rules, default_rules
 from engine.services.ledger import change_deadline, changes_of, record, reschedule
 from engine.services.tasks import task_resource, task_row
 from engine.store.uow import UnitOfWork
-from engine.views import task_view
+from engine.views import deadline_request_view, task_view
 
 FINGERPRINT_KEY = "calendar_fingerprint"
-MAX_EXTENSION_DAYS = 60
+SELF_SERVICE_GONE = ("Cơ quan không tự tạm dừng, chạy lại hay gia hạn thời hạn của mình: gửi đề nghị "
+                     "(POST /api/v1/tasks/{id}/deadline-requests) để lãnh đạo cơ quan có thẩm quyền duyệt")
 
 
-def pause_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str, reason: str,
-               rules: Rules | None = None) -> dict:
-    """Stop a task's clock, e.g. while the citizen supplements the dossier or pays fees."""
+def refuse_self_service(uow: UnitOfWork, principal: Principal, task_id: str) -> NoReturn:
+    """Refuse an agency pausing or extending its own clock, naming the way that remains.
+
+    A task whose process grants extensions in a step of its own (``extends``) points there;
+    any other task points to a pause or more-time request.
+    """
     with uow:
-        task = _running_deadline(uow, principal, task_id)
-        if task["paused_at"] is not None:
-            raise Conflict("Thời hạn đang tạm dừng")
-        return _change(uow, clock, principal, task, ChangeKind.PAUSED, reason, rules)
-
-
-def resume_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str, reason: str,
-                rules: Rules | None = None) -> dict:
-    """Restart a paused clock; the due date moves by the paused working time."""
-    with uow:
-        task = _running_deadline(uow, principal, task_id)
-        if task["paused_at"] is None:
-            raise Conflict("Thời hạn không ở trạng thái tạm dừng")
-        return _change(uow, clock, principal, task, ChangeKind.RESUMED, reason, rules)
-
-
-def extend_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str,
-                working_days: int, reason: str, rules: Rules | None = None) -> dict:
-    """Extend a deadline once, by a head of the task's agency, with a reason."""
-    if not 1 <= working_days <= MAX_EXTENSION_DAYS:
-        raise Invalid("Số ngày gia hạn không hợp lệ",
-                      {"working_days": f"Từ 1 đến {MAX_EXTENSION_DAYS} ngày làm việc"})
-    with uow:
-        task = _running_deadline(uow, principal, task_id)
-        policy.require(principal, Action.EXTEND_DEADLINE, Resource(task["agency_code"]))
+        task = running_deadline(uow, principal, task_id)
         version_id = uow.instances.get(task["instance_id"])["process_version_id"]
         approver = approver_of(uow.processes.compiled(version_id), task["bpmn_id"])
-        if approver is not None:
-            raise Conflict(f"Thời hạn nhiệm vụ này chỉ được gia hạn khi bước '{approver}' đồng ý")
-        if any(c["kind"] == ChangeKind.EXTENDED for c in uow.ledger.for_task(task_id)):
-            raise Conflict("Thời hạn chỉ được gia hạn một lần")
-        return _change(uow, clock, principal, task, ChangeKind.EXTENDED, reason, rules,
-                       working_days=working_days, approved_by=principal.subject)
+    if approver is not None:
+        raise Conflict(f"Thời hạn nhiệm vụ này chỉ được gia hạn khi bước '{approver}' đồng ý")
+    raise Conflict(SELF_SERVICE_GONE)
+
+
+def end_legacy_pause(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str,
+                     reason: str, rules: Rules | None = None) -> dict:
+    """Restart a clock an agency paused itself before pauses needed approval (migration 0020).
+
+    Such a pause has no end but this one, and leaving it open would keep the task from ever
+    being overdue; any other clock is moved only by a decided request.
+    """
+    with uow:
+        task = running_deadline(uow, principal, task_id)
+        if task["paused_at"] is None:
+            raise Conflict(SELF_SERVICE_GONE)
+        if len((reason or "").strip()) < 5:
+            raise Invalid("Thiếu lý do", {"reason": "Bắt buộc, ít nhất 5 ký tự"})
+        change_deadline(uow, clock.now(), principal, task, ChangeKind.RESUMED, reason.strip(),
+                        rules or default_rules())
+        view = task_view(uow.tasks.get(task_id))
+        uow.commit()
+    return view
 
 
 def explain_deadline(uow: UnitOfWork, principal: Principal, task_id: str,
                      rules: Rules | None = None) -> dict:
-    """Show how a task's due date was computed, day by day, with its ledger."""
+    """Show how a task's due date was computed, day by day, with its ledger and requests."""
     with uow:
         task = task_row(uow, task_id)
         policy.require(principal, Action.READ_TASK, Resource(task["agency_code"]))
         if task["deadline"] is None:
             return {"task_id": task_id, "due": None, "explanation_vi": "Nhiệm vụ này không có thời hạn."}
         rows = uow.ledger.for_task(task_id)
+        asked = uow.requests.for_task(task_id)
     calendar = (rules or default_rules()).calendar.for_agency(task["agency_code"])
     body = explain(Deadline.from_json(task["deadline"]), changes_of(rows), calendar)
     body["task_id"] = task_id
     body["ledger"] = [_ledger_view(r) for r in rows]
+    body["requests"] = [deadline_request_view(r) for r in asked]
     return body
 
 
@@ -99,7 +105,8 @@ def recompute_deadlines(uow: UnitOfWork, clock: Clock, rules: Rules) -> list[dic
     return changed
 
 
-def _running_deadline(uow, principal, task_id):
+def running_deadline(uow, principal, task_id):
+    """Return an open task with a deadline that the principal may act on, or refuse."""
     task = task_row(uow, task_id)
     policy.require(principal, Action.ACT_ON_TASK, task_resource(task))
     if task["state"] != TaskStatus.OPEN:
@@ -107,16 +114,6 @@ def _running_deadline(uow, principal, task_id):
     if task["deadline"] is None:
         raise Conflict("Nhiệm vụ này không có thời hạn")
     return task
-
-
-def _change(uow, clock, principal, task, kind, reason, rules, **extra) -> dict:
-    if not reason or len(reason.strip()) < 5:
-        raise Invalid("Thiếu lý do", {"reason": "Bắt buộc, ít nhất 5 ký tự"})
-    change_deadline(uow, clock.now(), principal, task, kind, reason.strip(),
-                    rules or default_rules(), **extra)
-    view = task_view(uow.tasks.get(task["id"]))
-    uow.commit()
-    return view
 
 
 def _ledger_view(row) -> dict:

@@ -103,7 +103,8 @@ def _open_tasks(uow, instance: ProcessInstance, opened: list[HumanTask], rules: 
         dict(id=t.id, instance_id=instance.id, bpmn_id=t.bpmn_id, name=t.name, lane=t.lane,
              agency_code=t.agency, form=t.form, created_at=now, due_at=t.due_at,
              deadline=t.deadline.to_json() if t.deadline else None,
-             deemed_consent=t.deemed_consent, data=json_safe(t.data))
+             deemed_consent=t.deemed_consent, pause_approver=t.pause_approver,
+             data=json_safe(t.data))
         for t in opened
     ])
     uow.jobs.schedule_many("ladder", [

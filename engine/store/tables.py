@@ -165,6 +165,8 @@ tasks = sa.Table(
     sa.Column("paused_at", UtcDateTime()),
     sa.Column("escalation_level", sa.Integer, nullable=False, default=0),
     sa.Column("deemed_consent", sa.Boolean, nullable=False, default=False),
+    # Who approves a pause of this task's clock: lead, own_head or none (migration 0020).
+    sa.Column("pause_approver", sa.String(16)),
     sa.Column("claimed_by", sa.String(36)),
     sa.Column("claimed_at", UtcDateTime()),
     sa.Column("completed_at", UtcDateTime()),
@@ -211,6 +213,38 @@ deadline_changes = sa.Table(
     sa.Column("approved_by", sa.String(160)),
     sa.Column("old_due", UtcDateTime()),
     sa.Column("new_due", UtcDateTime()),
+)
+
+# A party bound by a deadline asks; another decides (migration 0020). ``kind`` is ``pause``
+# (the clock stops for the approved working days) or ``more_time`` (asked once per task).
+deadline_requests = sa.Table(
+    "deadline_requests", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), nullable=False, index=True),
+    sa.Column("instance_id", sa.String(36), nullable=False),
+    sa.Column("agency_code", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("working_days", sa.Integer, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("asked_by", sa.String(160), nullable=False),
+    sa.Column("asked_at", UtcDateTime(), nullable=False),
+    sa.Column("approver_agency", sa.String(32), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("decided_by", sa.String(160)),
+    sa.Column("decided_at", UtcDateTime()),
+    sa.Column("decision_reason", sa.Text),
+    sa.Index(None, "approver_agency", "state"),
+    sa.Index(None, "agency_code", "asked_at"),
+)
+
+# The Provincial Office's finding that a consultation asked agencies not concerned (item 1d).
+consultation_flags = sa.Table(
+    "consultation_flags", metadata,
+    sa.Column("instance_id", sa.ForeignKey("instances.id"), primary_key=True),
+    sa.Column("lead_agency", sa.String(32), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("flagged_by", sa.String(160), nullable=False),
+    sa.Column("flagged_at", UtcDateTime(), nullable=False),
 )
 
 settings = sa.Table(

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from engine.store.assignments import Assignments
+from engine.store.deadline_requests import DeadlineRequests
 from engine.store.directory import Directory
 from engine.store.documents import DocumentNumbers
 from engine.store.dossiers import Catalog, Dossiers
@@ -53,6 +54,7 @@ class UnitOfWork:
         self.journal = Journal(self.conn)
         self.directory = Directory(self.conn)
         self.ledger = DeadlineLedger(self.conn)
+        self.requests = DeadlineRequests(self.conn)
         self.settings = Settings(self.conn)
         self.violations = Violations(self.conn)
         self.jobs = Jobs(self.conn)

@@ -32,6 +32,9 @@ HISTORY = {
     "task.escalated": "Báo cáo quá hạn lên cấp trên", "reply.deemed_agreed": "Coi như đồng ý",
     "deadline.paused": "Tạm dừng thời hạn", "deadline.resumed": "Tiếp tục tính thời hạn",
     "deadline.extended": "Gia hạn", "deadline.recomputed": "Tính lại thời hạn",
+    "deadline.pause_granted": "Tạm dừng thời hạn (đã duyệt)",
+    "deadline_request.asked": "Đề nghị về thời hạn", "deadline_request.approved": "Duyệt đề nghị về thời hạn",
+    "deadline_request.refused": "Từ chối đề nghị về thời hạn",
     "dossier.status_changed": "Đổi trạng thái hồ sơ", "dossier.apologised": "Xin lỗi, hẹn lại",
     "dossier.apology_reminded": "Nhắc xin lỗi", "dossier.apology_missed": "Quá hạn xin lỗi",
 }
