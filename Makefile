@@ -33,6 +33,7 @@ install: $(STAMP) $(VENDOR_STAMP)
 
 ## Serve the demo province on http://127.0.0.1:$(PORT) with an embedded SQLite database
 ## (another port: make run PORT=8080).
+run: export DUNGHAN_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(BIN)/dunghan migrate
 	$(BIN)/dunghan load-processes

@@ -301,6 +301,10 @@ class ProcessInstance:
         return replace(human, deadline=deadline, due_at=due,
                        deemed_consent=deemed is True)
 
+    def actor_role(self, task_id: str) -> str | None:
+        """Return the role a ready task asks of whoever completes it (``actor_role``), if any."""
+        return self._ready_task(task_id).task_spec.extensions.get("properties", {}).get("actor_role")
+
     def _ready_task(self, task_id: str):
         for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
             if str(task.id) == task_id:

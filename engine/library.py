@@ -221,12 +221,13 @@ def _lint(root) -> list[BpmnProblem]:
 
 
 def _lint_extensions(root) -> list[BpmnProblem]:
-    """Refuse a starter role that no one holds and an extension aimed at no user task."""
+    """Refuse a starter or actor role that no one holds and an extension aimed at no user task."""
     problems = []
-    for prop in root.iterfind(".//spiffworkflow:property[@name='starter_role']", NS):
-        if prop.get("value") not in Role.__members__.values():
-            problems.append(_located(prop, f"Vai trò khởi tạo '{prop.get('value')}' không tồn tại;"
-                                           f" dùng: {', '.join(Role)}"))
+    for name, what in (("starter_role", "khởi tạo"), ("actor_role", "thực hiện nhiệm vụ")):
+        for prop in root.iterfind(f".//spiffworkflow:property[@name='{name}']", NS):
+            if prop.get("value") not in Role.__members__.values():
+                problems.append(_located(prop, f"Vai trò {what} '{prop.get('value')}' không tồn tại;"
+                                               f" dùng: {', '.join(Role)}"))
     user_tasks = {t.get("id") for t in root.iterfind(".//bpmn:userTask", NS)}
     for prop in root.iterfind(".//spiffworkflow:property[@name='extends']", NS):
         task = prop.getparent()

@@ -18,6 +18,7 @@ from engine.identity import Principal, Role
 class Action(enum.StrEnum):
     READ_TASK = "read_task"
     ACT_ON_TASK = "act_on_task"
+    ACT_IN_ROLE = "act_in_role"
     CLAIM_TASK = "claim_task"
     REASSIGN_TASK = "reassign_task"
     DECIDE_DEADLINE_REQUEST = "decide_deadline_request"
@@ -50,6 +51,8 @@ class Resource:
     claimed_by: str | None = None
     # The role a process's start event asks of its starter (``starter_role``), if any.
     starter_role: str | None = None
+    # The role a task asks of whoever completes it (``actor_role``), e.g. a head who signs.
+    actor_role: str | None = None
 
 
 WORKERS = {Role.OFFICER, Role.HEAD, Role.DEPUTY, Role.PROVINCIAL_OFFICE}
@@ -68,6 +71,8 @@ def _acts_on_task(p: Principal, r: Resource) -> bool:
 RULES = {
     Action.READ_TASK: lambda p, r: _own(p, r) or p.has_any(READ_ALL),
     Action.ACT_ON_TASK: _acts_on_task,
+    # A head's step (a signature): a deputy holds ``head`` only while a delegation is in force.
+    Action.ACT_IN_ROLE: lambda p, r: r.actor_role is None or r.actor_role in p.roles,
     Action.CLAIM_TASK: lambda p, r: _own(p, r) and p.has_any(WORKERS) and p.user_id is not None,
     Action.REASSIGN_TASK: lambda p, r: _own(p, r) and p.has(Role.HEAD),
     # A pause or more time is decided by a head of the approving agency, never by an admin:
@@ -106,6 +111,8 @@ RULES = {
 REFUSALS = {
     Action.READ_TASK: "Không được xem công việc của cơ quan khác",
     Action.ACT_ON_TASK: "Nhiệm vụ này thuộc cơ quan khác hoặc đã được cán bộ khác nhận xử lý",
+    Action.ACT_IN_ROLE: "Bước này chỉ dành cho vai trò quy trình chỉ định, như lãnh đạo ký duyệt "
+    "(hoặc người được lãnh đạo ủy quyền)",
     Action.CLAIM_TASK: "Chỉ cán bộ của cơ quan được giao mới nhận xử lý nhiệm vụ",
     Action.REASSIGN_TASK: "Chỉ lãnh đạo cơ quan được phân công lại nhiệm vụ",
     Action.DECIDE_DEADLINE_REQUEST: "Chỉ lãnh đạo cơ quan có thẩm quyền được duyệt đề nghị này",

@@ -128,20 +128,20 @@ def load_processes():
               "và mật khẩu người dùng.")
 def seed_demo():
     """Seed the demo province; print one API token per agency and role, and user passwords."""
-    var = settings.var_dir()
+    var, config = settings.var_dir(), settings.from_environment()
+    site = config["PUBLIC_URL"]
     province, tokens, passwords = demo.seed(UnitOfWorkFactory(_database_url()), SystemClock(), var)
     click.echo(f"Tỉnh mẫu: {province}.")
     click.echo(f"Mã truy cập API (lưu ở {var / 'demo-tokens.env'}):")
     for name, token in tokens.items():
         click.echo(f"  {name}={token}")
-    click.echo(f"Tài khoản đăng nhập web http://127.0.0.1:8000/login (lưu ở {var / 'demo-users.txt'}):")
+    click.echo(f"Tài khoản đăng nhập web {site}/login (lưu ở {var / 'demo-users.txt'}):")
     for username, password in passwords.items():
         click.echo(f"  {username} / {password}")
-    config = settings.from_environment()
     rules = Rules.from_files(config["CALENDAR_FILE"], config["LADDER_FILE"])
     seeded = seed_dossiers(UnitOfWorkFactory(_database_url()), SystemClock(), rules)
     if seeded:
-        click.echo("Hồ sơ TTHC mẫu (tra cứu tại http://127.0.0.1:8000/tra-cuu?ma=...):")
+        click.echo(f"Hồ sơ TTHC mẫu (tra cứu tại {site}/tra-cuu?ma=...):")
         for line in seeded:
             click.echo(f"  {line}")
     assigned = seed_assignments(UnitOfWorkFactory(_database_url()), SystemClock(), rules)

@@ -40,6 +40,9 @@ def _complete_task(uow, clock, principal, task_id, data, rules) -> dict:
                 raise Conflict("Nhiệm vụ đã được xử lý")
             rules = rules or default_rules()
             row, instance = load_instance(uow, instance_id, rules, now)
+            # Only the process knows which steps are a head's to take (a signature, a ruling).
+            policy.require(principal, Action.ACT_IN_ROLE,
+                           Resource(actor_role=instance.actor_role(task_id)))
             ctx = FormContext(uow.directory.agency_codes, row["lead_agency"], task["agency_code"],
                               transfer_rule(uow, rules))
             cleaned = validate_submission(instance.form(task["form"]), data, ctx)

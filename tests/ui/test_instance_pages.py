@@ -64,10 +64,13 @@ def test_the_provincial_office_sees_the_overdue_reply_marked_on_the_diagram(
         shutil.copyfile(shot, DOCS_SCREENSHOT)
 
 
-def test_a_consulted_agency_sees_only_its_own_steps(live_server, page, user, sign_in, api, clock):
+def test_a_consulted_agency_opens_the_instance_from_its_inbox_and_sees_only_its_own_steps(
+        live_server, page, user, sign_in, api, clock):
     instance_id = _consultation_with_a_silent_agency(api, clock)
     user("cv.sxd", "Nguyễn Văn Xây", "SXD")
-    sign_in(page, "cv.sxd", then=f"/tien-trinh/{instance_id}")
+    sign_in(page, "cv.sxd")
+    page.locator("tr", has_text="Trả lời ý kiến").get_by_role("link", name="Xem tiến trình").click()
+    page.wait_for_url(f"{live_server}/tien-trinh/{instance_id}#step-*")
     _diagram_ready(page)
     timeline = page.locator("table.timeline").inner_text()
     assert "Sở Xây dựng" in timeline and "Sở Tài chính" not in timeline

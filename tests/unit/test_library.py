@@ -464,3 +464,16 @@ def test_entity_expansion_bomb_is_not_expanded():
         assert "lollollol" not in err.detail
     else:
         assert "lollollol" not in definition.spec_json
+
+
+def test_a_task_asking_for_a_role_no_one_holds_is_refused_on_that_task():
+    doc = bpmn(user_task({"agency": "'SXD'", "actor_role": "chairman"}))
+
+    problem = only_problem(doc)
+
+    assert problem.element_id == "Activity_reply"
+    assert problem.reason.startswith("Vai trò thực hiện nhiệm vụ 'chairman' không tồn tại")
+
+
+def test_a_task_asking_for_the_head_passes_the_lint():
+    assert parse_definition(bpmn(user_task({"agency": "'SXD'", "actor_role": "head"})))
