@@ -54,10 +54,13 @@ lint: install
 layout: install
 	$(BIN)/dunghan lay-out processes/*.bpmn
 
-## Benchmarks print ratios against raw SpiffWorkflow measured in the same run (PostgreSQL needed).
+## Benchmarks print ratios against raw SpiffWorkflow measured in the same run (PostgreSQL needed;
+## each drops and rebuilds a database of its own). About 15 minutes on 2 cores.
 bench: install
 	$(BIN)/python bench/consultation.py
+	$(BIN)/python bench/completion_profile.py
 	$(BIN)/python bench/timers.py
+	$(BIN)/python bench/load.py
 	$(BIN)/python bench/webhook_delivery.py
 
 clean:

@@ -94,6 +94,8 @@ class ProcessInstance:
     assigned: dict[str, HumanTask] = field(default_factory=dict)
     forms: Mapping[str, Form] = field(default_factory=dict)
     grants: list[Grant] = field(default_factory=list)
+    # The waiting tasks the last engine walk found, until the next action changes the tree.
+    _waiting: list | None = field(default=None, repr=False)
 
     @classmethod
     def start(cls, id, process_id, version, compiled: CompiledSpec, script_engine,
@@ -109,9 +111,15 @@ class ProcessInstance:
 
     @classmethod
     def load(cls, id, process_id, version, state_json, compiled, script_engine,
-             calendar: WorkCalendar, status):
-        """Rebuild an instance from storage, re-attaching the sandboxed script engine."""
-        workflow = codec.load_state(state_json, compiled, script_engine)
+             calendar: WorkCalendar, status, workflow: BpmnWorkflow | None = None):
+        """Rebuild an instance from storage, re-attaching the sandboxed script engine.
+
+        ``workflow``, when given, is the workflow already restored from this very state (kept
+        hot after its commit); only the engine is attached to it then.
+        """
+        if workflow is None:
+            workflow = codec.load_state(state_json, compiled, script_engine)
+        workflow.script_engine = script_engine
         return cls(id, process_id, version, workflow, calendar, InstanceStatus(status),
                    forms=compiled.forms)
 
@@ -152,8 +160,11 @@ class ProcessInstance:
         """List the user tasks waiting for an agency, with the agency evaluated."""
         if self.status != InstanceStatus.RUNNING:
             return []
-        ready = self.workflow.get_tasks(state=TaskState.READY, manual=True)
-        return [self._human(t) for t in ready]
+        return [self._human(t) for t in self._ready()]
+
+    def _ready(self) -> list:
+        """Return the ready user tasks, in the engine's depth-first order (one tree walk)."""
+        return self.workflow.get_tasks(state=TaskState.READY, manual=True)
 
     def form(self, name: str | None) -> Form | None:
         """Return the form of this version named by a task, or None for a task without one."""
@@ -170,12 +181,13 @@ class ProcessInstance:
         no data at all, so no submission can set a variable the engine assigns tasks by.
         """
         self._require_running()
-        task = self._ready_task(task_id)
+        ready = self._ready()
+        task = self._ready_task(task_id, ready)
         human = self._human(task)
         task.data.update(land(self.form(human.form), data))
         self._note_grant(task)
         done = ev.TaskCompleted(self.id, now, actor, task_id, human.bpmn_id, human.agency, data)
-        self._step(now, actor, task.run, done, closing=task_id)
+        self._step(now, actor, task.run, done, closing=task_id, ready=ready)
         return human
 
     def _note_grant(self, task) -> None:
@@ -204,13 +216,15 @@ class ProcessInstance:
         self._step(now, actor, self.workflow.refresh_timers)
 
     def _step(self, now: datetime, actor: str, action, announce: ev.Event | None = None,
-              closing: str | None = None) -> None:
+              closing: str | None = None, ready: list | None = None) -> None:
         """Run one action and the engine steps after it at ``now``, announcing what changed.
 
         ``closing`` names the task the action itself completes, which is announced by the
-        caller's event rather than as withdrawn.
+        caller's event rather than as withdrawn; ``ready`` is the ready tasks the caller has
+        just listed, so the tree is not walked again for them.
         """
-        opened = {t.id for t in self.open_tasks()} - {closing}
+        opened = {str(t.id) for t in (self._ready() if ready is None else ready)} - {closing}
+        self._waiting = None
         with step_instant(now):
             self._run(action)
             if announce is not None:
@@ -220,7 +234,10 @@ class ProcessInstance:
     def waiting_timers(self) -> list[tuple[str, datetime]]:
         """List each waiting timer event with the instant it is due, for the job table."""
         due = []
-        for task in self.workflow.get_tasks(state=TaskState.WAITING):
+        waiting = self._waiting
+        if waiting is None:
+            waiting = self.workflow.get_tasks(state=TaskState.WAITING)
+        for task in waiting:
             value = task.internal_data.get("event_value")
             definition = getattr(task.task_spec, "event_definition", None)
             if isinstance(definition, TimerEventDefinition) and isinstance(value, str):
@@ -256,6 +273,7 @@ class ProcessInstance:
         """Stop the instance and withdraw its open tasks."""
         self._require_running()
         withdrawn = self.open_tasks()
+        self._waiting = None
         with step_instant(now):
             self._run(self.workflow.cancel)
         self.status = InstanceStatus.CANCELLED
@@ -268,10 +286,15 @@ class ProcessInstance:
         budget = StepBudget()
         self._run(lambda: self.workflow.do_engine_steps(budget.starting, budget), budget)
         still_open = set()
-        for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
-            human = self._human(task)
-            still_open.add(human.id)
-            if human.id not in opened:
+        # One walk finds both the ready user tasks and the waiting events (for the timer jobs).
+        settled = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+        self._waiting = [t for t in settled if t.state == TaskState.WAITING]
+        for task in settled:
+            if task.state != TaskState.READY or not task.task_spec.manual:
+                continue
+            still_open.add(str(task.id))
+            if str(task.id) not in opened:  # the agency is evaluated only for new tasks
+                human = self._human(task)
                 human = self.assigned[human.id] = self._with_deadline(task, human, now)
                 self.events.append(ev.TaskAssigned(self.id, now, actor, human.id, human.bpmn_id,
                                                    human.name, human.agency, human.due_at))
@@ -303,10 +326,11 @@ class ProcessInstance:
 
     def actor_role(self, task_id: str) -> str | None:
         """Return the role a ready task asks of whoever completes it (``actor_role``), if any."""
-        return self._ready_task(task_id).task_spec.extensions.get("properties", {}).get("actor_role")
+        task = self._ready_task(task_id, self._ready())
+        return task.task_spec.extensions.get("properties", {}).get("actor_role")
 
-    def _ready_task(self, task_id: str):
-        for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
+    def _ready_task(self, task_id: str, ready: list):
+        for task in ready:
             if str(task.id) == task_id:
                 return task
         if any(str(t.id) == task_id for t in self.workflow.get_tasks()):

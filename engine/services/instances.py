@@ -12,6 +12,7 @@ from engine.instances import InstanceStatus, ProcessInstance, start_form, start_
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
 from engine.services.persistence import (
+    keep_hot,
     load_instance,
     publish,
     record_failure,
@@ -79,6 +80,7 @@ def create_instance(uow, principal: Principal, instance_id: str, version, variab
         started_by=principal.subject, created_at=now, updated_at=now,
         ended_at=now if instance.status != InstanceStatus.RUNNING else None,
     )
+    keep_hot(uow, instance, 1)
     if before_publish is not None:
         before_publish(instance)
     publish(uow, instance, rules, now)
@@ -139,5 +141,5 @@ def _view(uow, principal: Principal, instance_id: str, instance=None, rules=None
     policy.require(principal, Action.READ_INSTANCE, resource)
     full = policy.reads_all(principal) or principal.agency == row["lead_agency"]
     if instance is None:
-        _, instance = load_instance(uow, instance_id, rules, row["updated_at"])
+        _, instance = load_instance(uow, instance_id, rules, row["updated_at"], writing=False)
     return instance_view(row, instance, tasks, uow.journal.history(instance_id), principal, full)

@@ -49,15 +49,21 @@ def script_engine(rules: Rules, now: datetime) -> SandboxScriptEngine:
                                         "feedback_step_days": rules.feedback.step_days})
 
 
-def load_instance(uow, instance_id: str, rules: Rules, now: datetime):
-    """Return the instance row and its aggregate, with a fresh sandboxed engine attached."""
+def load_instance(uow, instance_id: str, rules: Rules, now: datetime, writing: bool = True):
+    """Return the instance row and its aggregate, with a fresh sandboxed engine attached.
+
+    A step about to write takes the workflow its process last committed for this very version,
+    when it still holds one, instead of restoring it from JSON; a read restores its own copy
+    and leaves the hot one for the next step.
+    """
     row = uow.instances.get(instance_id)
     if row is None:
         raise NotFound("Không tìm thấy hồ sơ")
     compiled = uow.processes.compiled(row["process_version_id"])
+    hot = uow.hot.take(row["id"], row["version"]) if writing else None
     instance = ProcessInstance.load(row["id"], row["process_id"], row["process_version"],
                                     row["state_json"], compiled, script_engine(rules, now),
-                                    rules.calendar, row["status"])
+                                    rules.calendar, row["status"], workflow=hot)
     return row, instance
 
 
@@ -66,7 +72,14 @@ def save_instance(uow, row, instance: ProcessInstance, rules: Rules, now: dateti
     ended = now if instance.status != InstanceStatus.RUNNING else None
     uow.instances.save(row["id"], row["version"], state_json=instance.dump(),
                        status=instance.status, updated_at=now, ended_at=ended, last_error=None)
+    keep_hot(uow, instance, row["version"] + 1)
     publish(uow, instance, rules, now)
+
+
+def keep_hot(uow, instance: ProcessInstance, version: int) -> None:
+    """Keep the workflow in memory once its state commits as ``version``, for the next step."""
+    if instance.status == InstanceStatus.RUNNING:
+        uow.after_commit(lambda: uow.hot.keep(instance.id, version, instance.workflow))
 
 
 def publish(uow, instance: ProcessInstance, rules: Rules, now: datetime) -> None:

@@ -1,14 +1,14 @@
 """Citizen feedback (phản ánh, kiến nghị): one row per item, following its process.
 
 Revision ID: 0019
-Revises: 0020
+Revises: 0025
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0020"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
