@@ -211,6 +211,11 @@ def test_the_lead_cannot_extend_its_own_assigned_task(api, at_monday):
                  json={"working_days": 5, "reason": "Tự gia hạn"})
     assert answer.status_code == 409
     assert "review_extension" in answer.json["detail"]
+    # Nor ask for more time outside the process: the leader decides in the process's own step.
+    asked = api("POST", f"/api/v1/tasks/{lead['id']}/deadline-requests", "SXD",
+                json={"kind": "more_time", "working_days": 5, "reason": "Chờ số liệu của Bộ"})
+    assert asked.status_code == 409
+    assert "review_extension" in asked.json["detail"]
     assert flows.listed(api)[0]["due_at"] == "2026-03-16T10:00:00+00:00"
 
 
@@ -271,3 +276,21 @@ def test_a_late_assigned_task_reaches_the_overdue_list_with_its_head_and_the_bac
     }
     own = api("GET", "/api/v1/assignments/backlog", "SXD").json["agencies"]
     assert [a["agency"] for a in own] == ["SXD"]
+    # The monthly discipline report carries the same backlog for March, per lead agency.
+    report = api("GET", "/api/v1/reports/discipline?month=2026-03", "VPUBND").json
+    section = {r["agency"]: r for r in report["sections"]["assigned_tasks"]["rows"]}
+    fields = ("assigned", "completed", "completed_late", "open_at_end", "overdue_at_end")
+    assert [section["SXD"][f] for f in fields] == [1, 0, 0, 1, 1]
+    assert [section["STC"][f] for f in fields] == [1, 0, 0, 1, 0]
+    assert report["sections"]["assigned_tasks"]["totals"]["overdue_at_end"] == 1
+
+
+def test_a_confirmed_task_counts_as_completed_on_time_in_its_month(api, at_monday):
+    instance_id = flows.register(api).json["id"]
+    at_monday.set(utc(2026, 3, 12, 3))  # reported Thursday 12/3, due 16/3
+    assert flows.complete(api, "SXD", instance_id, "carry_out", flows.RESULT).status_code == 200
+    assert flows.complete(api, "VPUBND", instance_id, "confirm_completion",
+                          {"decision": "confirm"}).status_code == 200
+    report = api("GET", "/api/v1/reports/discipline?month=2026-03", "VPUBND").json
+    [sxd] = [r for r in report["sections"]["assigned_tasks"]["rows"] if r["agency"] == "SXD"]
+    assert (sxd["assigned"], sxd["completed"], sxd["completed_late"], sxd["open_at_end"]) == (1, 1, 0, 0)
