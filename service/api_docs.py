@@ -72,6 +72,8 @@ SUMMARIES = {
     "GET /api/v1/overdue": "Liệt kê việc quá hạn, cũ nhất trước, kèm cơ quan và người đứng đầu",
     "GET /api/v1/assignments":
         "Liệt kê nhiệm vụ được giao, hạn sớm nhất trước; cơ quan chỉ thấy nhiệm vụ mình chủ trì",
+    "GET /api/v1/assignments/{instance_id}":
+        "Xem một nhiệm vụ được giao: các kỳ báo cáo tiến độ, ý kiến phối hợp, từng bước và thời hạn",
     "GET /api/v1/assignments/backlog":
         "Nợ đọng theo cơ quan chủ trì: đang mở, quá hạn, và tại cuối mỗi tháng",
     "GET /api/v1/agencies": "Liệt kê các cơ quan",

@@ -12,7 +12,7 @@ from engine.instances import HumanTask, InstanceStatus, ProcessInstance, TaskSta
 from engine.periods import period_helpers
 from engine.rules import Rules
 from engine.scripting import SandboxScriptEngine
-from engine.services.assignments import follow_assignment
+from engine.services.assignment_state import follow_assignment
 from engine.services.dossier_status import follow_instance
 from engine.services.feedback_state import follow_feedback
 
