@@ -111,8 +111,9 @@ def document(process_id: str, version: int):
     found = designs.deployed_document(runtime().uow(), g.principal, process_id, version)
     name = f"{process_id}.v{found['version']}.bpmn"
     text = found["bpmn_xml"].encode()
-    return with_diagram(text) if request.args.get("drawn") else text, 200, {"Content-Type": "application/xml; charset=utf-8",
-                                    "Content-Disposition": f'inline; filename="{name}"'}
+    body = with_diagram(text) if request.args.get("drawn") else text
+    return body, 200, {"Content-Type": "application/xml; charset=utf-8",
+                       "Content-Disposition": f'inline; filename="{name}"'}
 
 
 class DraftIn(Schema):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import flows
+from tests import bpmn_models, flows
 from tests.dossier_flows import receive, step
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
@@ -127,3 +127,15 @@ def test_the_dossier_page_shows_the_hand_offs_and_the_forms_to_print(
     screenshot(page, "dossier-page")
     page.get_by_role("link", name="xem (HTML)").last.click()
     assert "Phiếu kiểm soát quá trình giải quyết hồ sơ".upper() in page.content().upper()
+
+
+def test_a_process_uploaded_without_a_diagram_is_drawn_on_the_server(
+        live_server, page, user, sign_in, api):
+    assert bpmn_models.deploy(api, bpmn_models.script_chain("x = 1", ask_first=True)).status_code == 201
+    instance_id = bpmn_models.start(api).json["id"]
+    user("cv.stp", "Lê Văn Tư", "STP")
+    sign_in(page, "cv.stp", then=f"/tien-trinh/{instance_id}")
+    _diagram_ready(page)
+    assert "mark-current" in page.locator(".djs-element[data-element-id='ask']").get_attribute("class")
+    assert "mark-completed" in page.locator(".djs-element[data-element-id='start']").get_attribute("class")
+    assert page.locator(".djs-element[data-element-id='f_ask_script_1']").count() == 1
