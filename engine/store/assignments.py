@@ -19,6 +19,7 @@ class AssignmentQuery:
     """Filters of the assigned-task list; ``now`` decides what is overdue."""
 
     now: datetime
+    instance_id: str | None = None
     lead_agency: str | None = None
     source_kind: str | None = None
     source_number: str | None = None
@@ -79,6 +80,7 @@ class Assignments:
         """Return one page of assignments, earliest due first, and the total count."""
         a = assignments.c
         where = [c for c in (
+            a.instance_id == q.instance_id if q.instance_id else None,
             a.lead_agency == q.lead_agency if q.lead_agency else None,
             a.source_kind == q.source_kind if q.source_kind else None,
             a.source_number == q.source_number if q.source_number else None,

@@ -144,6 +144,12 @@ def test_progress_reported_on_time_is_no_violation_and_a_missed_report_is_one(uo
     # The week ending 23/3 comes next; the missed week is not owed twice.
     assert flows.task(api, "SXD", instance_id, "report_progress")["due_at"] == "2026-03-23T10:00:00+00:00"
     assert flows.listed(api)[0]["last_report"]["percent"] == 60
+    shown = api("GET", f"/api/v1/assignments/{instance_id}", "VPUBND").json
+    assert [(r["percent"], r["due_at"], r["late"]) for r in shown["reports"]] == [
+        (30, "2026-03-09T10:00:00+00:00", False), (60, "2026-03-16T10:00:00+00:00", True)]
+    assert api("GET", f"/api/v1/assignments/{instance_id}", "SXD").status_code == 200
+    assert api("GET", f"/api/v1/assignments/{instance_id}", "STC").status_code == 403
+    assert api("GET", "/api/v1/assignments/khong-co", "VPUBND").status_code == 404
 
 
 def ask_extension(api, instance_id, days=5):
@@ -294,3 +300,21 @@ def test_a_confirmed_task_counts_as_completed_on_time_in_its_month(api, at_monda
     report = api("GET", "/api/v1/reports/discipline?month=2026-03", "VPUBND").json
     [sxd] = [r for r in report["sections"]["assigned_tasks"]["rows"] if r["agency"] == "SXD"]
     assert (sxd["assigned"], sxd["completed"], sxd["completed_late"], sxd["open_at_end"]) == (1, 1, 0, 0)
+
+
+def test_a_cooperating_agency_sends_its_input_to_the_lead_in_its_own_time(api, at_monday):
+    instance_id = flows.register(api).json["id"]
+    send = flows.task(api, "STC", instance_id, "send_input")
+    assert send["due_at"] == "2026-03-09T10:00:00+00:00"  # STC's own 5 working days
+    assert send["data"]["content"] == flows.REGISTRATION["content"]
+    at_monday.set(utc(2026, 3, 4, 3))
+    note = {"content": "Đề nghị bố trí kinh phí duy tu cây xanh từ nguồn sự nghiệp đô thị.",
+            "document": "410/STC-HCSN"}
+    assert flows.complete(api, "STC", instance_id, "send_input", note).status_code == 200
+    assert flows.complete(api, "SXD", instance_id, "report_progress", flows.REPORT).status_code == 200
+    # The lead reads what STC sent in its assignment, as the Provincial Office does.
+    for reader in ("SXD", "VPUBND"):
+        detail = api("GET", f"/api/v1/assignments/{instance_id}", reader).json
+        assert detail["inputs"] == [{"agency": "STC", "at": "2026-03-04T03:00:00+00:00", **note}]
+    assert {s["step"]: s["timeliness"] for s in detail["steps"] if s["state"] == "completed"} == {
+        "send_input": "on_time", "report_progress": "on_time"}
