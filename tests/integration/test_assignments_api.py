@@ -330,7 +330,8 @@ def test_the_provincial_office_can_withdraw_a_registration_and_it_leaves_the_bac
     assert cancelled.status_code == 200
     at_monday.set(utc(2026, 3, 9, 3))  # past the 3 days: a cancelled task is owed by no one
     [row] = flows.listed(api)
-    assert (row["state"], row["overdue"], row["ended_at"]) == ("cancelled", False, "2026-03-04T03:00:00+00:00")
+    assert (row["state"], row["overdue"]) == ("cancelled", False)
+    assert row["ended_at"] == "2026-03-04T03:00:00+00:00"
     assert flows.listed(api, query="?overdue=true") == []
     [sxd] = api("GET", "/api/v1/assignments/backlog?months=1", "VPUBND").json["agencies"]
     assert (sxd["open"], sxd["overdue"], sxd["months"][0]["open"]) == (0, 0, 0)
