@@ -20,6 +20,7 @@ from service.api import (
     directory,
     documents,
     dossiers,
+    feedback,
     health,
     instances,
     messages,
@@ -92,9 +93,8 @@ def create_app(config: dict | None = None) -> APIFlask:
     api_docs.register(app)
     headers.register(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
-                  webhook_api, messages, notifications, reports, dossiers, documents, assignments,
-                  consultations,
-                  public, web, pages)
+                  webhook_api, messages, notifications, reports, dossiers, feedback, documents,
+                  assignments, consultations, public, web, pages)
     for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)

@@ -16,6 +16,7 @@ from flask import current_app, g, render_template, request
 from marshmallow import validate
 
 from engine import services
+from engine.diagram import with_diagram
 from engine.errors import DomainError, Invalid, InvalidBpmn, NotFound, Unauthenticated
 from engine.services import designs
 from service.pages.shell import ROLE_LABELS, refused
@@ -102,11 +103,17 @@ def _default_start() -> str:
 @bp.get("/<process_id>/<int:version>.bpmn")
 @signed_in
 def document(process_id: str, version: int):
-    """Download a deployed version's BPMN file, to load it in the modeler or elsewhere."""
+    """Download a deployed version's BPMN file, as stored or (``?drawn=1``) with a diagram.
+
+    The modeler asks for the drawn one: a file uploaded without BPMN DI would be an empty
+    canvas, so it is laid out by the same code as the instance pages (the version is unchanged).
+    """
     found = designs.deployed_document(runtime().uow(), g.principal, process_id, version)
     name = f"{process_id}.v{found['version']}.bpmn"
-    return found["bpmn_xml"], 200, {"Content-Type": "application/xml; charset=utf-8",
-                                    "Content-Disposition": f'inline; filename="{name}"'}
+    text = found["bpmn_xml"].encode()
+    body = with_diagram(text) if request.args.get("drawn") else text
+    return body, 200, {"Content-Type": "application/xml; charset=utf-8",
+                       "Content-Disposition": f'inline; filename="{name}"'}
 
 
 class DraftIn(Schema):

@@ -220,3 +220,15 @@ def test_the_upload_form_needs_its_csrf_token(designer):
     response = client.post("/thiet-ke/tai-len", content_type="multipart/form-data",
                            data={"file": (CAMUNDA.open("rb"), "hop.bpmn")})
     assert response.status_code == 400
+
+
+def test_the_modeler_gets_a_file_uploaded_without_a_diagram_laid_out(designer):
+    client, token = designer
+    bare = re.sub(r"<bpmndi:BPMNDiagram.*</bpmndi:BPMNDiagram>", "", CAMUNDA.read_text(encoding="utf-8"),
+                  flags=re.S)
+    client.post("/thiet-ke/tai-len", content_type="multipart/form-data",
+                data={"csrf_token": token, "file": (io.BytesIO(bare.encode()), "hop.bpmn")})
+    stored = client.get("/thiet-ke/hop_y_kien/1.bpmn").get_data(as_text=True)
+    drawn = client.get("/thiet-ke/hop_y_kien/1.bpmn?drawn=1").get_data(as_text=True)
+    assert "BPMNShape" not in stored
+    assert 'bpmnElement="prepare_meeting"' in drawn and "BPMNShape" in drawn

@@ -81,7 +81,7 @@ def test_designer_changes_a_deadline_sees_the_lint_error_fixes_it_and_deploys_ve
     change = page.locator('#diff-list li[data-element-id="synthesize"]')
     change.wait_for()
     assert "Thời hạn: 5 working_days → 7 working_days" in change.inner_text()
-    screenshot(page, "designer-modeler", full_page=False)
+    screenshot(page, "designer-modeler")
 
     page.get_by_role("button", name="Triển khai phiên bản mới").click()
     page.get_by_text("Đã triển khai phiên bản 2.", exact=False).wait_for()
