@@ -7,9 +7,9 @@ entries to ``nav.ENTRIES``; its endpoints are then named ``pages.<group>.<view>`
 
 from apiflask import APIBlueprint
 
-from service.pages import inbox, shell
+from service.pages import attachments, inbox, shell, tasks
 
 bp = APIBlueprint("pages", __name__, enable_openapi=False)
 shell.install(bp)
-for group in (inbox,):
+for group in (inbox, tasks, attachments):
     bp.register_blueprint(group.bp)
