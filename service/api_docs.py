@@ -27,6 +27,8 @@ TAGS = {
     "Báo cáo": "Báo cáo kỷ luật hành chính, việc quá hạn và điểm nghẽn.",
     "Hồ sơ TTHC": "Hồ sơ thủ tục hành chính tại bộ phận một cửa và danh mục thủ tục.",
     "Tra cứu công khai": "Người dân tra cứu hồ sơ bằng mã biên nhận, không cần đăng nhập.",
+    "Nhiệm vụ được giao": "Nhiệm vụ Chủ tịch, Phó Chủ tịch UBND tỉnh giao: danh sách, tiến độ,"
+                          " quá hạn và nợ đọng theo cơ quan chủ trì.",
 }
 
 SUMMARIES = {
@@ -46,10 +48,24 @@ SUMMARIES = {
     "POST /api/v1/tasks/{task_id}/complete": "Hoàn thành nhiệm vụ với dữ liệu biểu mẫu",
     "GET /api/v1/tasks/{task_id}/deadline":
         "Giải thích cách tính hạn: mốc, quy tắc, ngày nghỉ, tạm dừng, gia hạn",
-    "POST /api/v1/tasks/{task_id}/pause": "Dừng đồng hồ (chờ bổ sung hồ sơ, chờ nộp phí)",
-    "POST /api/v1/tasks/{task_id}/resume": "Chạy lại đồng hồ; hạn lùi đúng bằng thời gian làm việc đã dừng",
-    "POST /api/v1/tasks/{task_id}/extend": "Gia hạn một lần N ngày làm việc, do lãnh đạo cơ quan duyệt",
+    "POST /api/v1/tasks/{task_id}/pause":
+        "Đã bỏ: cơ quan không tự tạm dừng thời hạn; trả 409 và chỉ sang đề nghị tạm dừng",
+    "POST /api/v1/tasks/{task_id}/resume":
+        "Chỉ để kết thúc thời gian tạm dừng cơ quan tự bắt đầu trước khi phải xin duyệt; còn lại trả 409",
+    "POST /api/v1/tasks/{task_id}/extend":
+        "Đã bỏ: cơ quan không tự gia hạn; trả 409 và chỉ sang đề nghị thêm thời gian",
+    "POST /api/v1/tasks/{task_id}/deadline-requests":
+        "Đề nghị tạm dừng thời hạn hoặc xin thêm thời gian (một lần), kèm lý do; thời hạn vẫn chạy"
+        " trong khi chờ duyệt",
+    "GET /api/v1/deadline-requests":
+        "Liệt kê đề nghị tạm dừng, xin thêm thời gian mà cơ quan mình đã gửi hoặc phải duyệt",
+    "POST /api/v1/deadline-requests/{request_id}/decision":
+        "Lãnh đạo cơ quan có thẩm quyền duyệt hoặc từ chối đề nghị; duyệt thì hạn lùi và ghi sổ",
     "GET /api/v1/overdue": "Liệt kê việc quá hạn, cũ nhất trước, kèm cơ quan và người đứng đầu",
+    "GET /api/v1/assignments":
+        "Liệt kê nhiệm vụ được giao, hạn sớm nhất trước; cơ quan chỉ thấy nhiệm vụ mình chủ trì",
+    "GET /api/v1/assignments/backlog":
+        "Nợ đọng theo cơ quan chủ trì: đang mở, quá hạn, và tại cuối mỗi tháng",
     "GET /api/v1/agencies": "Liệt kê các cơ quan",
     "PUT /api/v1/agencies/{code}": "Tạo hoặc sửa một cơ quan (quản trị)",
     "GET /api/v1/delegations": "Liệt kê uỷ quyền của cơ quan người gọi",

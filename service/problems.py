@@ -60,16 +60,37 @@ MESSAGES = {
     "Not a valid mapping type.": "Phải là đối tượng JSON.",
     "Invalid input type.": "Kiểu dữ liệu không hợp lệ.",
     "Field may not be null.": "Không được để trống (null).",
+    "String does not match expected pattern.": "Không đúng định dạng quy định.",
+    "Not a valid email address.": "Không phải địa chỉ thư điện tử hợp lệ.",
 }
+# The validators' messages that carry figures, as (pattern, Vietnamese with the same groups).
+PATTERNS = [
+    (re.compile(r"Length must be between (\d+) and (\d+)\."), r"Độ dài phải từ \1 đến \2."),
+    (re.compile(r"Shorter than minimum length (\d+)\."), r"Ngắn hơn tối thiểu \1."),
+    (re.compile(r"Longer than maximum length (\d+)\."), r"Dài hơn tối đa \1."),
+    (re.compile(r"Must be one of: (.*)\."), r"Phải là một trong: \1."),
+    (re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\."),
+     r"Phải từ \1 đến \2."),
+]
 
 
-def _translated(detail):
+def _vietnamese(message: str) -> str:
+    if message in MESSAGES:
+        return MESSAGES[message]
+    for pattern, text in PATTERNS:
+        if pattern.fullmatch(message):
+            return pattern.sub(text, message)
+    return message
+
+
+def translated(detail):
+    """Put marshmallow's English validation messages, nested per field, into Vietnamese."""
     if isinstance(detail, dict):
-        return {k: _translated(v) for k, v in detail.items()}
+        return {k: translated(v) for k, v in detail.items()}
     if isinstance(detail, list):
-        return [_translated(v) for v in detail]
+        return [translated(v) for v in detail]
     if isinstance(detail, str):
-        return MESSAGES.get(detail, detail)
+        return _vietnamese(detail)
     return detail
 
 
@@ -91,7 +112,7 @@ def register(app: APIFlask) -> None:
 
     @app.error_processor
     def http_error(error):
-        extra = {"errors": _translated(error.detail)} if error.detail else {}
+        extra = {"errors": translated(error.detail)} if error.detail else {}
         detail = DETAILS.get(error.status_code, TITLES.get(error.status_code, error.message))
         return problem(error.status_code, detail, headers=error.headers, **extra)
 

@@ -153,7 +153,10 @@ DETAILS = {
     "task.escalated": LADDER,
     "reply.deemed_agreed": _fields(*TASK),
     **{f"deadline.{k}": _fields(*TASK, "kind", "reason", "due_at")
-       for k in ("paused", "resumed", "extended", "recomputed")},
+       for k in ("paused", "resumed", "extended", "pause_granted", "recomputed")},
+    **{f"deadline_request.{k}": _fields(*TASK, "request_id", "kind", "state", "reason",
+                                        "approver_agency", working_days=Integer())
+       for k in ("asked", "approved", "refused")},
     "instance.started": _fields("process_id", "version"),
     "instance.completed": _fields(),
     "instance.cancelled": _fields("reason"),
@@ -192,7 +195,7 @@ def event_schema(event_type: str) -> type[Schema]:
         "instance": Nested(InstanceSnapshot),
         "detail": Nested(EventPart.from_dict(DETAILS[event_type], name=f"{base}Detail")),
     }
-    if event_type.split(".")[0] in ("task", "reply", "deadline", "notification"):
+    if event_type.split(".")[0] in ("task", "reply", "deadline", "deadline_request", "notification"):
         data["task"] = Nested(TaskSnapshot)
     return _envelope(event_type, EventPart.from_dict(data, name=f"{base}Data"))
 

@@ -19,6 +19,7 @@ ABSENT = {
 }
 REPLY_ZERO = dict.fromkeys(consultations.REPLY_FIELDS, 0)
 REQUEST_ZERO = {"requests_sent": 0, "agencies_consulted": 0, "agencies_per_request": None}
+DEADLINE_REQUEST_ZERO = dict.fromkeys(consultations.DEADLINE_REQUEST_FIELDS, 0)
 WORK_ZERO = dict.fromkeys(work.WORK_FIELDS, 0)
 VIOLATION_ZERO = dict.fromkeys((*work.VIOLATION_KINDS, "total"), 0)
 DOSSIER_ZERO = {**dict.fromkeys(dossiers.FIELDS, 0), "on_time_rate": None, "progress_766": None}
@@ -28,6 +29,7 @@ def agency_rows(conn, period: Period) -> dict[str, dict]:
     """Return each agency's figures for a period, keyed by code, in code order."""
     replies = consultations.reply_figures(conn, period)
     requests = consultations.request_figures(conn, period)
+    asked = consultations.deadline_request_figures(conn, period)
     done = work.work_figures(conn, period)
     breaches = work.violation_figures(conn, period)
     cases = dossiers.dossier_figures(conn, period)
@@ -36,7 +38,8 @@ def agency_rows(conn, period: Period) -> dict[str, dict]:
         code = a["code"]
         row = {"agency": code, "name": a["name"], "head_name": a["head_name"],
                "consultations": {**REPLY_ZERO, **replies.get(code, {}), **REQUEST_ZERO,
-                                 **requests.get(code, {})},
+                                 **requests.get(code, {}), **DEADLINE_REQUEST_ZERO,
+                                 **asked.get(code, {})},
                "work": {**WORK_ZERO, **done.get(code, {})},
                "violations": {**VIOLATION_ZERO, **breaches.get(code, {})},
                "dossiers": {**DOSSIER_ZERO, **cases.get(code, {})}}

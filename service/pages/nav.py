@@ -27,6 +27,8 @@ class Entry:
 ENTRIES: list[Entry] = [
     Entry("Việc cần xử lý", "pages.inbox.index", WORKERS),
     Entry("Nhận thư báo việc", "web.notification_preferences"),
+    Entry("Danh mục thủ tục", "pages.catalog.index"),
+    Entry("Quản trị", "pages.admin.index", frozenset({Role.ADMIN, Role.HEAD})),
 ]
 
 

@@ -96,6 +96,7 @@ def refused(error: DomainError):
 def install(bp) -> None:
     """Register the frame's context, filters and error page on the pages blueprint."""
     bp.app_context_processor(frame)
+    bp.app_context_processor(lambda: {"due_labels": dates.DUE_LABELS})
     bp.add_app_template_filter(local_date, "local_date")
     bp.add_app_template_filter(due_in, "due_in")
     bp.add_app_template_filter(due_state, "due_state")

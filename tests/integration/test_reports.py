@@ -123,7 +123,7 @@ def test_november_figures_per_agency_match_the_hand_count(province):
     assert _pick(replies["STP"], "requests_sent", "agencies_consulted", "agencies_per_request") == (4, 6, 1.5)
     assert report["sections"]["consultations"]["totals"]["replies_closed"] == 3
     assert set(report["sections"]["consultations"]["not_yet_recorded"]) == {
-        "returned_vague", "pauses_requested", "pauses_approved", "over_broad_share"}
+        "returned_vague", "over_broad_share"}
 
     breaches = rows(report, "violations")
     # The overdue rung fires at 30/11 17:00 for SNNMT (then deemed), STC (C2, C4) and SXD (C3).
