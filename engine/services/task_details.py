@@ -1,4 +1,7 @@
-"""Describe one task for its page: what it is about, its form, what it shows, who may do what."""
+"""Describe tasks for their pages: what each is about, its form, what it shows, who may do what.
+
+Also the deadline requests an agency asked or must decide, each with the task it concerns.
+"""
 
 from engine import policy
 from engine.errors import NotFound
@@ -7,11 +10,9 @@ from engine.instances import TaskStatus
 from engine.policy import Action, Resource
 from engine.services.inbox import inbox_item
 from engine.services.tasks import task_resource
+from engine.store.deadline_requests import PENDING
 from engine.store.uow import UnitOfWork
-
-# The deadline ledger's kind for an extension (engine.deadlines.ChangeKind.EXTENDED).
-EXTENDED = "extended"
-
+from engine.views import deadline_request_view
 
 def describe_task(uow: UnitOfWork, principal: Principal, task_id: str) -> dict:
     """Return a task with its context, form schema, labels of what it shows, and allowed actions."""
@@ -23,14 +24,33 @@ def describe_task(uow: UnitOfWork, principal: Principal, task_id: str) -> dict:
         version_id = uow.instances.get(row["instance_id"])["process_version_id"]
         forms = uow.processes.compiled(version_id).forms
         can = _allowed(principal, row)
-        extended = any(c["kind"] == EXTENDED for c in uow.ledger.for_task(task_id))
+        asked = [deadline_request_view(r) for r in uow.requests.for_task(task_id)]
         members = _members(uow, row["agency_code"]) if can["reassign"] else []
         agencies = [(a["code"], a["name"]) for a in uow.directory.agencies()]
     form = forms.get(row["form"]) if row["form"] else None
-    can["extend"] = can["extend"] and not extended and row["deadline"] is not None
+    can["ask"] = can["ask"] and row["deadline"] is not None
     return {**inbox_item(row), "form_schema": form.schema if form else None,
             "form_title": form.title if form else None, "labels": _labels(forms.values()),
-            "can": can, "extended": extended, "members": members, "agencies": agencies}
+            "can": can, "requests": asked, "members": members, "agencies": agencies}
+
+
+def deadline_requests_page(uow: UnitOfWork, principal: Principal, state: str | None) -> list[dict]:
+    """List the requests the principal's agency asked or must decide, each with its task.
+
+    ``can_decide`` says whether this person may approve or refuse it now (a head of the
+    approving agency, other than whoever asked).
+    """
+    agency = None if policy.reads_all(principal) else principal.agency
+    with uow:
+        rows = uow.requests.search(agency, state)
+        items = []
+        for r in rows:
+            task = uow.inbox.item(r["task_id"])
+            may = policy.may(principal, Action.DECIDE_DEADLINE_REQUEST, Resource(r["approver_agency"]))
+            items.append({**deadline_request_view(r), "task": inbox_item(task),
+                          "can_decide": may and r["state"] == PENDING
+                          and r["asked_by"] != principal.subject})
+    return items
 
 
 def _allowed(principal: Principal, row) -> dict[str, bool]:
@@ -43,7 +63,7 @@ def _allowed(principal: Principal, row) -> dict[str, bool]:
         and policy.may(principal, Action.CLAIM_TASK, own),
         "release": is_open and claimed and policy.may(principal, Action.ACT_ON_TASK, resource),
         "reassign": is_open and policy.may(principal, Action.REASSIGN_TASK, own),
-        "extend": is_open and policy.may(principal, Action.EXTEND_DEADLINE, own),
+        "ask": is_open and policy.may(principal, Action.ACT_ON_TASK, resource),
     }
 
 

@@ -7,9 +7,18 @@ entries to ``nav.ENTRIES``; its endpoints are then named ``pages.<group>.<view>`
 
 from apiflask import APIBlueprint
 
-from service.pages import admin, attachments, catalog, inbox, instances, shell, tasks
+from service.pages import (
+    admin,
+    attachments,
+    catalog,
+    deadline_requests,
+    inbox,
+    instances,
+    shell,
+    tasks,
+)
 
 bp = APIBlueprint("pages", __name__, enable_openapi=False)
 shell.install(bp)
-for group in (inbox, tasks, attachments, instances, catalog, admin):
+for group in (inbox, tasks, attachments, deadline_requests, instances, catalog, admin):
     bp.register_blueprint(group.bp)

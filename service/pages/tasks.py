@@ -17,6 +17,8 @@ from service.runtime import runtime
 from service.web import signed_in
 
 bp = APIBlueprint("tasks", __name__, url_prefix="/viec", enable_openapi=False)
+KIND_LABELS = {"more_time": "Thêm thời gian", "pause": "Tạm dừng tính hạn"}
+REQUEST_STATES = {"pending": "Chờ duyệt", "approved": "Đã duyệt", "refused": "Không duyệt"}
 
 
 @bp.get("/<task_id>")
@@ -27,7 +29,7 @@ def show(task_id: str):
 
 
 def _page(task_id: str, raw: dict | None = None, errors: dict | None = None,
-          extension: dict | None = None, status: int = 200):
+          asking: dict | None = None, status: int = 200):
     rt = runtime()
     task = describe_task(rt.uow(), g.principal, task_id)
     schema = task["form_schema"]
@@ -37,7 +39,8 @@ def _page(task_id: str, raw: dict | None = None, errors: dict | None = None,
     return render_template("tasks/show.html", task=task, fields=fields, deadline=deadline,
                            accept=",".join(f".{t}" for t in sorted(limits.types)),
                            max_mb=limits.max_bytes // (1024 * 1024),
-                           form_error=(errors or {}).get(FORM_LEVEL), extension=extension or {},
+                           form_error=(errors or {}).get(FORM_LEVEL), asking=asking or {},
+                           kind_labels=KIND_LABELS, request_states=REQUEST_STATES,
                            submitted=raw is not None), status
 
 
@@ -124,22 +127,23 @@ def reassign(task_id: str):
                 "Đã giao nhiệm vụ cho cán bộ được chọn.")
 
 
-@bp.post("/<task_id>/gia-han")
+@bp.post("/<task_id>/de-nghi")
 @signed_in
-def extend(task_id: str):
-    """Approve one extension of the deadline by some working days (the agency's head)."""
+def ask(task_id: str):
+    """Ask to pause the task's clock or for more time; the clock runs until a head decides."""
     rt = runtime()
-    typed = {"working_days": request.form.get("working_days", ""),
+    typed = {"kind": request.form.get("kind", ""), "working_days": request.form.get("working_days", ""),
              "reason": request.form.get("reason", "")}
     days = int(typed["working_days"]) if typed["working_days"].isdigit() else 0
     try:
-        services.extend_task(rt.uow(), rt.clock, g.principal, task_id, days, typed["reason"],
-                             rt.rules)
+        services.request_deadline_change(rt.uow(), rt.clock, g.principal, task_id, typed["kind"],
+                                         days, typed["reason"])
     except Invalid as err:
-        return _page(task_id, extension={**typed, "errors": err.errors, "detail": err.detail},
+        return _page(task_id, asking={**typed, "errors": err.errors, "detail": err.detail},
                      status=422)
     except DomainError as err:
         flash(err.detail, "error")
         return redirect(url_for("pages.tasks.show", task_id=task_id))
-    flash(f"Đã duyệt gia hạn {days} ngày làm việc.", "success")
+    flash(f"Đã gửi đề nghị {KIND_LABELS.get(typed['kind'], '').lower()} {days} ngày làm việc; "
+          "thời hạn vẫn tính cho đến khi lãnh đạo có thẩm quyền duyệt.", "success")
     return redirect(url_for("pages.tasks.show", task_id=task_id))

@@ -66,10 +66,10 @@ def test_the_task_page_offers_only_the_actions_the_person_may_take(uow_factory, 
     task = flows.open_task(api, "SXD", instance_id)
     officer = describe_task(uow_factory(), SXD, task["id"])
     assert officer["can"] == {"complete": True, "claim": False, "release": False,
-                              "reassign": False, "extend": False}  # no user id: cannot claim
+                              "reassign": False, "ask": True}  # no user id: cannot claim
     head = Principal("user:ld.sxd", "SXD", {Role.HEAD}, user_id="u-head")
     assert describe_task(uow_factory(), head, task["id"])["can"] == {
-        "complete": True, "claim": True, "release": False, "reassign": True, "extend": True}
+        "complete": True, "claim": True, "release": False, "reassign": True, "ask": True}
     watcher = describe_task(uow_factory(), OFFICE, task["id"])
     assert not any(watcher["can"].values())
     assert watcher["labels"]["title"] == "Tiêu đề"  # named by the form that writes it

@@ -76,31 +76,54 @@ def test_the_reply_form_works_with_the_keyboard_alone(live_server, page, reply_t
     assert api("GET", f"/api/v1/tasks/{reply_task['id']}", "SXD").json["state"] == "completed"
 
 
-def test_a_head_approves_an_extension_once_with_a_reason(live_server, page, reply_task, user,
-                                                         sign_in, screenshot, axe_audit):
-    user("ld.sxd", "Trần Thị Lãnh", "SXD", ["head"])
-    sign_in(page, "ld.sxd", then=f"/viec/{reply_task['id']}")
+def test_an_officer_asks_for_more_time_and_the_leads_head_approves_it(
+        live_server, page, browser, reply_task, user, sign_in, screenshot, axe_audit, api):
+    sign_in(page, "cv.sxd", then=f"/viec/{reply_task['id']}")
     info = page.get_by_role("complementary", name="Thông tin và thao tác")
     assert "17:00 26/02/2026" in info.inner_text()
-    page.get_by_label("Số ngày làm việc gia hạn").fill("3")
-    page.get_by_label("Lý do gia hạn").fill("Chờ")  # too short: refused, kept
-    page.get_by_role("button", name="Duyệt gia hạn").click()
-    assert page.locator("#err-extend-reason").inner_text() == "Bắt buộc, ít nhất 5 ký tự"
-    assert page.get_by_label("Số ngày làm việc gia hạn").input_value() == "3"
+    page.get_by_label("Thêm thời gian").check()
+    page.get_by_label("Số ngày làm việc").fill("3")
+    page.get_by_label("Lý do", exact=True).fill("Chờ")  # too short: refused, kept
+    page.get_by_role("button", name="Gửi đề nghị").click()
+    assert page.locator("#err-ask-reason").inner_text() == "Bắt buộc, ít nhất 5 ký tự"
+    assert page.get_by_label("Số ngày làm việc").input_value() == "3"
     axe_audit(page)
-    page.get_by_label("Lý do gia hạn").fill("Cần lấy thêm ý kiến của Phòng Quy hoạch về Điều 9")
-    page.get_by_role("button", name="Duyệt gia hạn").click()
-    assert page.get_by_role("status").inner_text() == "Đã duyệt gia hạn 3 ngày làm việc."
+    page.get_by_label("Lý do", exact=True).fill("Cần lấy thêm ý kiến của Phòng Quy hoạch về Điều 9")
+    page.get_by_role("button", name="Gửi đề nghị").click()
+    assert "Đã gửi đề nghị thêm thời gian 3 ngày làm việc" in page.get_by_role("status").inner_text()
+    assert "Chờ duyệt" in info.inner_text() and "17:00 26/02/2026" in info.inner_text()
+
+    user("ld.stp", "Hoàng Văn Pháp", "STP", ["head"])
+    head = browser.new_context(locale="vi-VN").new_page()
+    sign_in(head, "ld.stp")
+    head.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Đề nghị về thời hạn").click()
+    row = head.get_by_role("row", name="Sở Xây dựng")
+    assert "Thêm thời gian 3 ngày làm việc" in row.inner_text()
+    assert flows.REQUEST["title"] in row.inner_text()
+    axe_audit(head)
+    screenshot(head, "deadline-request-to-decide")
+    row.get_by_role("button", name="Duyệt", exact=True).click()
     # Three working days after Thursday 26/02: Friday 27/02, Monday 2/3, Tuesday 3/3.
-    assert "17:00 03/03/2026" in info.inner_text() and "Đã được gia hạn một lần." in info.inner_text()
-    assert page.get_by_role("button", name="Duyệt gia hạn").count() == 0  # only once
-    screenshot(page, "task-extension-approved")
+    assert "Hạn xử lý mới: 17:00 03/03/2026" in head.get_by_role("main").inner_text()
+    page.reload()
+    assert "17:00 03/03/2026" in info.inner_text() and "Đã duyệt" in info.inner_text()
+    assert api("GET", f"/api/v1/tasks/{reply_task['id']}", "SXD").json["due_at"].startswith("2026-03-03")
+    screenshot(page, "task-more-time-approved")
 
 
-def test_an_officer_cannot_approve_an_extension(live_server, page, reply_task, sign_in):
+def test_only_a_head_of_the_approving_agency_decides(live_server, page, reply_task, user, sign_in, api):
     sign_in(page, "cv.sxd", then=f"/viec/{reply_task['id']}")
-    assert page.get_by_role("button", name="Duyệt gia hạn").count() == 0
-    assert page.get_by_role("button", name="Giao việc").count() == 0
+    assert page.get_by_role("button", name="Giao việc").count() == 0  # reassigning is the head's
+    user("ld.sxd", "Trần Thị Lãnh", "SXD", ["head"])
+    page.get_by_role("button", name="Đăng xuất").click()
+    sign_in(page, "ld.sxd", then=f"/viec/{reply_task['id']}")
+    page.get_by_label("Số ngày làm việc").fill("2")
+    page.get_by_label("Lý do", exact=True).fill("Cần đối chiếu thêm số liệu tại Điều 9")
+    page.get_by_role("button", name="Gửi đề nghị").click()
+    page.goto(f"{live_server}/de-nghi-thoi-han")
+    # More time is the lead's to grant: even the asking agency's own head cannot.
+    assert page.get_by_role("button", name="Duyệt", exact=True).count() == 0
+    assert "Chờ duyệt" in page.get_by_role("table").inner_text()
 
 
 def test_every_action_works_without_javascript(live_server, page_without_js, reply_task, user,
@@ -122,9 +145,10 @@ def test_every_action_works_without_javascript(live_server, page_without_js, rep
     page.get_by_role("button", name="Giao việc").click()
     assert "Nguyễn Văn Xây" in page.get_by_role("complementary").inner_text()
     assert api("GET", f"/api/v1/tasks/{reply_task['id']}", "SXD").json["claimed_by"]
-    page.get_by_label("Số ngày làm việc gia hạn").fill("2")
-    page.get_by_label("Lý do gia hạn").fill("Cần thêm thời gian đối chiếu Điều 9")
-    page.get_by_role("button", name="Duyệt gia hạn").click()
+    page.get_by_label("Số ngày làm việc").fill("2")
+    page.get_by_label("Lý do", exact=True).fill("Cần thêm thời gian đối chiếu Điều 9")
+    page.get_by_role("button", name="Gửi đề nghị").click()
+    assert "Đã gửi đề nghị" in page.get_by_role("status").inner_text()
     page.get_by_label("Đồng ý", exact=True).check()
     page.get_by_role("button", name="Gửi và hoàn thành").click()
     page.wait_for_url(f"{live_server}/")
