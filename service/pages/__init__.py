@@ -12,6 +12,7 @@ from service.pages import (
     attachments,
     catalog,
     deadline_requests,
+    designer,
     inbox,
     instances,
     shell,
@@ -20,5 +21,5 @@ from service.pages import (
 
 bp = APIBlueprint("pages", __name__, enable_openapi=False)
 shell.install(bp)
-for group in (inbox, tasks, attachments, deadline_requests, instances, catalog, admin):
+for group in (inbox, tasks, attachments, deadline_requests, instances, catalog, admin, designer):
     bp.register_blueprint(group.bp)

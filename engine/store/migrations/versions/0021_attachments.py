@@ -1,7 +1,7 @@
 """Keep a record of each file uploaded on a task page; the bytes live under var/attachments/.
 
 Revision ID: 0021
-Revises: 0025
+Revises: 0019
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from engine.store.tables import UtcDateTime
 
 revision = "0021"
-down_revision = "0025"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
