@@ -14,6 +14,7 @@ from engine.store.deadline_requests import PENDING
 from engine.store.uow import UnitOfWork
 from engine.views import deadline_request_view
 
+
 def describe_task(uow: UnitOfWork, principal: Principal, task_id: str) -> dict:
     """Return a task with its context, form schema, labels of what it shows, and allowed actions."""
     with uow:
