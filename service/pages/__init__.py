@@ -9,6 +9,7 @@ from apiflask import APIBlueprint
 
 from service.pages import (
     admin,
+    assignments,
     attachments,
     catalog,
     deadline_requests,
@@ -21,5 +22,6 @@ from service.pages import (
 
 bp = APIBlueprint("pages", __name__, enable_openapi=False)
 shell.install(bp)
-for group in (inbox, tasks, attachments, deadline_requests, instances, catalog, admin, designer):
+for group in (inbox, tasks, attachments, deadline_requests, instances, assignments, catalog, admin,
+              designer):
     bp.register_blueprint(group.bp)
