@@ -149,3 +149,15 @@ def test_the_designer_pages_pass_the_accessibility_audit(live_server, page, peop
     open_modeler(page, live_server)
     select(page, "synthesize")
     axe_audit(page)
+
+
+def test_without_javascript_the_list_and_the_upload_still_work(live_server, page_without_js, people,
+                                                              sign_in):
+    page = page_without_js
+    sign_in(page, "tk.skhcn")
+    page.goto(f"{live_server}/thiet-ke/lay_y_kien_phoi_hop")
+    assert "Trình thiết kế cần JavaScript" in page.locator("main").inner_text()
+    page.goto(f"{live_server}/thiet-ke")
+    page.locator("#bpmn-file").set_input_files(CAMUNDA)
+    page.get_by_role("button", name="Tải lên và triển khai").click()
+    page.get_by_role("status").get_by_text("Đã triển khai phiên bản 1", exact=False).wait_for()
