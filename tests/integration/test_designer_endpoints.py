@@ -258,3 +258,14 @@ def test_the_modeler_gets_a_file_uploaded_without_a_diagram_laid_out(designer):
     drawn = client.get("/thiet-ke/hop_y_kien/1.bpmn?drawn=1").get_data(as_text=True)
     assert "BPMNShape" not in stored
     assert 'bpmnElement="prepare_meeting"' in drawn and "BPMNShape" in drawn
+
+
+def test_a_new_process_needs_a_usable_id_and_an_existing_one_opens_as_it_is(designer):
+    client, _ = designer
+    refused = client.get("/thiet-ke/tao-moi?process_id=Cấp phép&name=X")
+    assert refused.status_code == 422
+    assert "Mã quy trình gồm 3-64 chữ thường không dấu" in refused.get_data(as_text=True)
+    existing = client.get("/thiet-ke/tao-moi?process_id=lay_y_kien_phoi_hop&name=X")
+    assert existing.status_code == 302 and existing.location.endswith("/thiet-ke/lay_y_kien_phoi_hop")
+    draft = client.get("/thiet-ke/tao-moi/hop_giao_ban.bpmn?name=Họp giao ban")
+    assert draft.status_code == 200 and b'<bpmn:process id="hop_giao_ban"' in draft.data
