@@ -88,14 +88,18 @@ def place(graph: Graph) -> Placed:
 
 
 def _ranks(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
-    """Rank each node by its longest path from a start, ignoring edges that close a loop."""
+    """Rank each node by its longest path from a start, ignoring edges that close a loop.
+
+    One depth-first walk finds the loops' closing edges and the finishing order; without
+    those edges, reversed finishing order is a topological order, so one pass ranks all.
+    """
     succ = defaultdict(list)
     for s, t in edges:
         if s != t:
             succ[s].append(t)
     incoming = {t for _, t in edges}
     order = [n for n in nodes if n not in incoming] + [n for n in nodes if n in incoming]
-    back, done, on_path = set(), set(), set()
+    back, finished, done, on_path = set(), [], set(), set()
     for root in order:
         if root in done:
             continue
@@ -107,6 +111,7 @@ def _ranks(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
             if child is None:
                 stack.pop()
                 on_path.discard(node)
+                finished.append(node)
                 done.add(node)
             elif child in on_path:
                 back.add((node, child))
@@ -114,30 +119,11 @@ def _ranks(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
                 on_path.add(child)
                 stack.append((child, iter(succ[child])))
     rank = dict.fromkeys(nodes, 0)
-    for node in reversed(_post_order(nodes, succ, back, order)):
+    for node in reversed(finished):
         for child in succ[node]:
             if (node, child) not in back:
                 rank[child] = max(rank[child], rank[node] + 1)
     return rank
-
-
-def _post_order(nodes, succ, back, order) -> list[str]:
-    seen, out = set(), []
-    for root in order:
-        if root in seen:
-            continue
-        seen.add(root)
-        stack = [(root, iter(succ[root]))]
-        while stack:
-            node, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                stack.pop()
-                out.append(node)
-            elif (node, child) not in back and child not in seen:
-                seen.add(child)
-                stack.append((child, iter(succ[child])))
-    return out
 
 
 def _bands(graph: Graph, nodes: list[str]) -> list[list[str]]:

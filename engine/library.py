@@ -84,7 +84,7 @@ def _parse_bpmn(bpmn: bytes, expected_id: str | None) -> _Parsed:
     """Parse and lint the BPMN bytes; cached, as every start-up re-reads processes/."""
     if len(bpmn) > MAX_BPMN_BYTES:
         raise InvalidBpmn([BpmnProblem(f"Tệp BPMN vượt quá {MAX_BPMN_BYTES} byte")])
-    root = _parse_xml(bpmn)
+    root = parse_xml(bpmn)
     process = _single_process(root, expected_id)
     uses = tuple(_form_uses(root))
     produced = frozenset(_produced_variables(root))
@@ -159,7 +159,8 @@ def _assigned(source: str) -> set[str]:
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
-def _parse_xml(bpmn: bytes) -> etree._Element:
+def parse_xml(bpmn: bytes) -> etree._Element:
+    """Read a BPMN document's XML safely; refuse what is not a well-formed, schema-valid one."""
     try:
         root = etree.fromstring(bpmn, _XML_PARSER)
     except etree.XMLSyntaxError as err:

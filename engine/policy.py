@@ -36,6 +36,8 @@ class Action(enum.StrEnum):
     READ_DOSSIER = "read_dossier"
     WITHDRAW_DOSSIER = "withdraw_dossier"
     DECIDE_DOSSIER = "decide_dossier"
+    RECEIVE_FEEDBACK = "receive_feedback"
+    READ_FEEDBACK = "read_feedback"
     READ_ASSIGNMENTS = "read_assignments"
 
 
@@ -97,6 +99,11 @@ RULES = {
     or p.agency in (r.agency, r.lead_agency) or p.agency in r.participants,
     Action.WITHDRAW_DOSSIER: lambda p, r: p.has_any(WORKERS) and p.agency in (r.agency, r.lead_agency),
     Action.DECIDE_DOSSIER: lambda p, r: _own(p, r) and p.has(Role.HEAD),
+    # Feedback: ``agency`` is accountable now, ``lead_agency`` received it, ``participants``
+    # are every agency that had a step of it (those it was transferred up from).
+    Action.RECEIVE_FEEDBACK: lambda p, r: p.has_any(WORKERS),
+    Action.READ_FEEDBACK: lambda p, r: p.has_any(READ_ALL)
+    or p.agency in (r.agency, r.lead_agency) or p.agency in r.participants,
     # Assigned tasks: ``agency`` is the lead agency; the Provincial Office follows every one.
     Action.READ_ASSIGNMENTS: lambda p, r: p.has_any(READ_ALL) or (_own(p, r) and p.has_any(WORKERS)),
 }
@@ -124,6 +131,8 @@ REFUSALS = {
     Action.READ_DOSSIER: "Không được xem hồ sơ của cơ quan khác",
     Action.WITHDRAW_DOSSIER: "Chỉ bộ phận Một cửa hoặc cơ quan giải quyết được rút hồ sơ",
     Action.DECIDE_DOSSIER: "Chỉ lãnh đạo cơ quan giải quyết được dừng xử lý hoặc duyệt hẹn lại",
+    Action.RECEIVE_FEEDBACK: "Vai trò này không được tiếp nhận phản ánh, kiến nghị",
+    Action.READ_FEEDBACK: "Không được xem phản ánh, kiến nghị của cơ quan khác",
     Action.READ_ASSIGNMENTS: "Chỉ Văn phòng UBND tỉnh được xem nhiệm vụ được giao của cơ quan khác",
 }
 

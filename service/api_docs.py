@@ -26,12 +26,20 @@ TAGS = {
     "Thông điệp": "Hệ thống của cơ quan gửi thông điệp có chữ ký để quy trình đi tiếp.",
     "Báo cáo": "Báo cáo kỷ luật hành chính, việc quá hạn và điểm nghẽn.",
     "Hồ sơ TTHC": "Hồ sơ thủ tục hành chính tại bộ phận một cửa và danh mục thủ tục.",
+    "Phản ánh, kiến nghị": "Phản ánh, kiến nghị của người dân, doanh nghiệp: tiếp nhận từ các cổng, "
+    "danh sách, xem từng phản ánh.",
     "Tra cứu công khai": "Người dân tra cứu hồ sơ bằng mã biên nhận, không cần đăng nhập.",
     "Nhiệm vụ được giao": "Nhiệm vụ Chủ tịch, Phó Chủ tịch UBND tỉnh giao: danh sách, tiến độ,"
                           " quá hạn và nợ đọng theo cơ quan chủ trì.",
 }
 
 SUMMARIES = {
+    "POST /api/v1/feedback":
+        "Tiếp nhận phản ánh, kiến nghị từ hệ thống tiếp nhận; gửi lại cùng mã không tạo bản mới",
+    "GET /api/v1/feedback":
+        "Liệt kê phản ánh, kiến nghị; lọc theo cơ quan, trạng thái, quá hạn, kênh, thời gian tiếp nhận",
+    "GET /api/v1/feedback/{feedback_id}":
+        "Xem một phản ánh: trạng thái, các lần chuyển lên, các bước và hạn, vi phạm",
     "GET /healthz": "Kiểm tra dịch vụ có kết nối được cơ sở dữ liệu",
     "GET /metrics": "Số đo hàng việc và worker theo định dạng văn bản của Prometheus",
     "GET /api/v1/processes": "Liệt kê quy trình cùng phiên bản mới nhất",
@@ -64,6 +72,8 @@ SUMMARIES = {
     "GET /api/v1/overdue": "Liệt kê việc quá hạn, cũ nhất trước, kèm cơ quan và người đứng đầu",
     "GET /api/v1/assignments":
         "Liệt kê nhiệm vụ được giao, hạn sớm nhất trước; cơ quan chỉ thấy nhiệm vụ mình chủ trì",
+    "GET /api/v1/assignments/{instance_id}":
+        "Xem một nhiệm vụ được giao: các kỳ báo cáo tiến độ, ý kiến phối hợp, từng bước và thời hạn",
     "GET /api/v1/assignments/backlog":
         "Nợ đọng theo cơ quan chủ trì: đang mở, quá hạn, và tại cuối mỗi tháng",
     "GET /api/v1/agencies": "Liệt kê các cơ quan",

@@ -19,6 +19,7 @@ from service.api import (
     directory,
     documents,
     dossiers,
+    feedback,
     health,
     instances,
     messages,
@@ -91,8 +92,8 @@ def create_app(config: dict | None = None) -> APIFlask:
     api_docs.register(app)
     headers.register(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
-                  webhook_api, messages, notifications, reports, dossiers, documents, assignments,
-                  public, web, pages)
+                  webhook_api, messages, notifications, reports, dossiers, feedback, documents,
+                  assignments, public, web, pages)
     for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)

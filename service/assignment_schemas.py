@@ -49,6 +49,43 @@ class AssignmentOut(Schema):
     ended_at = String(allow_none=True)
 
 
+class ReportOut(Schema):
+    at = String()
+    due_at = String(allow_none=True)
+    late = Boolean()
+    percent = Integer()
+    work_done = String()
+    obstacles = String(allow_none=True)
+    request_extension = Boolean(allow_none=True)
+    extension_days = Integer(allow_none=True)
+
+
+class InputOut(Schema):
+    agency = String()
+    at = String()
+    content = String()
+    document = String(allow_none=True)
+
+
+class StepOut(Schema):
+    task_id = String()
+    step = String()
+    name = String()
+    agency = String()
+    state = String()
+    received_at = String()
+    due_at = String(allow_none=True)
+    completed_at = String(allow_none=True)
+    completed_by = String(allow_none=True)
+    timeliness = String()
+
+
+class AssignmentDetailOut(AssignmentOut):
+    reports = List(Nested(ReportOut))
+    inputs = List(Nested(InputOut))
+    steps = List(Nested(StepOut))
+
+
 class AssignmentPageOut(Schema):
     items = List(Nested(AssignmentOut))
     page = Integer()

@@ -25,6 +25,7 @@ from notifications import handlers as notification_handlers
 from service import demo, document_cli, logs, report_cli, settings
 from service.demo_assignments import seed_assignments
 from service.demo_dossiers import seed_dossiers
+from service.demo_feedback import seed_feedback
 from service.friendly import FriendlyGroup, port_in_use
 from webhooks import handlers as webhook_handlers
 
@@ -147,6 +148,11 @@ def seed_demo():
     if assigned:
         click.echo("Nhiệm vụ được giao mẫu (GET /api/v1/assignments với TOKEN_VPUBND):")
         for line in assigned:
+            click.echo(f"  {line}")
+    feedback = seed_feedback(UnitOfWorkFactory(_database_url()), SystemClock(), rules)
+    if feedback:
+        click.echo("Phản ánh, kiến nghị mẫu (GET /api/v1/feedback/<mã>):")
+        for line in feedback:
             click.echo(f"  {line}")
 
 

@@ -107,6 +107,18 @@ def problem(status: int, detail: str, slug: str | None = None, headers=None, **e
     return body, status, {"Content-Type": MEDIA_TYPE, **(headers or {})}
 
 
+def domain_problem(error: DomainError):
+    """Answer a refusal of the engine as problem details; a BPMN refusal lists each problem."""
+    extra = {"errors": error.errors} if getattr(error, "errors", None) else {}
+    if isinstance(error, InvalidBpmn):
+        extra["problems"] = [
+            {"reason": p.reason, "element_id": p.element_id, "element": p.element_tag,
+             "line": p.line}
+            for p in error.problems
+        ]
+    return problem(error.status, error.detail, slug_of(type(error)), **extra)
+
+
 def register(app: APIFlask) -> None:
     """Install the handlers that turn every failure into problem details."""
 
@@ -116,16 +128,7 @@ def register(app: APIFlask) -> None:
         detail = DETAILS.get(error.status_code, TITLES.get(error.status_code, error.message))
         return problem(error.status_code, detail, headers=error.headers, **extra)
 
-    @app.errorhandler(DomainError)
-    def domain_error(error: DomainError):
-        extra = {"errors": error.errors} if getattr(error, "errors", None) else {}
-        if isinstance(error, InvalidBpmn):
-            extra["problems"] = [
-                {"reason": p.reason, "element_id": p.element_id, "element": p.element_tag,
-                 "line": p.line}
-                for p in error.problems
-            ]
-        return problem(error.status, error.detail, slug_of(type(error)), **extra)
+    app.register_error_handler(DomainError, domain_problem)
 
     @app.errorhandler(sa.exc.OperationalError)
     def database_unavailable(error):

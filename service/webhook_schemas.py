@@ -173,6 +173,9 @@ DETAILS = {
     "dossier.apologised": _fields("code", "agency", "old_promised_at", "new_promised_at", "reason"),
     "dossier.apology_missed": _fields("code", "agency", "promised_at"),
     "dossier.apology_reminded": _fields("code", "agency", "promised_at", "apology_deadline"),
+    "feedback.state_changed": _fields("agency", "label", "link_path", from_state=String(allow_none=True),
+                                      to_state=String()),
+    "feedback.transferred": _fields("from_agency", "to_agency", "reasons", "link_path"),
     "report.published": _fields("kind", "period", "content_sha256", "link_path",
                                 revision=Integer(), audience=List(String())),
 }

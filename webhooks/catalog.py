@@ -38,6 +38,8 @@ EVENT_TYPES = {
     "dossier.apologised": "Cơ quan giải quyết gửi phiếu xin lỗi và hẹn lại ngày trả kết quả",
     "dossier.apology_missed": "Hồ sơ đến hạn trả mà chưa xong và không có phiếu xin lỗi",
     "dossier.apology_reminded": "Nhắc cơ quan: còn một ngày làm việc để gửi phiếu xin lỗi, hẹn lại",
+    "feedback.state_changed": "Phản ánh, kiến nghị chuyển trạng thái (tiếp nhận, từ chối, xử lý, công khai…)",
+    "feedback.transferred": "Phản ánh, kiến nghị vượt thẩm quyền được chuyển lên cơ quan cấp trên",
     "report.published": "Báo cáo kỷ luật hành chính của một tháng được công bố (bản mới)",
 }
 

@@ -1,6 +1,6 @@
 """Use cases: each runs in one unit of work and commits state, tasks, audit and outbox together."""
 
-from engine.services.assignments import assignment_backlog, list_assignments
+from engine.services.assignments import assignment_backlog, get_assignment, list_assignments
 from engine.services.deadline_requests import (
     decide_deadline_request,
     list_deadline_requests,
@@ -42,6 +42,7 @@ __all__ = [
     "end_legacy_pause",
     "explain_deadline",
     "fire_timer",
+    "get_assignment",
     "get_instance",
     "get_process",
     "get_task",

@@ -1,73 +1,24 @@
-"""Follow the tasks the provincial leaders assign: their list, their backlog, their state.
+"""Read the tasks the provincial leaders assign: the list, one task's progress, the backlog.
 
-An assigned task is an instance of ``theo_doi_nhiem_vu``. After every step the instance
-takes, `follow_assignment` keeps its row in step: the facts the Provincial Office registered
-(on the first step) and where the task stands now. Its due date is the lead's task's
-(``carry_out``), so an approved extension, a pause or a recomputed calendar shows at once.
+`engine.services.assignment_state` keeps their rows in step with their instances.
 """
 
 from dataclasses import replace
-from datetime import datetime
-
-from SpiffWorkflow.util.task import TaskState
 
 from engine import policy
 from engine.clock import Clock
-from engine.errors import Forbidden
+from engine.errors import Forbidden, NotFound
 from engine.identity import Principal
-from engine.instances import InstanceStatus, ProcessInstance
 from engine.policy import Action, Resource
 from engine.reports.period import month_of
 from engine.rules import Rules, default_rules
+from engine.services.dossiers import control_sheet
 from engine.store.assignments import AssignmentQuery
+from engine.store.repositories import TaskQuery
 from engine.store.uow import UnitOfWork
 from engine.views import iso
 
-PROCESS_ID = "theo_doi_nhiem_vu"
 MAX_MONTHS = 24
-
-
-def state_of(instance: ProcessInstance) -> str:
-    """Say where the task stands: in progress, awaiting confirmation, returned, completed or cancelled."""
-    if instance.status != InstanceStatus.RUNNING:
-        return str(instance.status)
-    waiting = {t.task_spec.bpmn_id for t in instance.workflow.get_tasks(state=TaskState.READY, manual=True)}
-    if "confirm_completion" in waiting:
-        return "awaiting_confirmation"
-    return "returned" if "redo" in waiting else "in_progress"
-
-
-def follow_assignment(uow, instance: ProcessInstance, now: datetime, actor: str | None) -> None:
-    """Create or update the assignment row of an instance of the assigned-task process."""
-    if instance.process_id != PROCESS_ID:
-        return
-    row, variables, state = uow.assignments.get(instance.id), instance.variables, state_of(instance)
-    if row is None:
-        uow.assignments.add(
-            instance_id=instance.id, registered_at=now, registered_by=actor or "",
-            lead_agency=variables["assigned_agency"], state=state,
-            cooperating_agencies=list(variables.get("cooperating_agencies", [])),
-            **{k: variables[k] for k in ("source_kind", "source_number", "source_date", "assigned_by",
-                                         "assigned_by_name", "content", "report_period")})
-        return
-    changes = {"state": state}
-    report = _last_report(instance)
-    if report and report != row["last_report"]:
-        changes.update(last_report=dict(report), last_report_at=now)
-    if state == "awaiting_confirmation" and row["state"] != state:
-        changes["reported_done_at"] = now
-    elif state in ("in_progress", "returned"):
-        changes["reported_done_at"] = None  # a returned result is owed again
-    if state in ("completed", "cancelled") and row["ended_at"] is None:
-        changes["ended_at"] = now
-    uow.assignments.update(instance.id, **changes)
-
-
-def _last_report(instance: ProcessInstance) -> dict | None:
-    """Return the latest progress report; branches keep their own data, so ask its task."""
-    done = [t for t in instance.workflow.get_tasks(state=TaskState.COMPLETED)
-            if t.task_spec.bpmn_id == "report_progress"]
-    return max(done, key=lambda t: t.last_state_change).data.get("report") if done else None
 
 
 def list_assignments(uow: UnitOfWork, clock: Clock, principal: Principal,
@@ -77,6 +28,30 @@ def list_assignments(uow: UnitOfWork, clock: Clock, principal: Principal,
     with uow:
         rows, total = uow.assignments.search(query)
     return [_view(r) for r in rows], total
+
+
+def get_assignment(uow: UnitOfWork, clock: Clock, principal: Principal, instance_id: str) -> dict:
+    """Show one assigned task with its progress reports, inputs and every step's timeliness."""
+    now = clock.now()
+    with uow:
+        rows, _ = uow.assignments.search(AssignmentQuery(now, instance_id=instance_id, limit=1))
+        if not rows:
+            raise NotFound("Không tìm thấy nhiệm vụ được giao")
+        policy.require(principal, Action.READ_ASSIGNMENTS, Resource(rows[0]["lead_agency"]))
+        tasks, _ = uow.tasks.search(TaskQuery(instance_id=instance_id, limit=1000))
+    done = sorted((t for t in tasks if t["state"] == "completed"), key=lambda t: t["completed_at"])
+    return {**_view(rows[0]),
+            "reports": [_report(t) for t in done if t["bpmn_id"] == "report_progress"],
+            "inputs": [{"agency": t["agency_code"], "at": iso(t["completed_at"]), **t["data"]}
+                       for t in done if t["bpmn_id"] == "send_input"],
+            "steps": control_sheet(tasks, now)}
+
+
+def _report(task) -> dict:
+    late = task["due_at"] is not None and task["completed_at"] > task["due_at"]
+    return {"at": iso(task["completed_at"]), "due_at": iso(task["due_at"]), "late": late,
+            **{k: task["data"].get(k) for k in ("percent", "work_done", "obstacles",
+                                                "request_extension", "extension_days")}}
 
 
 def assignment_backlog(uow: UnitOfWork, clock: Clock, principal: Principal, months: int = 6,

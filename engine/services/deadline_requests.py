@@ -15,7 +15,7 @@ from engine.deadlines import ChangeKind, PauseApprover
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.events import DeadlineRequestChanged
 from engine.identity import Principal
-from engine.instances import TaskStatus
+from engine.instances import TaskStatus, approver_of
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
 from engine.services.deadlines import running_deadline
@@ -36,7 +36,11 @@ def request_deadline_change(uow: UnitOfWork, clock: Clock, principal: Principal,
     _check(kind, working_days, reason)
     with uow:
         task = running_deadline(uow, principal, task_id)
-        approver = _approver(task, uow.instances.get(task["instance_id"]), kind)
+        instance = uow.instances.get(task["instance_id"])
+        step = approver_of(uow.processes.compiled(instance["process_version_id"]), task["bpmn_id"])
+        if kind == MORE_TIME and step is not None:
+            raise Conflict(f"Thời hạn nhiệm vụ này chỉ được gia hạn khi bước '{step}' đồng ý")
+        approver = _approver(task, instance, kind)
         _refuse_repeat(uow.requests.for_task(task_id, kind), kind)
         now, request_id = clock.now(), str(uuid.uuid4())
         uow.requests.add(id=request_id, task_id=task_id, instance_id=task["instance_id"],

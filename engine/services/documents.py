@@ -50,15 +50,19 @@ def dossier_document(uow: UnitOfWork, clock: Clock, principal: Principal, code: 
     return retrying_stale(attempt)
 
 
-def printable_forms(uow: UnitOfWork, clock: Clock, principal: Principal, code: str,
-                    rules: Rules | None = None) -> list[dict]:
+def printable_forms(uow: UnitOfWork, principal: Principal, code: str) -> list[dict]:
     """List the forms of a dossier whose fact happened (no refusal form for an accepted one)."""
-    rules = rules or default_rules()
     with uow:
         row = dossier_row(uow, code)
         require_dossier(uow, principal, Action.READ_DOSSIER, row)
-        return [{"form": form.value, "title": TITLES[form]} for form in Form
-                if _applies(lambda f=form: _facts(uow, row, f, clock.now(), rules))]
+        history = uow.journal.history(row["instance_id"])
+        tasks, _ = uow.tasks.search(TaskQuery(instance_id=row["instance_id"], limit=1000))
+    tasks = in_handoff_order(tasks, history)
+    changes = [h for h in history if h["type"] == "dossier.status_changed"]
+    facts = {"received_at": row["received_at"], "status": DossierStatus(row["status"]).label,
+             "apology": next((h for h in history if h["type"] == "dossier.apologised"), None)}
+    return [{"form": form.value, "title": TITLES[form]} for form in Form
+            if not _missing(form, {**facts, "reasons": _reasons(changes, tasks, form)})]
 
 
 def printable_papers(uow: UnitOfWork, clock: Clock, principal: Principal, instance_id: str,
@@ -161,14 +165,18 @@ def _issued_at(facts: dict) -> datetime:
 
 def _check_applies(form: Form, facts: dict) -> None:
     """Refuse a form whose fact never happened: no apology, no refusal, no supplement request."""
-    missing = {
+    if _missing(form, facts):
+        raise Invalid(f"Hồ sơ {facts['code']} không có {TITLES[form].lower()}")
+
+
+def _missing(form: Form, facts: dict) -> bool:
+    """Tell whether the fact a form records never happened to the dossier."""
+    return {
         Form.RECEIPT: facts["received_at"] is None and facts["status"] != DossierStatus.SUBMITTED.label,
         Form.APOLOGY: facts["apology"] is None,
         Form.REFUSAL: facts["reasons"] is None,
         Form.SUPPLEMENT: facts["reasons"] is None,
-    }
-    if missing.get(form):
-        raise Invalid(f"Hồ sơ {facts['code']} không có {TITLES[form].lower()}")
+    }.get(form, False)
 
 
 def agency_facts(uow, code: str) -> dict:

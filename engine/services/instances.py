@@ -71,7 +71,7 @@ def create_instance(uow, principal: Principal, instance_id: str, version, variab
               "provincial_office": uow.directory.agency_of_kind(PROVINCIAL_OFFICE_KIND)}
     instance = ProcessInstance.start(
         instance_id, process_id, version["version"], compiled,
-        script_engine(rules.calendar, now), rules.calendar, seeded, now, principal.subject,
+        script_engine(rules, now), rules.calendar, seeded, now, principal.subject,
     )
     uow.instances.add(
         id=instance.id, process_version_id=version["id"], process_id=process_id,

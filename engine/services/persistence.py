@@ -5,7 +5,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from engine.calendar import WorkCalendar
 from engine.deadlines import timer_helpers
 from engine.errors import NotFound, StaleState, StepFailed
 from engine.events import InstanceStartFailed, StepFailedRecorded
@@ -13,8 +12,9 @@ from engine.instances import HumanTask, InstanceStatus, ProcessInstance, TaskSta
 from engine.periods import period_helpers
 from engine.rules import Rules
 from engine.scripting import SandboxScriptEngine
-from engine.services.assignments import follow_assignment
+from engine.services.assignment_state import follow_assignment
 from engine.services.dossier_status import follow_instance
+from engine.services.feedback_state import follow_feedback
 
 log = logging.getLogger(__name__)
 STALE_ATTEMPTS = 4
@@ -36,13 +36,17 @@ def retrying_stale(attempt: Callable[[], T]) -> T:
     return attempt()
 
 
-def script_engine(calendar: WorkCalendar, now: datetime) -> SandboxScriptEngine:
+def script_engine(rules: Rules, now: datetime) -> SandboxScriptEngine:
     """Build the sandboxed engine for one step, with deadline helpers anchored at ``now``.
 
     Anchoring on the use case's instant makes a boundary timer written as
     ``due_in_working_days(n)`` agree to the second with the task's stored due date.
+    ``feedback_days(kind)`` reads the province's handling limit of a kind of feedback.
     """
-    return SandboxScriptEngine(helpers={**timer_helpers(calendar, now), **period_helpers(calendar, now)})
+    return SandboxScriptEngine(helpers={**timer_helpers(rules.calendar, now),
+                                        **period_helpers(rules.calendar, now),
+                                        "feedback_days": rules.feedback.handle_days,
+                                        "feedback_step_days": rules.feedback.step_days})
 
 
 def load_instance(uow, instance_id: str, rules: Rules, now: datetime, writing: bool = True):
@@ -58,7 +62,7 @@ def load_instance(uow, instance_id: str, rules: Rules, now: datetime, writing: b
     compiled = uow.processes.compiled(row["process_version_id"])
     hot = uow.hot.take(row["id"], row["version"]) if writing else None
     instance = ProcessInstance.load(row["id"], row["process_id"], row["process_version"],
-                                    row["state_json"], compiled, script_engine(rules.calendar, now),
+                                    row["state_json"], compiled, script_engine(rules, now),
                                     rules.calendar, row["status"], workflow=hot)
     return row, instance
 
@@ -99,6 +103,7 @@ def publish(uow, instance: ProcessInstance, rules: Rules, now: datetime) -> None
     instance.events.clear()
     follow_instance(uow, instance, rules, now, actor)
     follow_assignment(uow, instance, now, actor)
+    follow_feedback(uow, instance, now, actor)
     for task_id, due in instance.waiting_timers():
         key = f"timer:{instance.id}:{task_id}:{due.isoformat()}"
         # SpiffWorkflow fires a timer once its instant is strictly past, hence the microsecond.

@@ -19,6 +19,7 @@ class AssignmentQuery:
     """Filters of the assigned-task list; ``now`` decides what is overdue."""
 
     now: datetime
+    instance_id: str | None = None
     lead_agency: str | None = None
     source_kind: str | None = None
     source_number: str | None = None
@@ -32,6 +33,20 @@ class AssignmentQuery:
 
 def _due():
     return tasks.c.due_at
+
+
+def with_lead_task():
+    """Join each assignment to its lead's task, whose due date is the assignment's."""
+    return assignments.join(tasks, sa.and_(tasks.c.instance_id == assignments.c.instance_id,
+                                           tasks.c.bpmn_id == LEAD_TASK))
+
+
+def open_at(end: datetime):
+    """Select assignments open at an instant: registered by then, neither reported done nor ended."""
+    a = assignments.c
+    return sa.and_(a.registered_at < end,
+                   sa.or_(a.reported_done_at.is_(None), a.reported_done_at >= end),
+                   sa.or_(a.ended_at.is_(None), a.ended_at >= end))
 
 
 def _overdue(now: datetime):
@@ -65,6 +80,7 @@ class Assignments:
         """Return one page of assignments, earliest due first, and the total count."""
         a = assignments.c
         where = [c for c in (
+            a.instance_id == q.instance_id if q.instance_id else None,
             a.lead_agency == q.lead_agency if q.lead_agency else None,
             a.source_kind == q.source_kind if q.source_kind else None,
             a.source_number == q.source_number if q.source_number else None,
@@ -74,8 +90,7 @@ class Assignments:
         ) if c is not None]
         if q.overdue is not None:
             where.append(_overdue(q.now) if q.overdue else sa.not_(_overdue(q.now)))
-        joined = assignments.join(tasks, sa.and_(tasks.c.instance_id == a.instance_id,
-                                                 tasks.c.bpmn_id == LEAD_TASK))
+        joined = with_lead_task()
         total = self.conn.execute(sa.select(sa.func.count()).select_from(joined).where(*where)).scalar_one()
         page = (sa.select(assignments, _due().label("due_at"), tasks.c.id.label("lead_task_id"),
                           _overdue(q.now).label("overdue"), _extended().label("extended_days"),
@@ -94,20 +109,13 @@ class Assignments:
         def count(condition):
             return sa.func.sum(sa.case((condition, 1), else_=0))
 
-        def open_at(end):
-            return sa.and_(a.registered_at < end,
-                           sa.or_(a.reported_done_at.is_(None), a.reported_done_at >= end),
-                           sa.or_(a.ended_at.is_(None), a.ended_at >= end))
-
         columns = [a.lead_agency, agencies.c.name, agencies.c.head_name,
                    count(a.state.in_(OWED)).label("open"), count(_overdue(now)).label("overdue")]
         for i, end in enumerate(month_ends):
             columns += [count(open_at(end)).label(f"open_{i}"),
                         count(sa.and_(open_at(end), _due() < end)).label(f"overdue_{i}")]
         query = (sa.select(*columns)
-                 .select_from(assignments.join(tasks, sa.and_(tasks.c.instance_id == a.instance_id,
-                                                              tasks.c.bpmn_id == LEAD_TASK))
-                              .join(agencies, agencies.c.code == a.lead_agency))
+                 .select_from(with_lead_task().join(agencies, agencies.c.code == a.lead_agency))
                  .group_by(a.lead_agency, agencies.c.name, agencies.c.head_name)
                  .order_by(a.lead_agency))
         if agency:

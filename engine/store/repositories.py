@@ -88,6 +88,12 @@ class Processes:
         )
         return list(self.conn.execute(query).mappings())
 
+    def document(self, process_id: str, version: int):
+        """Return one version's row with its BPMN text, or None."""
+        t = process_versions
+        query = sa.select(t).where(t.c.process_id == process_id, t.c.version == version)
+        return self.conn.execute(query).mappings().first()
+
     def compiled(self, version_id: int) -> CompiledSpec:
         return self.cache.get(self.conn, version_id)
 
@@ -104,6 +110,13 @@ class Instances:
     def get(self, instance_id: str):
         query = sa.select(instances).where(instances.c.id == instance_id)
         return self.conn.execute(query).mappings().first()
+
+    def running_per_version(self) -> dict[tuple[str, int], int]:
+        """Count the running instances of each process version, keyed by (process id, version)."""
+        t = instances
+        query = (sa.select(t.c.process_id, t.c.process_version, sa.func.count())
+                 .where(t.c.status == "running").group_by(t.c.process_id, t.c.process_version))
+        return {(p, v): n for p, v, n in self.conn.execute(query)}
 
     def note_error(self, instance_id: str, error: str) -> None:
         """Remember the last failed step; not a state change, so the version stays."""

@@ -369,3 +369,29 @@ assignments = sa.Table(
     sa.Index(None, "lead_agency", "state"),
     sa.Index(None, "registered_at"),
 )
+
+# Citizen feedback (phản ánh, kiến nghị) as its process leaves it, for lists and filters.
+feedback = sa.Table(
+    "feedback", metadata,
+    sa.Column("instance_id", sa.ForeignKey("instances.id"), primary_key=True),
+    # An intake system's own id, so a retried POST finds the item instead of adding one.
+    sa.Column("source_system", sa.String(64)),
+    sa.Column("source_id", sa.String(128)),
+    sa.Column("fingerprint", sa.String(64)),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("kind", sa.String(48), nullable=False),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("sender", sa.JSON, nullable=False),
+    # The agency accountable now (it moves up on a transfer) and the one that received it.
+    sa.Column("agency_code", sa.String(32), nullable=False),
+    sa.Column("received_by", sa.String(32), nullable=False),
+    sa.Column("state", sa.String(32), nullable=False),
+    sa.Column("transfer_count", sa.Integer, nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
+    sa.Column("closed_at", UtcDateTime()),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("source_system", "source_id"),
+    sa.Index(None, "agency_code", "state", "received_at"),
+    sa.Index(None, "received_by", "received_at"),
+    sa.Index(None, "received_at"),
+)

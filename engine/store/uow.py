@@ -7,6 +7,7 @@ from engine.store.deadline_requests import DeadlineRequests
 from engine.store.directory import Directory
 from engine.store.documents import DocumentNumbers
 from engine.store.dossiers import Catalog, Dossiers
+from engine.store.feedback import FeedbackItems
 from engine.store.hot import HotInstances
 from engine.store.jobs import Jobs
 from engine.store.repositories import (
@@ -67,6 +68,7 @@ class UnitOfWork:
         self.jobs = Jobs(self.conn)
         self.catalog = Catalog(self.conn)
         self.dossiers = Dossiers(self.conn)
+        self.feedback = FeedbackItems(self.conn)
         self.numbers = DocumentNumbers(self.conn)
         self.assignments = Assignments(self.conn)
         return self

@@ -2,7 +2,7 @@
 
 Registering, reporting, asking for an extension and reporting completion are steps of the
 process ``theo_doi_nhiem_vu`` (``POST /api/v1/instances``, ``POST /api/v1/tasks/{id}/complete``);
-these two routes only read.
+these routes only read.
 """
 
 from datetime import UTC, datetime, time, timedelta
@@ -11,7 +11,13 @@ from apiflask import APIBlueprint
 
 from engine import services
 from engine.store.assignments import AssignmentQuery
-from service.assignment_schemas import AssignmentPageOut, AssignmentQueryIn, BacklogOut, BacklogQueryIn
+from service.assignment_schemas import (
+    AssignmentDetailOut,
+    AssignmentPageOut,
+    AssignmentQueryIn,
+    BacklogOut,
+    BacklogQueryIn,
+)
 from service.auth import auth, principal
 from service.runtime import runtime
 
@@ -47,6 +53,16 @@ def backlog(q):
     rt = runtime()
     return services.assignment_backlog(rt.uow(), rt.clock, principal(), q["months"], q.get("agency"),
                                        rt.rules)
+
+
+@bp.get("/<instance_id>")
+@bp.auth_required(auth)
+@bp.output(AssignmentDetailOut)
+@bp.doc(responses={403: "Nhiệm vụ do cơ quan khác chủ trì", 404: "Không có nhiệm vụ được giao"})
+def get_assignment(instance_id: str):
+    """Show one assigned task: its progress reports, cooperating inputs and steps."""
+    rt = runtime()
+    return services.get_assignment(rt.uow(), rt.clock, principal(), instance_id)
 
 
 def _start_of(day, tz) -> datetime | None:

@@ -7,9 +7,9 @@ entries to ``nav.ENTRIES``; its endpoints are then named ``pages.<group>.<view>`
 
 from apiflask import APIBlueprint
 
-from service.pages import admin, catalog, inbox, instances, shell
+from service.pages import admin, assignments, catalog, designer, inbox, instances, shell
 
 bp = APIBlueprint("pages", __name__, enable_openapi=False)
 shell.install(bp)
-for group in (inbox, instances, catalog, admin):
+for group in (inbox, instances, assignments, catalog, admin, designer):
     bp.register_blueprint(group.bp)

@@ -86,7 +86,7 @@ def dossier(code: str):
     rt = runtime()
     summary = get_dossier(rt.uow(), rt.clock, g.principal, code)
     view = instance_overview(rt.uow(), rt.clock, g.principal, summary["instance_id"], rt.rules)
-    forms = papers.printable_forms(rt.uow(), rt.clock, g.principal, code, rt.rules)
+    forms = papers.printable_forms(rt.uow(), g.principal, code)
     return render_template("instances/dossier.html", dossier=summary, view=view, forms=forms,
                            **_labels())
 

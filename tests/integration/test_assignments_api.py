@@ -144,6 +144,12 @@ def test_progress_reported_on_time_is_no_violation_and_a_missed_report_is_one(uo
     # The week ending 23/3 comes next; the missed week is not owed twice.
     assert flows.task(api, "SXD", instance_id, "report_progress")["due_at"] == "2026-03-23T10:00:00+00:00"
     assert flows.listed(api)[0]["last_report"]["percent"] == 60
+    shown = api("GET", f"/api/v1/assignments/{instance_id}", "VPUBND").json
+    assert [(r["percent"], r["due_at"], r["late"]) for r in shown["reports"]] == [
+        (30, "2026-03-09T10:00:00+00:00", False), (60, "2026-03-16T10:00:00+00:00", True)]
+    assert api("GET", f"/api/v1/assignments/{instance_id}", "SXD").status_code == 200
+    assert api("GET", f"/api/v1/assignments/{instance_id}", "STC").status_code == 403
+    assert api("GET", "/api/v1/assignments/khong-co", "VPUBND").status_code == 404
 
 
 def ask_extension(api, instance_id, days=5):
@@ -211,6 +217,11 @@ def test_the_lead_cannot_extend_its_own_assigned_task(api, at_monday):
                  json={"working_days": 5, "reason": "Tự gia hạn"})
     assert answer.status_code == 409
     assert "review_extension" in answer.json["detail"]
+    # Nor ask for more time outside the process: the leader decides in the process's own step.
+    asked = api("POST", f"/api/v1/tasks/{lead['id']}/deadline-requests", "SXD",
+                json={"kind": "more_time", "working_days": 5, "reason": "Chờ số liệu của Bộ"})
+    assert asked.status_code == 409
+    assert "review_extension" in asked.json["detail"]
     assert flows.listed(api)[0]["due_at"] == "2026-03-16T10:00:00+00:00"
 
 
@@ -271,3 +282,39 @@ def test_a_late_assigned_task_reaches_the_overdue_list_with_its_head_and_the_bac
     }
     own = api("GET", "/api/v1/assignments/backlog", "SXD").json["agencies"]
     assert [a["agency"] for a in own] == ["SXD"]
+    # The monthly discipline report carries the same backlog for March, per lead agency.
+    report = api("GET", "/api/v1/reports/discipline?month=2026-03", "VPUBND").json
+    section = {r["agency"]: r for r in report["sections"]["assigned_tasks"]["rows"]}
+    fields = ("assigned", "completed", "completed_late", "open_at_end", "overdue_at_end")
+    assert [section["SXD"][f] for f in fields] == [1, 0, 0, 1, 1]
+    assert [section["STC"][f] for f in fields] == [1, 0, 0, 1, 0]
+    assert report["sections"]["assigned_tasks"]["totals"]["overdue_at_end"] == 1
+
+
+def test_a_confirmed_task_counts_as_completed_on_time_in_its_month(api, at_monday):
+    instance_id = flows.register(api).json["id"]
+    at_monday.set(utc(2026, 3, 12, 3))  # reported Thursday 12/3, due 16/3
+    assert flows.complete(api, "SXD", instance_id, "carry_out", flows.RESULT).status_code == 200
+    assert flows.complete(api, "VPUBND", instance_id, "confirm_completion",
+                          {"decision": "confirm"}).status_code == 200
+    report = api("GET", "/api/v1/reports/discipline?month=2026-03", "VPUBND").json
+    [sxd] = [r for r in report["sections"]["assigned_tasks"]["rows"] if r["agency"] == "SXD"]
+    assert (sxd["assigned"], sxd["completed"], sxd["completed_late"], sxd["open_at_end"]) == (1, 1, 0, 0)
+
+
+def test_a_cooperating_agency_sends_its_input_to_the_lead_in_its_own_time(api, at_monday):
+    instance_id = flows.register(api).json["id"]
+    send = flows.task(api, "STC", instance_id, "send_input")
+    assert send["due_at"] == "2026-03-09T10:00:00+00:00"  # STC's own 5 working days
+    assert send["data"]["content"] == flows.REGISTRATION["content"]
+    at_monday.set(utc(2026, 3, 4, 3))
+    note = {"content": "Đề nghị bố trí kinh phí duy tu cây xanh từ nguồn sự nghiệp đô thị.",
+            "document": "410/STC-HCSN"}
+    assert flows.complete(api, "STC", instance_id, "send_input", note).status_code == 200
+    assert flows.complete(api, "SXD", instance_id, "report_progress", flows.REPORT).status_code == 200
+    # The lead reads what STC sent in its assignment, as the Provincial Office does.
+    for reader in ("SXD", "VPUBND"):
+        detail = api("GET", f"/api/v1/assignments/{instance_id}", reader).json
+        assert detail["inputs"] == [{"agency": "STC", "at": "2026-03-04T03:00:00+00:00", **note}]
+    assert {s["step"]: s["timeliness"] for s in detail["steps"] if s["state"] == "completed"} == {
+        "send_input": "on_time", "report_progress": "on_time"}

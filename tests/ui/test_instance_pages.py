@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import flows
+from tests import bpmn_models, flows
 from tests.dossier_flows import receive, step
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
@@ -90,6 +90,10 @@ def test_an_agency_outside_the_instance_is_refused(live_server, page, user, sign
         assert response.status == 403
         assert "Sở Tư pháp" not in page.content()
     assert page.goto(f"{live_server}/tien-trinh/khong-co").status == 404
+    code = receive(api, "TTPVHCC", "1.009972")["code"]  # Sở Xây dựng's dossier, not Sở Y tế's
+    for path in (f"/ho-so/{code}", f"/ho-so/{code}/mau-01.html"):
+        assert page.goto(f"{live_server}{path}").status == 403
+        assert "Nguyễn Văn An" not in page.content()
 
 
 def test_without_javascript_the_steps_list_says_what_the_diagram_shows(
@@ -127,3 +131,28 @@ def test_the_dossier_page_shows_the_hand_offs_and_the_forms_to_print(
     screenshot(page, "dossier-page")
     page.get_by_role("link", name="xem (HTML)").last.click()
     assert "Phiếu kiểm soát quá trình giải quyết hồ sơ".upper() in page.content().upper()
+
+
+def test_a_process_uploaded_without_a_diagram_is_drawn_on_the_server(
+        live_server, page, user, sign_in, api):
+    assert bpmn_models.deploy(api, bpmn_models.script_chain("x = 1", ask_first=True)).status_code == 201
+    instance_id = bpmn_models.start(api).json["id"]
+    user("cv.stp", "Lê Văn Tư", "STP")
+    sign_in(page, "cv.stp", then=f"/tien-trinh/{instance_id}")
+    _diagram_ready(page)
+    assert "mark-current" in page.locator(".djs-element[data-element-id='ask']").get_attribute("class")
+    assert "mark-completed" in page.locator(".djs-element[data-element-id='start']").get_attribute("class")
+    assert page.locator(".djs-element[data-element-id='f_ask_script_1']").count() == 1
+
+
+def test_a_phone_reads_the_instance_page_without_scrolling_sideways(
+        live_server, browser, user, sign_in, api, clock, screenshot):
+    instance_id = _consultation_with_a_silent_agency(api, clock)
+    user("ld.stp", "Trần Văn Pháp", "STP", ["head"])
+    phone = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 740},
+                                is_mobile=True, has_touch=True).new_page()
+    sign_in(phone, "ld.stp", then=f"/tien-trinh/{instance_id}")
+    _diagram_ready(phone)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert phone.locator("li.step-overdue").is_visible()
+    screenshot(phone, "instance-phone")

@@ -97,3 +97,9 @@ def test_a_process_without_collaboration_is_drawn_on_its_own_plane():
     bounds = _bounds(drawn)
     task, boundary = bounds["t"], bounds["b"]
     assert task[1] < boundary[1] + boundary[3] / 2 <= task[1] + task[3]  # sits on the task's lower edge
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_laying_out_again_gives_the_same_bytes(path):
+    once = lay_out(path.read_bytes())
+    assert lay_out(once) == once

@@ -386,7 +386,7 @@ def test_shipped_consultation_process_parses():
 
 def test_load_directory_finds_the_shipped_process():
     assert [d.process_id for d in load_directory(PROCESSES)] == [
-        "giai_quyet_tthc", "lay_y_kien_phoi_hop", "theo_doi_nhiem_vu", "tthc_lien_thong"]
+        "giai_quyet_tthc", "lay_y_kien_phoi_hop", "theo_doi_nhiem_vu", "tthc_lien_thong", "xu_ly_pakn"]
 
 
 def test_same_bytes_give_the_same_content_hash():
