@@ -10,7 +10,7 @@ from engine.codec import dumps, loads
 
 HELD = [
     {"text": "Sở Xây dựng", "n": 3, "x": 1.5, "ok": True, "none": None, "list": [1, "a", [2]]},
-    {1: "a", None: "b", True: "c"},  # keys that are not strings become strings, as json makes them
+    {1: "a", None: "b", False: "c", 2.5: "d"},  # keys that are not strings become strings, as json makes them
     {"big": 2**70},  # past 64 bits: orjson refuses, json holds it
     {"deep": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[0]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]},
     {"tuple": (1, 2)},
