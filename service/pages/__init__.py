@@ -7,9 +7,21 @@ entries to ``nav.ENTRIES``; its endpoints are then named ``pages.<group>.<view>`
 
 from apiflask import APIBlueprint
 
-from service.pages import admin, catalog, designer, inbox, instances, shell
+from service.pages import (
+    admin,
+    assignments,
+    attachments,
+    catalog,
+    deadline_requests,
+    designer,
+    inbox,
+    instances,
+    shell,
+    tasks,
+)
 
 bp = APIBlueprint("pages", __name__, enable_openapi=False)
 shell.install(bp)
-for group in (inbox, instances, catalog, admin, designer):
+for group in (inbox, tasks, attachments, deadline_requests, instances, assignments, catalog, admin,
+              designer):
     bp.register_blueprint(group.bp)

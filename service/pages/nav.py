@@ -26,6 +26,8 @@ class Entry:
 
 ENTRIES: list[Entry] = [
     Entry("Việc cần xử lý", "pages.inbox.index", WORKERS),
+    Entry("Đề nghị về thời hạn", "pages.deadline_requests.index", WORKERS),
+    Entry("Nhiệm vụ được giao", "pages.assignments.index", WORKERS),
     Entry("Thiết kế quy trình", "pages.designer.process_list", frozenset({Role.DESIGNER, Role.ADMIN})),
     Entry("Nhận thư báo việc", "web.notification_preferences"),
     Entry("Danh mục thủ tục", "pages.catalog.index"),

@@ -46,7 +46,9 @@ def test_designer_changes_a_deadline_sees_the_lint_error_fixes_it_and_deploys_ve
     open_modeler(page, live_server)
     assert "1 hồ sơ đang chạy" in page.locator("#version-line").inner_text()
 
-    select(page, "synthesize")
+    # Keyboard users pick the element from the list instead of the canvas.
+    page.get_by_label("Phần tử", exact=False).select_option("synthesize")
+    page.get_by_text("UserTask · synthesize").wait_for()
     deadline = page.get_by_label("Thời hạn", exact=True)
     assert deadline.input_value() == "5 working_days"
     deadline.fill("7 ngay")
@@ -81,7 +83,7 @@ def test_designer_changes_a_deadline_sees_the_lint_error_fixes_it_and_deploys_ve
     change = page.locator('#diff-list li[data-element-id="synthesize"]')
     change.wait_for()
     assert "Thời hạn: 5 working_days → 7 working_days" in change.inner_text()
-    screenshot(page, "designer-modeler", full_page=False)
+    screenshot(page, "designer-modeler")
 
     page.get_by_role("button", name="Triển khai phiên bản mới").click()
     page.get_by_text("Đã triển khai phiên bản 2.", exact=False).wait_for()
@@ -149,3 +151,35 @@ def test_the_designer_pages_pass_the_accessibility_audit(live_server, page, peop
     open_modeler(page, live_server)
     select(page, "synthesize")
     axe_audit(page)
+
+
+def test_without_javascript_the_list_and_the_upload_still_work(live_server, page_without_js, people,
+                                                              sign_in):
+    page = page_without_js
+    sign_in(page, "tk.skhcn")
+    page.goto(f"{live_server}/thiet-ke/lay_y_kien_phoi_hop")
+    assert "Trình thiết kế cần JavaScript" in page.locator("main").inner_text()
+    page.goto(f"{live_server}/thiet-ke")
+    page.locator("#bpmn-file").set_input_files(CAMUNDA)
+    page.get_by_role("button", name="Tải lên và triển khai").click()
+    page.get_by_role("status").get_by_text("Đã triển khai phiên bản 1", exact=False).wait_for()
+
+
+def test_a_designer_drafts_a_new_process_and_deploys_its_first_version(live_server, page, people,
+                                                                       sign_in, api):
+    sign_in(page, "tk.skhcn")
+    page.goto(f"{live_server}/thiet-ke")
+    page.get_by_label("Mã quy trình", exact=False).fill("hop_giao_ban")
+    page.get_by_label("Tên quy trình").fill("Họp giao ban")
+    page.get_by_role("button", name="Mở bản nháp trong trình thiết kế").click()
+    page.locator('#designer[data-ready="true"]').wait_for(timeout=20_000)
+    select(page, "first_step")
+    page.get_by_label("Thời hạn", exact=True).fill("2 working_days")
+    page.get_by_role("button", name="Áp dụng").click()
+    page.get_by_role("button", name="Triển khai phiên bản mới").click()
+    page.wait_for_url(f"{live_server}/thiet-ke/hop_giao_ban")
+    page.locator('#designer[data-ready="true"]').wait_for(timeout=20_000)
+    assert page.locator("#deployed-version").inner_text() == "1"
+    started = api("POST", "/api/v1/instances", "SXD", json={"process_id": "hop_giao_ban"})
+    assert started.status_code == 201, started.json
+    assert started.json["open_tasks"][0]["name"] == "Bước thứ nhất"
