@@ -15,6 +15,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.feedback import FeedbackState, FeedbackStateChanged, FeedbackTransferred, link_path
 from engine.instances import SYSTEM_ACTOR, InstanceStatus, ProcessInstance
 from engine.rules import Rules
+from engine.store.repositories import TaskQuery
 
 MARKER = "feedback_kind"
 SENDER_MAIL = "sender_mail"
@@ -100,8 +101,15 @@ def _tell_sender(uow, instance_id: str, variables: dict, what: str, occasion: st
                "reasons": (transfer or {}).get("reasons") or variables.get("reasons", ""),
                "answer": variables.get("answer", ""),
                "published_where": variables.get("published_where", ""),
-               "supplement_days": variables.get("supplement_days", 5)}
+               "due_at": _open_step_due(uow, instance_id)}
     if transfer:
         payload["to_agency_name"] = names.get(transfer["to_agency"], transfer["to_agency"])
     key = f"{SENDER_MAIL}:{instance_id}:{what}:{occasion}"
     uow.jobs.schedule(SENDER_MAIL, key, now, payload, now)
+
+
+def _open_step_due(uow, instance_id: str) -> str | None:
+    """Return the due instant of the item's open step (the sender's supplement window)."""
+    tasks, _ = uow.tasks.search(TaskQuery(instance_id=instance_id, state="open", limit=10))
+    due = min((t["due_at"] for t in tasks if t["due_at"]), default=None)
+    return due.isoformat() if due else None

@@ -178,6 +178,8 @@ def test_beyond_a_communes_authority_it_goes_up_recorded_and_the_sender_told(api
                                          "reasons": reasons})
     view = item(api, "SXD", feedback_id)
     assert (view["agency"], view["received_by"], view["state"]) == ("SXD", k, "received")
+    # The department's review has its own 2 working days from the transfer: 13/02, 23/02.
+    assert view["due_at"] == vn(23, 2, 17)
     transfers = [(t["from_agency"], t["to_agency"], t["reasons"]) for t in view["transfers"]]
     assert transfers == [(k, "SXD", reasons)]
     [task] = view["open_tasks"]
