@@ -18,6 +18,18 @@ from engine.shipped import shipped
 DEFAULT_FILE = shipped("config/feedback.toml")
 # The channels feedback arrives through; the intake form lists the same ones with their names.
 CHANNELS = ("national_portal", "provincial_portal", "in_person", "post", "phone", "email")
+# The sender travels as flat variables (``sender_name``...), so every form field is a plain input.
+SENDER_FIELDS = ("name", "kind", "email", "phone", "address")
+
+
+def sender_variables(sender: dict) -> dict:
+    """Return the process variables of a sender given as an object, as the API takes it."""
+    return {f"sender_{k}": sender[k] for k in SENDER_FIELDS if sender.get(k) is not None}
+
+
+def sender_of(variables: dict) -> dict:
+    """Return the sender as an object, from the process variables."""
+    return {k: variables[f"sender_{k}"] for k in SENDER_FIELDS if variables.get(f"sender_{k}")}
 
 
 class FeedbackState(enum.StrEnum):

@@ -15,11 +15,11 @@ from engine.store.jobs import jobs
 from engine.store.tables import audit_events, outbox, violations
 
 VN = timezone(timedelta(hours=7))
-SENDER = {"name": "Nguyễn Thị Dân", "email": "dan@example.vn", "phone": "0912345678"}
 FEEDBACK = {
     "title": "Đèn đường hỏng tại ngõ 12 phố Nguyễn Văn Cừ",
     "content": "Đèn đường tại ngõ 12 phố Nguyễn Văn Cừ hỏng đã hai tuần, đi lại buổi tối nguy hiểm.",
-    "feedback_kind": "ha_tang_moi_truong", "channel": "in_person", "sender": SENDER,
+    "feedback_kind": "ha_tang_moi_truong", "channel": "in_person",
+    "sender_name": "Nguyễn Thị Dân", "sender_email": "dan@example.vn", "sender_phone": "0912345678",
 }
 
 
