@@ -60,6 +60,15 @@ class InstanceCompleted(Event):
 
 
 @dataclass(frozen=True)
+class ConsultationFlagged(Event):
+    """The Provincial Office found a consultation asked agencies that were not concerned."""
+
+    lead_agency: str = ""
+    note: str = ""
+    type = "consultation.flagged_over_broad"
+
+
+@dataclass(frozen=True)
 class InstanceCancelled(Event):
     reason: str = ""
     type = "instance.cancelled"
@@ -138,6 +147,16 @@ class LadderRungReached(Event):
     @property
     def type(self) -> str:
         return RUNG_EVENT_TYPES[self.rung]
+
+
+@dataclass(frozen=True)
+class ReplyReturned(Event):
+    """The lead returned a consulted agency's reply as vague; the agency must answer again."""
+
+    task_id: str = ""
+    agency: str = ""
+    reason: str = ""
+    type = "reply.returned"
 
 
 @dataclass(frozen=True)

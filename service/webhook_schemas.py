@@ -152,11 +152,13 @@ DETAILS = {
     "task.overdue": LADDER,
     "task.escalated": LADDER,
     "reply.deemed_agreed": _fields(*TASK),
+    "reply.returned": _fields(*TASK, "reason"),
     **{f"deadline.{k}": _fields(*TASK, "kind", "reason", "due_at")
        for k in ("paused", "resumed", "extended", "pause_granted", "recomputed")},
     **{f"deadline_request.{k}": _fields(*TASK, "request_id", "kind", "state", "reason",
                                         "approver_agency", working_days=Integer())
        for k in ("asked", "approved", "refused")},
+    "consultation.flagged_over_broad": _fields("lead_agency", "note"),
     "instance.started": _fields("process_id", "version"),
     "instance.completed": _fields(),
     "instance.cancelled": _fields("reason"),

@@ -17,7 +17,8 @@ ABSENT = {
     "feedback": "Chưa có quy trình xử lý phản ánh, kiến nghị",
 }
 REPLY_ZERO = dict.fromkeys(consultations.REPLY_FIELDS, 0)
-REQUEST_ZERO = {"requests_sent": 0, "agencies_consulted": 0, "agencies_per_request": None}
+REQUEST_ZERO = {"requests_sent": 0, "agencies_consulted": 0, "agencies_per_request": None,
+                "flagged_over_broad": 0, "over_broad_share": None}
 DEADLINE_REQUEST_ZERO = dict.fromkeys(consultations.DEADLINE_REQUEST_FIELDS, 0)
 WORK_ZERO = dict.fromkeys(work.WORK_FIELDS, 0)
 VIOLATION_ZERO = dict.fromkeys((*work.VIOLATION_KINDS, "total"), 0)
@@ -38,7 +39,9 @@ def agency_rows(conn, period: Period) -> dict[str, dict]:
     for a in conn.execute(sa.select(agencies).order_by(agencies.c.code)).mappings():
         code = a["code"]
         row = {"agency": code, "name": a["name"], "head_name": a["head_name"],
-               "consultations": {**REPLY_ZERO, **replies.get(code, {}), **REQUEST_ZERO,
+               "consultations": {**REPLY_ZERO, **replies.get(code, {}),
+                                 "returned_vague": breaches.get(code, {}).get("vague_reply", 0),
+                                 **REQUEST_ZERO,
                                  **requests.get(code, {}), **DEADLINE_REQUEST_ZERO,
                                  **asked.get(code, {})},
                "work": {**WORK_ZERO, **done.get(code, {})},

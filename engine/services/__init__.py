@@ -13,6 +13,7 @@ from engine.services.deadlines import (
     refuse_self_service,
 )
 from engine.services.enforcement import climb_ladder, fire_timer, handlers, overdue_list
+from engine.services.flags import flag_over_broad
 from engine.services.instances import cancel_instance, get_instance, start_instance
 from engine.services.processes import (
     deploy_process,
@@ -20,6 +21,7 @@ from engine.services.processes import (
     list_processes,
     load_process_directory,
 )
+from engine.services.returns import return_reply
 from engine.services.tasks import (
     claim_task,
     complete_task,
@@ -42,6 +44,7 @@ __all__ = [
     "end_legacy_pause",
     "explain_deadline",
     "fire_timer",
+    "flag_over_broad",
     "get_assignment",
     "get_instance",
     "get_process",
@@ -54,6 +57,7 @@ __all__ = [
     "load_process_directory",
     "overdue_list",
     "reassign_task",
+    "return_reply",
     "refuse_self_service",
     "recompute_deadlines",
     "request_deadline_change",
