@@ -70,6 +70,7 @@ REQUEST = {
     "title": "Dự thảo Quyết định quy định quản lý cây xanh đô thị",
     "summary": "Lấy ý kiến các sở về dự thảo quy định quản lý cây xanh đô thị trên địa bàn tỉnh.",
     "consulted_agencies": list(CONSULTED),
+    "concern_reasons": [f"{code}: cơ quan quản lý nhà nước về lĩnh vực của dự thảo" for code in CONSULTED],
     "reply_days": 5,
     "silence_is_consent": True,
 }

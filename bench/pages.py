@@ -35,6 +35,8 @@ GOAL_MS = 100
 REQUEST = {"title": "Dự thảo Quyết định quy định quản lý cây xanh đô thị",
            "summary": "Đề nghị các sở cho ý kiến về dự thảo quy định quản lý cây xanh.",
            "consulted_agencies": ["SXD", "STC", "SNNMT"], "reply_days": 5,
+           "concern_reasons": [f"{c}: cơ quan quản lý nhà nước về lĩnh vực của dự thảo"
+                               for c in ("SXD", "STC", "SNNMT")],
            "silence_is_consent": True}
 
 

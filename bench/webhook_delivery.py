@@ -59,6 +59,7 @@ REQUEST = {
     "title": "Dự thảo Quyết định quy định quản lý cây xanh đô thị",
     "summary": "Lấy ý kiến các sở về dự thảo quy định quản lý cây xanh đô thị trên địa bàn tỉnh.",
     "consulted_agencies": list(CONSULTED), "reply_days": 5, "silence_is_consent": True,
+    "concern_reasons": [f"{c}: cơ quan quản lý nhà nước về lĩnh vực của dự thảo" for c in CONSULTED],
 }
 REASONS = "Đề nghị bổ sung trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7 vì chưa rõ ai chăm sóc cây"
 STEPS = [(LEAD, REQUEST),

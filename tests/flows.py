@@ -9,6 +9,11 @@ REQUEST = {
 REASONS = "Đề nghị bổ sung trách nhiệm duy tu cây xanh của UBND cấp xã tại Điều 7 vì chưa rõ ai chăm sóc cây"
 
 
+def concern(consulted) -> list[str]:
+    """Say, one line per consulted agency, why it is concerned by the draft."""
+    return [f"{code}: cơ quan quản lý nhà nước về lĩnh vực của dự thảo" for code in consulted]
+
+
 def start(api, lead="STP", consulted=("SXD", "STC", "SNNMT"), **request) -> tuple[str, dict]:
     """Start a consultation and submit the lead's request; return the instance id and view.
 
@@ -19,7 +24,8 @@ def start(api, lead="STP", consulted=("SXD", "STC", "SNNMT"), **request) -> tupl
     instance_id = created.json["id"]
     draft = created.json["open_tasks"][0]
     done = api("POST", f"/api/v1/tasks/{draft['id']}/complete", lead,
-               json={"data": {**REQUEST, "consulted_agencies": list(consulted), **request}})
+               json={"data": {**REQUEST, "consulted_agencies": list(consulted),
+                              "concern_reasons": concern(consulted), **request}})
     assert done.status_code == 200, done.json
     return instance_id, api("GET", f"/api/v1/instances/{instance_id}", lead).json
 

@@ -62,6 +62,37 @@ def agency_codes(options, value, ctx: FormContext) -> str | None:
     return None
 
 
+MIN_CONCERN_WORDS = 4
+
+
+def reason_per_agency(fields, value, ctx: FormContext) -> str | None:
+    """Refuse a request that does not say, for each agency asked, why it is concerned.
+
+    Placed on the form itself, it reads two fields: ``agencies`` (the codes asked) and
+    ``reasons`` (one line ``"CODE: lý do"`` per agency), and names the first agency at fault.
+    """
+    if not isinstance(value, dict):
+        return None
+    codes, lines = value.get(fields["agencies"]), value.get(fields["reasons"]) or []
+    listed = isinstance(codes, list) and codes and all(isinstance(c, str) for c in codes)
+    if not listed or not isinstance(lines, list) or agency_codes(True, codes, ctx) is not None:
+        return None  # the fields' own checks say what is wrong with the list itself
+    given: dict[str, str] = {}
+    for line in lines:
+        code, _, reason = str(line).partition(":")
+        if code.strip() in given:
+            return f"Lý do của cơ quan {code.strip()} được nêu hai lần"
+        given[code.strip()] = reason.strip()
+    for code in codes:
+        if len(given.get(code, "").split()) < MIN_CONCERN_WORDS:
+            return (f"Chưa nêu lý do cơ quan {code} liên quan đến dự thảo: ghi một dòng '{code}: …' "
+                    f"nêu chức năng, nhiệm vụ của cơ quan đối với nội dung dự thảo "
+                    f"(ít nhất {MIN_CONCERN_WORDS} từ)")
+    if extra := sorted(set(given) - set(codes)):
+        return f"Có lý do cho cơ quan không được hỏi ý kiến: {', '.join(extra)}"
+    return None
+
+
 def higher_agency(enabled, value, ctx: FormContext) -> str | None:
     """Refuse a transfer to an unknown agency or to one not above the acting agency's level."""
     if not enabled or not isinstance(value, str):
@@ -91,6 +122,12 @@ REGISTRY: dict[str, Keyword] = {k.name: k for k in (
             agency_codes,
             "Mã cơ quan có trong danh bạ, không trùng nhau, không là cơ quan chủ trì "
             "(trừ khi {\"allow_lead\": true})"),
+    Keyword("x-reason-per-agency",
+            {"type": "object",
+             "properties": {"agencies": {"type": "string"}, "reasons": {"type": "string"}},
+             "required": ["agencies", "reasons"], "additionalProperties": False},
+            reason_per_agency,
+            "Mỗi cơ quan trong trường 'agencies' có một dòng 'MÃ: lý do' trong trường 'reasons'"),
     Keyword("x-higher-agency", {"const": True}, higher_agency,
             "Mã cơ quan cấp trên của cơ quan đang xử lý (chỉ chuyển lên, không chuyển ngang)"),
     Keyword("x-working-days",

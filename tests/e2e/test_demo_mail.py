@@ -35,7 +35,8 @@ def test_a_demo_reply_left_overdue_mails_the_officer_and_the_head(server, tmp_pa
     instance = call("TOKEN_STP", "POST", "/instances", {"process_id": "lay_y_kien_phoi_hop"})
     draft = instance["open_tasks"][0]["id"]
     call("TOKEN_STP", "POST", f"/tasks/{draft}/complete",
-         {"data": {**REQUEST, "consulted_agencies": ["SXD"], "reply_days": 1}})
+         {"data": {**REQUEST, "consulted_agencies": ["SXD"], "reply_days": 1,
+                   "concern_reasons": ["SXD: quản lý nhà nước về cây xanh đô thị"]}})
     [reply] = call("TOKEN_SXD", "GET", f"/tasks?state=open&instance_id={instance['id']}")["items"]
     due = datetime.fromisoformat(reply["due_at"]).astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
 

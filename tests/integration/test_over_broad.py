@@ -42,3 +42,15 @@ def test_the_report_counts_requests_agencies_per_request_and_the_share_flagged(a
             stp["flagged_over_broad"], stp["over_broad_share"]) == (4, 8, 2.0, 1, 0.25)
     sxd = next(r for r in report["sections"]["consultations"]["rows"] if r["agency"] == "SXD")
     assert (sxd["requests_sent"], sxd["flagged_over_broad"], sxd["over_broad_share"]) == (0, 0, None)
+
+
+def test_a_request_without_a_reason_for_each_agency_is_refused_naming_the_agency(api):
+    created = api("POST", "/api/v1/instances", "STP", json={"process_id": "lay_y_kien_phoi_hop"}).json
+    draft = created["open_tasks"][0]
+    refused = api("POST", f"/api/v1/tasks/{draft['id']}/complete", "STP", json={"data": {
+        **flows.REQUEST, "consulted_agencies": ["SXD", "SYT"],
+        "concern_reasons": ["SXD: quản lý nhà nước về cây xanh đô thị"]}})
+    assert refused.status_code == 422
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert "Chưa nêu lý do cơ quan SYT liên quan đến dự thảo" in refused.json["errors"]["_form"]
+    assert flows.open_task(api, "STP", created["id"])["bpmn_id"] == "draft_request"  # nothing sent

@@ -12,6 +12,7 @@ from engine.errors import Conflict, NotFound
 from engine.instances import HumanTask, InstanceStatus, ProcessInstance
 from engine.library import parse_definition, read_form_files
 from engine.scripting import SandboxScriptEngine
+from tests import flows
 
 PROCESS_ID = "lay_y_kien_phoi_hop"
 BPMN = Path(__file__).resolve().parents[2] / "processes" / f"{PROCESS_ID}.bpmn"
@@ -91,7 +92,8 @@ class Consultation:
         return task
 
     def request(self, consulted=CONSULTED) -> HumanTask:
-        return self.complete("draft_request", {**REQUEST, "consulted_agencies": list(consulted)})
+        return self.complete("draft_request", {**REQUEST, "consulted_agencies": list(consulted),
+                                               "concern_reasons": flows.concern(consulted)})
 
     def reply(self, agency: str, position: str, reasons: str = REASONS) -> HumanTask:
         return self.complete("reply_to_consultation", {"position": position, "reasons": reasons},

@@ -34,6 +34,8 @@ REQUEST = {
     "title": "Dự thảo Quyết định quy định quản lý cây xanh đô thị",
     "summary": "Lấy ý kiến các sở về dự thảo quy định quản lý cây xanh đô thị.",
     "consulted_agencies": ["SXD", "STC", "SNNMT"],
+    "concern_reasons": ["SXD: quản lý nhà nước về cây xanh đô thị", "STC: bố trí kinh phí duy tu cây xanh",
+                        "SNNMT: quản lý giống cây trồng và môi trường"],
     "reply_days": 5,
 }
 
@@ -219,7 +221,7 @@ def test_every_field_error_is_collected_in_one_refusal():
 
     assert excinfo.value.detail == "Yêu cầu lấy ý kiến chưa hợp lệ"
     assert set(excinfo.value.errors) == {
-        "title", "summary", "consulted_agencies", "reply_days", "deadline",
+        "title", "summary", "consulted_agencies", "concern_reasons", "reply_days", "deadline",
     }
 
 
@@ -238,3 +240,27 @@ def test_a_task_without_a_form_refuses_every_field(data):
 
     assert set(excinfo.value.errors) == set(data)
     assert "không có biểu mẫu" in excinfo.value.detail
+
+
+# x-reason-per-agency: only the agencies concerned, each with its reason (directive item 1d)
+
+
+def test_a_request_without_a_reason_for_one_agency_is_refused_naming_it():
+    errors = request_errors(concern_reasons=["SXD: quản lý nhà nước về cây xanh đô thị",
+                                             "STC: bố trí kinh phí duy tu cây xanh"])
+    assert list(errors) == ["_form"] and "Chưa nêu lý do cơ quan SNNMT" in errors["_form"]
+
+
+@pytest.mark.parametrize(("reasons", "said"), [
+    (["SXD: liên quan", "STC: bố trí kinh phí duy tu cây xanh", "SNNMT: quản lý giống cây trồng"],
+     "cơ quan SXD"),  # two words are no reason
+    ([*REQUEST["concern_reasons"], "SYT: quản lý sức khỏe cộng đồng nói chung"],
+     "không được hỏi ý kiến: SYT"),
+    ([*REQUEST["concern_reasons"], "SXD: quản lý nhà nước về xây dựng"], "SXD được nêu hai lần"),
+], ids=["too-short", "not-consulted", "twice"])
+def test_each_reason_names_one_consulted_agency_with_a_reason_of_substance(reasons, said):
+    assert said in request_errors(concern_reasons=reasons)["_form"]
+
+
+def test_a_request_with_a_reason_per_agency_is_accepted():
+    assert REQUEST_FORM.validate(REQUEST, CTX)["concern_reasons"] == REQUEST["concern_reasons"]

@@ -27,7 +27,7 @@ def test_every_shipped_form_renders_each_property_as_a_known_input(path):
 def test_the_request_form_picks_inputs_from_the_schema():
     kinds = {f.name: f.kind for f in fields_of(schema("consultation_request"))}
     assert kinds == {"title": "text", "summary": "textarea", "attachments": "attachments",
-                     "consulted_agencies": "agencies", "reply_days": "number",
+                     "consulted_agencies": "agencies", "concern_reasons": "lines", "reply_days": "number",
                      "silence_is_consent": "checkbox"}
     days = next(f for f in fields_of(schema("consultation_request")) if f.name == "reply_days")
     assert days.attrs == {"min": 1, "max": 30, "step": "1"} and days.required
