@@ -29,6 +29,8 @@ from service.api import (
     tasks,
 )
 from service.api import webhooks as webhook_api
+from service.pages import desk, supervision
+from service.pages import reports as report_pages
 from service.runtime import Runtime
 from webhooks.config import WebhookConfig
 
@@ -90,7 +92,8 @@ def create_app(config: dict | None = None) -> APIFlask:
     api_docs.register(app)
     headers.register(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
-                  webhook_api, messages, notifications, reports, dossiers, documents, public, web)
+                  webhook_api, messages, notifications, reports, dossiers, documents, public, web,
+                  supervision, report_pages, desk)
     for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)

@@ -63,11 +63,12 @@ MESSAGES = {
 }
 
 
-def _translated(detail):
+def translated(detail):
+    """Translate marshmallow's English messages into Vietnamese, keeping their shape."""
     if isinstance(detail, dict):
-        return {k: _translated(v) for k, v in detail.items()}
+        return {k: translated(v) for k, v in detail.items()}
     if isinstance(detail, list):
-        return [_translated(v) for v in detail]
+        return [translated(v) for v in detail]
     if isinstance(detail, str):
         return MESSAGES.get(detail, detail)
     return detail
@@ -91,7 +92,7 @@ def register(app: APIFlask) -> None:
 
     @app.error_processor
     def http_error(error):
-        extra = {"errors": _translated(error.detail)} if error.detail else {}
+        extra = {"errors": translated(error.detail)} if error.detail else {}
         detail = DETAILS.get(error.status_code, TITLES.get(error.status_code, error.message))
         return problem(error.status_code, detail, headers=error.headers, **extra)
 

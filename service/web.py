@@ -9,7 +9,7 @@ from apiflask import APIBlueprint
 from flask import abort, g, redirect, render_template, request, session, url_for
 
 from engine import services
-from engine.errors import Invalid, TooManyAttempts, Unauthenticated
+from engine.errors import DomainError, Invalid, TooManyAttempts, Unauthenticated
 from engine.services import directory
 from engine.store.repositories import TaskQuery
 from notifications import people
@@ -27,12 +27,14 @@ def csrf_token() -> str:
 
 
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+# Blueprints whose POSTs are browser forms and so must carry the session's CSRF token.
+PAGE_BLUEPRINTS = {"web"}
 
 
 @bp.before_app_request
 def check_csrf():
     """Refuse any page POST that is not a form carrying this session's non-empty token."""
-    if request.method == "POST" and request.blueprint == "web":
+    if request.method == "POST" and request.blueprint in PAGE_BLUEPRINTS:
         sent, kept = request.form.get("csrf_token", ""), session.get("csrf", "")
         if request.mimetype not in FORM_TYPES or not sent or not kept \
                 or not hmac.compare_digest(sent, kept):
@@ -53,6 +55,12 @@ def local_time(iso: str | None) -> str:
     return datetime.fromisoformat(iso).astimezone(zone).strftime("%H:%M %d/%m/%Y")
 
 
+@bp.app_template_global()
+def instance_url(instance_id: str) -> str:
+    """Link to an instance's page (diagram, hand-offs, documents)."""
+    return f"/quy-trinh/{instance_id}"
+
+
 def signed_in(view):
     """Load the signed-in user's principal for each request, or send them to the sign-in page."""
 
@@ -68,6 +76,27 @@ def signed_in(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def refusal_page(err: DomainError):
+    """Answer a page whose use case refused, with the reason in Vietnamese and its status."""
+    return render_template("refusal.html", error=err, principal=g.get("principal")), err.status
+
+
+def page_blueprint(name: str) -> APIBlueprint:
+    """Make a blueprint of pages: refusals are shown as a page, not as a problem document."""
+    blueprint = APIBlueprint(name, __name__, enable_openapi=False)
+    PAGE_BLUEPRINTS.add(name)
+    blueprint.register_error_handler(DomainError, refusal_page)
+    return blueprint
+
+
+def number(text: str | None, default: int, low: int, high: int) -> int:
+    """Read a whole number from a query string, kept within bounds; junk gives the default."""
+    try:
+        return min(max(int(text), low), high) if text not in (None, "") else default
+    except ValueError:
+        return default
 
 
 def _session() -> directory.Session | None:
