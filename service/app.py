@@ -12,7 +12,7 @@ from engine.services.dossiers import load_catalog_directory
 from engine.store.migrate import require_current, runs_as_owner
 from engine.store.uow import UnitOfWorkFactory
 from notifications.config import NotificationConfig, mailer_from_environment
-from service import api_docs, bodies, headers, logs, problems, public, settings, web
+from service import api_docs, bodies, headers, logs, pages, problems, public, settings, web
 from service.api import (
     deadlines,
     directory,
@@ -29,8 +29,6 @@ from service.api import (
     tasks,
 )
 from service.api import webhooks as webhook_api
-from service.pages import desk, supervision
-from service.pages import reports as report_pages
 from service.runtime import Runtime
 from webhooks.config import WebhookConfig
 
@@ -92,8 +90,7 @@ def create_app(config: dict | None = None) -> APIFlask:
     api_docs.register(app)
     headers.register(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
-                  webhook_api, messages, notifications, reports, dossiers, documents, public, web,
-                  supervision, report_pages, desk)
+                  webhook_api, messages, notifications, reports, dossiers, documents, public, web, pages)
     for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)

@@ -1,4 +1,7 @@
-"""Web pages for officers: sign-in with CSRF-protected forms, and the agency's inbox."""
+"""Shared helpers of the web pages (CSRF, the signed-in principal, dates), sign-in and sign-out.
+
+The pages themselves live in ``service.pages``, one blueprint per group.
+"""
 
 import hmac
 import secrets
@@ -6,12 +9,10 @@ from datetime import datetime
 from functools import wraps
 
 from apiflask import APIBlueprint
-from flask import abort, g, redirect, render_template, request, session, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 
-from engine import services
-from engine.errors import DomainError, Invalid, TooManyAttempts, Unauthenticated
+from engine.errors import Invalid, TooManyAttempts, Unauthenticated
 from engine.services import directory
-from engine.store.repositories import TaskQuery
 from notifications import people
 from notifications.kinds import LABELS
 from service.runtime import runtime
@@ -27,14 +28,14 @@ def csrf_token() -> str:
 
 
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
-# Blueprints whose POSTs are browser forms and so must carry the session's CSRF token.
-PAGE_BLUEPRINTS = {"web"}
+# Sign-in here, and every blueprint nested under ``pages`` (request.blueprints lists parents).
+PAGE_BLUEPRINTS = {"web", "pages"}
 
 
 @bp.before_app_request
 def check_csrf():
     """Refuse any page POST that is not a form carrying this session's non-empty token."""
-    if request.method == "POST" and request.blueprint in PAGE_BLUEPRINTS:
+    if request.method == "POST" and PAGE_BLUEPRINTS & set(request.blueprints):
         sent, kept = request.form.get("csrf_token", ""), session.get("csrf", "")
         if request.mimetype not in FORM_TYPES or not sent or not kept \
                 or not hmac.compare_digest(sent, kept):
@@ -55,6 +56,14 @@ def local_time(iso: str | None) -> str:
     return datetime.fromisoformat(iso).astimezone(zone).strftime("%H:%M %d/%m/%Y")
 
 
+def number(text: str | None, default: int, low: int, high: int) -> int:
+    """Read a whole number from a query string, kept within bounds; junk gives the default."""
+    try:
+        return min(max(int(text), low), high) if text not in (None, "") else default
+    except ValueError:
+        return default
+
+
 @bp.app_template_global()
 def instance_url(instance_id: str) -> str:
     """Link to an instance's page (diagram, hand-offs, documents)."""
@@ -72,31 +81,10 @@ def signed_in(view):
         if not g.principal:
             session.pop("user_id", None)
             session.pop("generation", None)
-            return redirect(url_for("web.login"))
+            return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 
     return wrapper
-
-
-def refusal_page(err: DomainError):
-    """Answer a page whose use case refused, with the reason in Vietnamese and its status."""
-    return render_template("refusal.html", error=err, principal=g.get("principal")), err.status
-
-
-def page_blueprint(name: str) -> APIBlueprint:
-    """Make a blueprint of pages: refusals are shown as a page, not as a problem document."""
-    blueprint = APIBlueprint(name, __name__, enable_openapi=False)
-    PAGE_BLUEPRINTS.add(name)
-    blueprint.register_error_handler(DomainError, refusal_page)
-    return blueprint
-
-
-def number(text: str | None, default: int, low: int, high: int) -> int:
-    """Read a whole number from a query string, kept within bounds; junk gives the default."""
-    try:
-        return min(max(int(text), low), high) if text not in (None, "") else default
-    except ValueError:
-        return default
 
 
 def _session() -> directory.Session | None:
@@ -109,7 +97,15 @@ def _session() -> directory.Session | None:
 @bp.get("/login")
 def login():
     """Show the sign-in form."""
-    return render_template("login.html")
+    return render_template("login.html", next=_next_page())
+
+
+def _next_page() -> str:
+    """Return where to go after sign-in: a path on this site only, never another host."""
+    target = request.values.get("next", "")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("pages.inbox.index")
+    return target
 
 
 @bp.post("/login")
@@ -120,12 +116,12 @@ def do_login():
         signed = directory.sign_in(rt.uow(), rt.clock, request.form.get("username", "")[:64],
                                    request.form.get("password", ""), request.remote_addr)
     except TooManyAttempts as err:
-        return render_template("login.html", error=err.detail), 429
+        return render_template("login.html", error=err.detail, next=_next_page()), 429
     except Unauthenticated as err:
-        return render_template("login.html", error=err.detail), 401
+        return render_template("login.html", error=err.detail, next=_next_page()), 401
     session.clear()  # a fresh session on sign-in defeats session fixation
     session["user_id"], session["generation"] = signed.user_id, signed.generation
-    return redirect(url_for("web.inbox"))
+    return redirect(_next_page())
 
 
 @bp.post("/logout")
@@ -135,18 +131,8 @@ def logout():
     if current := _session():
         directory.sign_out(rt.uow(), rt.clock, current, request.remote_addr)
     session.clear()
+    flash("Anh/chị đã đăng xuất.", "success")
     return redirect(url_for("web.login"))
-
-
-@bp.get("/")
-@signed_in
-def inbox():
-    """Show the open tasks of the user's agency, oldest due first."""
-    rt = runtime()
-    tasks, total = services.list_tasks(rt.uow(), g.principal, TaskQuery(state="open", limit=100))
-    # ``?task=`` is where an email's link lands: the row is marked and scrolled to.
-    return render_template("inbox.html", tasks=tasks, total=total, principal=g.principal,
-                           selected=request.args.get("task"))
 
 
 @bp.get("/thong-bao")

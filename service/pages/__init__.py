@@ -1,1 +1,15 @@
-"""Web pages, one module per role's area of work, each a blueprint of server-rendered pages."""
+"""The signed-in web pages: one blueprint per group, all nested under the ``pages`` blueprint.
+
+Nesting gives every group the same frame (``shell``), the same CSRF check (see
+``service.web.check_csrf``) and the same error page. A new group adds its module here and its
+entries to ``nav.ENTRIES``; its endpoints are then named ``pages.<group>.<view>``.
+"""
+
+from apiflask import APIBlueprint
+
+from service.pages import desk, inbox, reports, shell, supervision
+
+bp = APIBlueprint("pages", __name__, enable_openapi=False)
+shell.install(bp)
+for group in (inbox, supervision, reports, desk):
+    bp.register_blueprint(group.bp)

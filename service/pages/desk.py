@@ -1,5 +1,6 @@
 """The one-stop desk's pages: receive a dossier, accept it, print the receipt, hand it over."""
 
+from apiflask import APIBlueprint
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
@@ -15,9 +16,9 @@ from service.api.documents import send
 from service.dossier_schemas import ReceiveDossierIn
 from service.problems import translated
 from service.runtime import runtime
-from service.web import number, page_blueprint, signed_in
+from service.web import number, signed_in
 
-bp = page_blueprint("desk")
+bp = APIBlueprint("desk", __name__, enable_openapi=False)
 PER_PAGE = 50
 APPLICANT_FIELDS = ("name", "id_number", "phone", "address", "email")
 COMMUNE_KIND = use_cases.COMMUNE_KIND
@@ -102,7 +103,7 @@ def receive():
     except Invalid as err:
         return _receive_page(procedures, chosen, kept, err.errors, err.detail, 422)
     flash(f"Đã đăng ký hồ sơ {view['code']}. Hãy kiểm tra và tiếp nhận.", "info")
-    return redirect(url_for("desk.dossier", code=view["code"]))
+    return redirect(url_for("pages.desk.dossier", code=view["code"]))
 
 
 def _desk_steps(view: dict) -> list[dict]:
@@ -141,7 +142,7 @@ def complete(code: str, task_id: str):
     except Invalid as err:
         return _dossier_page(code, err.errors, err.detail, request.form.to_dict(), task_id, 422)
     flash(f"Đã xong bước “{task['name']}”.", "info")
-    return redirect(url_for("desk.dossier", code=code))
+    return redirect(url_for("pages.desk.dossier", code=code))
 
 
 @bp.get("/mot-cua/ho-so/<code>/mau-<form>.<any(html, pdf):fmt>")

@@ -1,5 +1,6 @@
 """The Department of Home Affairs' pages: the monthly discipline report, its ranking and downloads."""
 
+from apiflask import APIBlueprint
 from flask import flash, g, redirect, render_template, request, url_for
 
 from engine.reports.period import parse_month
@@ -7,9 +8,9 @@ from engine.services import reports
 from service.api.reports import scoring, send_file
 from service.exports.tables import Kind, tables, vietnamese_number
 from service.runtime import runtime
-from service.web import page_blueprint, signed_in
+from service.web import signed_in
 
-bp = page_blueprint("report_pages")
+bp = APIBlueprint("reports", __name__, enable_openapi=False)
 
 
 def _period(month: str | None):
@@ -81,10 +82,10 @@ def publish(month: str):
     reason = request.form.get("reason", "").strip()[:2000]
     if not reason:
         flash("Hãy ghi lý do tính lại báo cáo.", "error")
-        return redirect(url_for("report_pages.report", month=month))
+        return redirect(url_for("pages.reports.report", month=month))
     revision, new = reports.publish_report(rt.uow(), rt.clock, g.principal,
                                            parse_month(month, rt.rules.calendar.tz), rt.rules,
                                            scoring(), reason)
     flash(f"Đã công bố bản số {revision['revision']}." if new else
           f"Số liệu không đổi: giữ bản số {revision['revision']}.", "info")
-    return redirect(url_for("report_pages.report", month=month))
+    return redirect(url_for("pages.reports.report", month=month))

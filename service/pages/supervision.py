@@ -1,14 +1,15 @@
 """The Provincial Office's pages: overdue work and backlog across agencies, by agency and person."""
 
+from apiflask import APIBlueprint
 from flask import g, render_template, request
 
 from engine import services
 from engine.reports.overdue import OverdueFilter
 from engine.services import reports
 from service.runtime import runtime
-from service.web import number, page_blueprint, signed_in
+from service.web import number, signed_in
 
-bp = page_blueprint("supervision")
+bp = APIBlueprint("supervision", __name__, enable_openapi=False)
 PER_PAGE = 50
 ESCALATION = ("Bình thường", "Đã nhắc", "Quá hạn", "Đã báo cáo VP UBND tỉnh")
 

@@ -42,7 +42,24 @@ def test_officer_signs_in_and_sees_the_agency_inbox_in_vietnamese(app, officer, 
     response = sign_in(client)
     assert response.status_code == 302 and response.headers["Location"] == "/"
     inbox = client.get("/").get_data(as_text=True)
-    assert "Hộp công việc của cơ quan (1)" in inbox and "Trả lời ý kiến" in inbox
+    assert "Việc cần xử lý" in inbox and "Trả lời ý kiến" in inbox
+    # The header names the person, the role and the agency, not `user:cv.sxd · SXD`.
+    assert "Nguyễn Văn Xây" in inbox and "Chuyên viên" in inbox and "Sở Xây dựng" in inbox
+
+
+def test_sign_in_returns_to_the_page_asked_for_and_never_to_another_site(app, officer):
+    client = app.test_client()
+    asked = client.get("/thong-bao")
+    assert asked.status_code == 302 and asked.headers["Location"] == "/login?next=/thong-bao"
+    token = csrf(client, "/login?next=/thong-bao")
+    back = client.post("/login", data={"username": "cv.sxd", "password": PASSWORD,
+                                       "csrf_token": token, "next": "/thong-bao"})
+    assert back.headers["Location"] == "/thong-bao"
+    for elsewhere in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        client = app.test_client()
+        again = client.post("/login", data={"username": "cv.sxd", "password": PASSWORD,
+                                            "csrf_token": csrf(client), "next": elsewhere})
+        assert again.headers["Location"] == "/", elsewhere
 
 
 def test_a_form_without_the_csrf_token_is_refused(app, officer, uow_factory):

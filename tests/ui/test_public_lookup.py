@@ -3,13 +3,12 @@
 import pytest
 
 from tests.dossier_flows import receive, step
-from tests.ui.test_web_pages import live_server, page  # noqa: F401  (browser fixtures)
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_a_citizen_types_the_receipt_code_and_reads_the_status(live_server, page, api):  # noqa: F811
+def test_a_citizen_types_the_receipt_code_and_reads_the_status(live_server, page, api):
     code = receive(api, "TTPVHCC", "1.009972")["code"]
     step(api, "TTPVHCC", code, "receive", {"decision": "accept"})
     page.goto(f"{live_server}/tra-cuu")

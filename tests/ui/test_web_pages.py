@@ -1,61 +1,15 @@
 """The web pages in a real headless Chromium: sign in, see the agency's inbox, sign out.
 
-Needs Debian's chromium (`/usr/bin/chromium`, or DUNGHAN_CHROMIUM) and the playwright package;
-without them these tests skip visibly, and DUNGHAN_REQUIRE_BROWSER=1 (set by CI) makes that
-a failure instead.
+The browser fixtures (live_server, page, screenshot, axe_audit) are in tests/ui/conftest.py.
 """
 
-import os
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
-from waitress.server import create_server
 
 from engine import directory
 from tests import flows
+from tests.ui.conftest import PASSWORD
 
-CHROMIUM = os.environ.get("DUNGHAN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-REQUIRED = os.environ.get("DUNGHAN_REQUIRE_BROWSER") == "1"
-PASSWORD = "mật-khẩu-thử-nghiệm-2026"
 pytestmark = pytest.mark.browser
-
-
-def _browser_or_skip():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    missing = sync_playwright is None or not Path(CHROMIUM).exists()
-    if missing and REQUIRED:
-        pytest.fail(f"DUNGHAN_REQUIRE_BROWSER=1 but chromium ({CHROMIUM}) or playwright is missing")
-    if missing:
-        pytest.skip("browser tests need /usr/bin/chromium and the playwright package")
-    return sync_playwright
-
-
-@pytest.fixture
-def live_server(app):
-    """Serve the test app with waitress on a free loopback port."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.task_dispatcher.shutdown()
-    server.close()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def page():
-    sync_playwright = _browser_or_skip()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield browser.new_page(locale="vi-VN")
-        browser.close()
 
 
 @pytest.fixture
@@ -73,15 +27,15 @@ def sign_in(page, base: str, password: str = PASSWORD) -> None:
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_officer_signs_in_and_sees_the_reply_task_in_vietnamese(live_server, page, officer, api,
-                                                               tmp_path):
+                                                               screenshot):
     flows.start(api, consulted=("SXD",))
     sign_in(page, live_server)
     page.wait_for_url(f"{live_server}/")
-    assert page.get_by_role("heading").inner_text() == "Hộp công việc của cơ quan (1)"
+    assert page.get_by_role("heading", level=1).inner_text() == "Việc cần xử lý (1)"
     row = page.get_by_role("row", name="Trả lời ý kiến")
     assert "Chưa ai nhận" in row.inner_text()
     assert "17:00 26/02/2026" in row.inner_text()  # stored in UTC, shown in Vietnam time
-    page.screenshot(path=os.environ.get("DUNGHAN_SCREENSHOT", tmp_path / "inbox.png"))
+    screenshot(page, "web-pages-inbox")
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url(f"{live_server}/login")
 
@@ -107,7 +61,7 @@ def test_pages_keep_their_content_security_policy_and_refuse_to_be_framed(live_s
     messages = []
     page.on("console", lambda message: messages.append(message.text))
     sign_in(page, live_server)
-    page.get_by_text("Hộp công việc của cơ quan").first.wait_for()
+    page.get_by_text("Việc cần xử lý").first.wait_for()
     page.goto(f"{live_server}/tra-cuu")
     page.goto(f"{live_server}/api/v1/docs")
     page.get_by_text("Đúng hạn API").first.wait_for(timeout=15_000)
