@@ -7,7 +7,7 @@ VENDOR := service/static/vendor
 VENDOR_STAMP := node_modules/.dunghan-vendor
 PORT ?= 8000
 
-.PHONY: run test lint install vendor bench clean
+.PHONY: run test lint install vendor bench clean layout
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,7 @@ install: $(STAMP) $(VENDOR_STAMP)
 
 ## Serve the demo province on http://127.0.0.1:$(PORT) with an embedded SQLite database
 ## (another port: make run PORT=8080).
+run: export DUNGHAN_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(BIN)/dunghan migrate
 	$(BIN)/dunghan load-processes
@@ -49,10 +50,17 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-## Benchmarks print ratios against raw SpiffWorkflow measured in the same run (PostgreSQL needed).
+## Draw the diagram (BPMN DI) of every process file that lacks one; review, then commit the files.
+layout: install
+	$(BIN)/dunghan lay-out processes/*.bpmn
+
+## Benchmarks print ratios against raw SpiffWorkflow measured in the same run (PostgreSQL needed;
+## each drops and rebuilds a database of its own). About 15 minutes on 2 cores.
 bench: install
 	$(BIN)/python bench/consultation.py
+	$(BIN)/python bench/completion_profile.py
 	$(BIN)/python bench/timers.py
+	$(BIN)/python bench/load.py
 	$(BIN)/python bench/webhook_delivery.py
 
 clean:

@@ -1,4 +1,4 @@
-"""Deadline rules from BPMN properties, and the pause/resume/extension ledger replayed on a calendar.
+"""Deadline rules from BPMN properties, and the pause/extension ledger replayed on a calendar.
 
 A user task declares ``deadline`` in ``spiffworkflow:properties`` as ``"<amount> <unit>"``:
 the amount is a sandboxed expression (a literal such as ``5`` or a variable such as
@@ -6,6 +6,9 @@ the amount is a sandboxed expression (a literal such as ``5`` or a variable such
 ``deadline_model`` chooses how working days are counted: ``day_count`` (the default) or
 ``one_stop`` (engine.calendar explains both). ``deadline_cutoff="false"`` starts a one-stop
 clock at any receipt inside working hours, even after the 15:00 cut-off (online dossiers).
+``pause_approver`` names who may approve a request to pause the task's clock: ``lead`` (a
+head of the instance's lead agency), ``own_head`` (a head of the task's agency) or ``none``
+(the default: the clock never pauses).
 
 A due date is never stored alone: it is always the replay of the rule and its ledger (pauses,
 resumptions, one extension) on the calendar, so a changed override file can recompute it.
@@ -36,6 +39,8 @@ UNIT_WORDS = {
 class ChangeKind(enum.StrEnum):
     PAUSED = "paused"
     RESUMED = "resumed"
+    # An approved pause request: the clock stops for ``working_days`` from the approval.
+    PAUSE_GRANTED = "pause_granted"
     EXTENDED = "extended"
     RECOMPUTED = "recomputed"
 
@@ -48,6 +53,21 @@ class Rule:
     unit: Unit
     cutoff: bool = True
     model: DeadlineModel = DeadlineModel.DAY_COUNT
+
+
+class PauseApprover(enum.StrEnum):
+    LEAD = "lead"
+    OWN_HEAD = "own_head"
+    NONE = "none"
+
+
+def parse_pause_approver(text: str | None) -> PauseApprover:
+    """Read a ``pause_approver`` value (absent means none); raise ValueError in Vietnamese."""
+    if text is None:
+        return PauseApprover.NONE
+    if text not in PauseApprover.__members__.values():
+        raise ValueError(f"Người duyệt tạm dừng '{text}' không hợp lệ; dùng: {', '.join(PauseApprover)}")
+    return PauseApprover(text)
 
 
 def parse_model(text: str | None, unit: Unit = Unit.WORKING_DAYS) -> DeadlineModel:
@@ -125,6 +145,33 @@ class Change:
     working_days: int = 0
 
 
+@dataclass(frozen=True)
+class Grant:
+    """An extension approved in one task for another open task of the same instance.
+
+    A user task declares it with ``extends`` (the other task's id) and ``extension``, an
+    expression over its answer giving ``{"days": n, "reason": ..., "approved_by": ...}`` to
+    approve, or None to refuse.
+    """
+
+    target: str
+    working_days: int
+    reason: str
+    approved_by: str
+
+    @classmethod
+    def from_value(cls, target: str, value) -> "Grant | None":
+        """Read the ``extension`` expression's value; raise ValueError when it is malformed."""
+        if value is None:
+            return None
+        if not isinstance(value, dict) or not {"days", "reason", "approved_by"} <= set(value):
+            raise ValueError("biểu thức 'extension' phải cho None hoặc {days, reason, approved_by}")
+        days = check_amount(value["days"], Unit.WORKING_DAYS)
+        if days < 1:
+            raise ValueError("số ngày gia hạn phải từ 1")
+        return cls(target, days, str(value["reason"]), str(value["approved_by"]))
+
+
 @dataclass
 class Replay:
     """The result of replaying a ledger: the due instant, and the open pause if any."""
@@ -144,6 +191,8 @@ def replay(deadline: Deadline, changes: list[Change], cal: WorkCalendar) -> Repl
             state.paused_since = change.at
         elif change.kind == ChangeKind.RESUMED and state.paused_since:
             _resume(state, change.at, cal)
+        elif change.kind == ChangeKind.PAUSE_GRANTED:
+            _grant_pause(state, change, deadline, cal)
         elif change.kind == ChangeKind.EXTENDED:
             # Counted from the current due date by the deadline's own model.
             state.due = cal.add_working_days(state.due, change.working_days, deadline.model,
@@ -163,6 +212,16 @@ def _resume(state: Replay, at: datetime, cal: WorkCalendar) -> None:
         f"({_hours(paused)} giờ làm việc): hạn lùi đến {_local_text(state.due, cal)}."
     )
     state.paused_since = None
+
+
+def _grant_pause(state: Replay, change: Change, deadline: Deadline, cal: WorkCalendar) -> None:
+    # Counted like an extension, from the current due date by the deadline's own model, so a
+    # pause of N working days moves a 17:00 due date to 17:00 N working days later.
+    moved = cal.add_working_days(state.due, change.working_days, deadline.model, cutoff=False)
+    state.paused_total += cal.working_time_between(state.due, moved)
+    state.due = moved
+    state.steps.append(f"Tạm dừng {change.working_days} ngày làm việc theo đề nghị được duyệt lúc "
+                       f"{_local_text(change.at, cal)}: hạn lùi đến {_local_text(state.due, cal)}.")
 
 
 def _hours(span: timedelta) -> str:

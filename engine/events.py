@@ -99,6 +99,24 @@ class DeadlineChanged(Event):
         return f"deadline.{self.kind}"
 
 
+@dataclass(frozen=True)
+class DeadlineRequestChanged(Event):
+    """A request to pause a task's clock or give it more time was asked, approved or refused."""
+
+    request_id: str = ""
+    task_id: str = ""
+    agency: str = ""
+    kind: str = ""
+    state: str = ""
+    working_days: int = 0
+    reason: str = ""
+    approver_agency: str = ""
+
+    @property
+    def type(self) -> str:
+        return f"deadline_request.{self.state}"
+
+
 RUNG_EVENT_TYPES = {
     "reminder": "task.reminded",
     "overdue": "task.overdue",

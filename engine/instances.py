@@ -17,7 +17,7 @@ from engine import codec
 from engine import events as ev
 from engine.calendar import WorkCalendar
 from engine.codec import CompiledSpec
-from engine.deadlines import Deadline, check_amount, parse_rule
+from engine.deadlines import Deadline, Grant, check_amount, parse_rule
 from engine.errors import Conflict, DomainError, NotFound, StepFailed
 from engine.forms import Form, land
 from engine.spiff_clock import step_instant
@@ -53,15 +53,31 @@ class HumanTask:
     deadline: Deadline | None = None
     due_at: datetime | None = None
     deemed_consent: bool = False
+    pause_approver: str = "none"
+
+
+def start_properties(compiled: CompiledSpec) -> dict:
+    """Return the ``spiffworkflow:properties`` of the process's own start event."""
+    for spec in compiled.spec.task_specs.values():
+        props = (getattr(spec, "extensions", None) or {}).get("properties", {})
+        if isinstance(spec, StartEvent) and props:
+            return props
+    return {}
+
+
+def approver_of(compiled: CompiledSpec, bpmn_id: str) -> str | None:
+    """Return the task whose approval extends ``bpmn_id`` (its ``extends``), if the process has one."""
+    specs = [compiled.spec, *compiled.subprocess_specs.values()]
+    for spec in (s for process in specs for s in process.task_specs.values()):
+        if (getattr(spec, "extensions", None) or {}).get("properties", {}).get("extends") == bpmn_id:
+            return spec.bpmn_id
+    return None
 
 
 def start_form(compiled: CompiledSpec) -> Form | None:
     """Return the form named on the process's start event: what a starter may submit."""
-    for spec in compiled.spec.task_specs.values():
-        name = (getattr(spec, "extensions", None) or {}).get("properties", {}).get("form")
-        if isinstance(spec, StartEvent) and name:
-            return compiled.forms.get(name)
-    return None
+    name = start_properties(compiled).get("form")
+    return compiled.forms.get(name) if name else None
 
 
 @dataclass
@@ -77,6 +93,9 @@ class ProcessInstance:
     events: list[ev.Event] = field(default_factory=list)
     assigned: dict[str, HumanTask] = field(default_factory=dict)
     forms: Mapping[str, Form] = field(default_factory=dict)
+    grants: list[Grant] = field(default_factory=list)
+    # The waiting tasks the last engine walk found, until the next action changes the tree.
+    _waiting: list | None = field(default=None, repr=False)
 
     @classmethod
     def start(cls, id, process_id, version, compiled: CompiledSpec, script_engine,
@@ -92,9 +111,15 @@ class ProcessInstance:
 
     @classmethod
     def load(cls, id, process_id, version, state_json, compiled, script_engine,
-             calendar: WorkCalendar, status):
-        """Rebuild an instance from storage, re-attaching the sandboxed script engine."""
-        workflow = codec.load_state(state_json, compiled, script_engine)
+             calendar: WorkCalendar, status, workflow: BpmnWorkflow | None = None):
+        """Rebuild an instance from storage, re-attaching the sandboxed script engine.
+
+        ``workflow``, when given, is the workflow already restored from this very state (kept
+        hot after its commit); only the engine is attached to it then.
+        """
+        if workflow is None:
+            workflow = codec.load_state(state_json, compiled, script_engine)
+        workflow.script_engine = script_engine
         return cls(id, process_id, version, workflow, calendar, InstanceStatus(status),
                    forms=compiled.forms)
 
@@ -114,12 +139,32 @@ class ProcessInstance:
         last = self.workflow.last_task or self.workflow.task_tree
         return dict(last.data)
 
+    def reached_elements(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Return the BPMN ids of the elements the run has passed and those it stands at now.
+
+        Sub-processes count too: a consulted agency's reply inside a multi-instance
+        consultation is reached in the sub-workflow, not the top one.
+        """
+        passed, current = set(), set()
+        for task in self.workflow.get_tasks():
+            bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+            if bpmn_id is None:
+                continue
+            if task.state == TaskState.COMPLETED:
+                passed.add(bpmn_id)
+            elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+                current.add(bpmn_id)
+        return frozenset(passed), frozenset(current)
+
     def open_tasks(self) -> list[HumanTask]:
         """List the user tasks waiting for an agency, with the agency evaluated."""
         if self.status != InstanceStatus.RUNNING:
             return []
-        ready = self.workflow.get_tasks(state=TaskState.READY, manual=True)
-        return [self._human(t) for t in ready]
+        return [self._human(t) for t in self._ready()]
+
+    def _ready(self) -> list:
+        """Return the ready user tasks, in the engine's depth-first order (one tree walk)."""
+        return self.workflow.get_tasks(state=TaskState.READY, manual=True)
 
     def form(self, name: str | None) -> Form | None:
         """Return the form of this version named by a task, or None for a task without one."""
@@ -136,12 +181,27 @@ class ProcessInstance:
         no data at all, so no submission can set a variable the engine assigns tasks by.
         """
         self._require_running()
-        task = self._ready_task(task_id)
+        ready = self._ready()
+        task = self._ready_task(task_id, ready)
         human = self._human(task)
         task.data.update(land(self.form(human.form), data))
+        self._note_grant(task)
         done = ev.TaskCompleted(self.id, now, actor, task_id, human.bpmn_id, human.agency, data)
-        self._step(now, actor, task.run, done, closing=task_id)
+        self._step(now, actor, task.run, done, closing=task_id, ready=ready)
         return human
+
+    def _note_grant(self, task) -> None:
+        """Keep the extension this answer approves for another task, for the use case to apply."""
+        props = task.task_spec.extensions.get("properties", {})
+        if not props.get("extends"):
+            return
+        value = self._run(lambda: self.workflow.script_engine.evaluate(task, props["extension"]))
+        try:
+            grant = Grant.from_value(props["extends"], value)
+        except ValueError as err:
+            raise StepFailed(f"Gia hạn của '{task.task_spec.bpmn_id}' không đọc được: {err}") from err
+        if grant is not None:
+            self.grants.append(grant)
 
     def deem_consent(self, task_id: str, now: datetime) -> HumanTask:
         """Close a silent agency's reply as ``deemed_agree`` at its deadline, and run on."""
@@ -156,13 +216,15 @@ class ProcessInstance:
         self._step(now, actor, self.workflow.refresh_timers)
 
     def _step(self, now: datetime, actor: str, action, announce: ev.Event | None = None,
-              closing: str | None = None) -> None:
+              closing: str | None = None, ready: list | None = None) -> None:
         """Run one action and the engine steps after it at ``now``, announcing what changed.
 
         ``closing`` names the task the action itself completes, which is announced by the
-        caller's event rather than as withdrawn.
+        caller's event rather than as withdrawn; ``ready`` is the ready tasks the caller has
+        just listed, so the tree is not walked again for them.
         """
-        opened = {t.id for t in self.open_tasks()} - {closing}
+        opened = {str(t.id) for t in (self._ready() if ready is None else ready)} - {closing}
+        self._waiting = None
         with step_instant(now):
             self._run(action)
             if announce is not None:
@@ -172,7 +234,10 @@ class ProcessInstance:
     def waiting_timers(self) -> list[tuple[str, datetime]]:
         """List each waiting timer event with the instant it is due, for the job table."""
         due = []
-        for task in self.workflow.get_tasks(state=TaskState.WAITING):
+        waiting = self._waiting
+        if waiting is None:
+            waiting = self.workflow.get_tasks(state=TaskState.WAITING)
+        for task in waiting:
             value = task.internal_data.get("event_value")
             definition = getattr(task.task_spec, "event_definition", None)
             if isinstance(definition, TimerEventDefinition) and isinstance(value, str):
@@ -208,6 +273,7 @@ class ProcessInstance:
         """Stop the instance and withdraw its open tasks."""
         self._require_running()
         withdrawn = self.open_tasks()
+        self._waiting = None
         with step_instant(now):
             self._run(self.workflow.cancel)
         self.status = InstanceStatus.CANCELLED
@@ -220,10 +286,15 @@ class ProcessInstance:
         budget = StepBudget()
         self._run(lambda: self.workflow.do_engine_steps(budget.starting, budget), budget)
         still_open = set()
-        for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
-            human = self._human(task)
-            still_open.add(human.id)
-            if human.id not in opened:
+        # One walk finds both the ready user tasks and the waiting events (for the timer jobs).
+        settled = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+        self._waiting = [t for t in settled if t.state == TaskState.WAITING]
+        for task in settled:
+            if task.state != TaskState.READY or not task.task_spec.manual:
+                continue
+            still_open.add(str(task.id))
+            if str(task.id) not in opened:  # the agency is evaluated only for new tasks
+                human = self._human(task)
                 human = self.assigned[human.id] = self._with_deadline(task, human, now)
                 self.events.append(ev.TaskAssigned(self.id, now, actor, human.id, human.bpmn_id,
                                                    human.name, human.agency, human.due_at))
@@ -253,8 +324,13 @@ class ProcessInstance:
         return replace(human, deadline=deadline, due_at=due,
                        deemed_consent=deemed is True)
 
-    def _ready_task(self, task_id: str):
-        for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
+    def actor_role(self, task_id: str) -> str | None:
+        """Return the role a ready task asks of whoever completes it (``actor_role``), if any."""
+        task = self._ready_task(task_id, self._ready())
+        return task.task_spec.extensions.get("properties", {}).get("actor_role")
+
+    def _ready_task(self, task_id: str, ready: list):
+        for task in ready:
             if str(task.id) == task_id:
                 return task
         if any(str(t.id) == task_id for t in self.workflow.get_tasks()):
@@ -273,7 +349,8 @@ class ProcessInstance:
         form = self.forms.get(props.get("form"))
         shown = form.shown(task.data) if form else {}  # only what its form declares, never the rest
         return HumanTask(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or "",
-                         task.task_spec.lane, agency, props.get("form"), shown)
+                         task.task_spec.lane, agency, props.get("form"), shown,
+                         pause_approver=props.get("pause_approver", "none"))
 
     @staticmethod
     def _run(step, budget: StepBudget | None = None):

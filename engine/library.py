@@ -19,10 +19,11 @@ from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 
 from engine import codec
 from engine.calendar import DeadlineModel
-from engine.deadlines import parse_model, parse_rule
+from engine.deadlines import parse_model, parse_pause_approver, parse_rule
 from engine.errors import BpmnProblem, InvalidBpmn, ScriptRejected
 from engine.forms import SYSTEM_VARIABLES
 from engine.forms.binding import FormUse, bind_forms
+from engine.identity import Role
 from engine.runnable import duplicate_ids, schema_problem, unrunnable
 from engine.scripting import lint_expression, lint_script
 
@@ -83,7 +84,7 @@ def _parse_bpmn(bpmn: bytes, expected_id: str | None) -> _Parsed:
     """Parse and lint the BPMN bytes; cached, as every start-up re-reads processes/."""
     if len(bpmn) > MAX_BPMN_BYTES:
         raise InvalidBpmn([BpmnProblem(f"Tệp BPMN vượt quá {MAX_BPMN_BYTES} byte")])
-    root = _parse_xml(bpmn)
+    root = parse_xml(bpmn)
     process = _single_process(root, expected_id)
     uses = tuple(_form_uses(root))
     produced = frozenset(_produced_variables(root))
@@ -158,7 +159,8 @@ def _assigned(source: str) -> set[str]:
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
-def _parse_xml(bpmn: bytes) -> etree._Element:
+def parse_xml(bpmn: bytes) -> etree._Element:
+    """Read a BPMN document's XML safely; refuse what is not a well-formed, schema-valid one."""
     try:
         root = etree.fromstring(bpmn, _XML_PARSER)
     except etree.XMLSyntaxError as err:
@@ -215,7 +217,27 @@ def _problem_from(err: ValidationException, root) -> BpmnProblem:
 
 def _lint(root) -> list[BpmnProblem]:
     return [*_lint_expressions(root), *_lint_user_tasks(root), *_lint_deadlines(root),
-            *_lint_boundary_models(root)]
+            *_lint_boundary_models(root), *_lint_extensions(root),
+            *_lint_pause_approvers(root)]
+
+
+def _lint_extensions(root) -> list[BpmnProblem]:
+    """Refuse a starter or actor role that no one holds and an extension aimed at no user task."""
+    problems = []
+    for name, what in (("starter_role", "khởi tạo"), ("actor_role", "thực hiện nhiệm vụ")):
+        for prop in root.iterfind(f".//spiffworkflow:property[@name='{name}']", NS):
+            if prop.get("value") not in Role.__members__.values():
+                problems.append(_located(prop, f"Vai trò {what} '{prop.get('value')}' không tồn tại;"
+                                               f" dùng: {', '.join(Role)}"))
+    user_tasks = {t.get("id") for t in root.iterfind(".//bpmn:userTask", NS)}
+    for prop in root.iterfind(".//spiffworkflow:property[@name='extends']", NS):
+        task = prop.getparent()
+        if prop.get("value") not in user_tasks:
+            problems.append(_located(prop, f"'extends' phải là mã một nhiệm vụ người dùng, nhận được"
+                                           f" '{prop.get('value')}'"))
+        if task.find("spiffworkflow:property[@name='extension']", NS) is None:
+            problems.append(_located(prop, "Thuộc tính 'extends' cần đi kèm 'extension'"))
+    return problems
 
 
 def _owner(element):
@@ -251,6 +273,8 @@ def _lint_expressions(root) -> list[BpmnProblem]:
          "Biểu thức cơ quan bị từ chối"),
         ("//spiffworkflow:property[@name='deemed_consent']/@value", lint_expression,
          "Biểu thức 'im lặng là đồng ý' bị từ chối"),
+        ("//spiffworkflow:property[@name='extension']/@value", lint_expression,
+         "Biểu thức gia hạn bị từ chối"),
     ]
     problems = []
     for xpath, lint, label in checks:
@@ -320,6 +344,19 @@ def _lint_deadlines(root) -> list[BpmnProblem]:
     for prop in root.iterfind(".//spiffworkflow:property[@name='deadline_model']", NS):
         if prop.getparent().find("spiffworkflow:property[@name='deadline']", NS) is None:
             problems.append(_located(prop, "Thuộc tính 'deadline_model' cần đi kèm 'deadline'"))
+    return problems
+
+
+def _lint_pause_approvers(root) -> list[BpmnProblem]:
+    """Refuse an unknown approver, and one on a task whose clock does not run."""
+    problems = []
+    for prop in root.iterfind(".//spiffworkflow:property[@name='pause_approver']", NS):
+        try:
+            parse_pause_approver(prop.get("value"))
+        except ValueError as err:
+            problems.append(_located(prop, f"Thuộc tính 'pause_approver' không hợp lệ: {err}"))
+        if prop.getparent().find("spiffworkflow:property[@name='deadline']", NS) is None:
+            problems.append(_located(prop, "Thuộc tính 'pause_approver' cần đi kèm 'deadline'"))
     return problems
 
 

@@ -1,11 +1,12 @@
-"""The rules in force: the working calendar and the escalation ladders, loaded from config/."""
+"""The rules in force: the working calendar, the escalation ladders and the feedback limits."""
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.calendar import WorkCalendar
 from engine.escalation import LadderBook
+from engine.feedback import FeedbackRules
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,7 @@ class Rules:
 
     calendar: WorkCalendar
     ladders: LadderBook
+    feedback: FeedbackRules = field(default_factory=FeedbackRules.from_file)
 
     @classmethod
     def from_files(cls, calendar_file: Path | None = None, ladder_file: Path | None = None) -> "Rules":

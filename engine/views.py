@@ -36,11 +36,23 @@ def task_view(row) -> dict:
         "paused": row["paused_at"] is not None,
         "escalation_level": row["escalation_level"],
         "deemed_consent": row["deemed_consent"],
+        "pause_approver": row["pause_approver"] or "none",
         "completed_at": iso(row["completed_at"]),
         "completed_by": row["completed_by"],
         "claimed_by": row["claimed_by"],
         "data": row["data"],
     }
+
+
+def deadline_request_view(row) -> dict:
+    """Describe one request and its decision."""
+    return {"id": row["id"], "task_id": row["task_id"], "instance_id": row["instance_id"],
+            "agency": row["agency_code"], "kind": row["kind"], "working_days": row["working_days"],
+            "reason": row["reason"], "asked_by": row["asked_by"], "asked_at": iso(row["asked_at"]),
+            "approver_agency": row["approver_agency"], "state": row["state"],
+            "decided_by": row["decided_by"],
+            "decided_at": iso(row["decided_at"]),
+            "decision_reason": row["decision_reason"]}
 
 
 def audit_view(row) -> dict:

@@ -30,6 +30,7 @@ from engine.retry import RetryPolicy, next_attempt_at
 from engine.store.jobs import Job
 from engine.store.metrics import beat, forget
 from engine.store.uow import UnitOfWork, UnitOfWorkFactory
+from engine.store.wakeup import waiter
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ Handler = Callable[[UnitOfWork, Job, datetime], None]
 DEFAULT_POLICY = RetryPolicy()
 HEARTBEAT_EVERY = 2.0  # seconds; HEARTBEAT_STALE (10 s) of silence and a worker is dead
 GROUP_SIZE = 50
+MIN_IDLE = 0.005  # seconds: a due job another worker is claiming right now is not spun on
 
 
 class LeaseLost(Exception):
@@ -150,10 +152,10 @@ class Worker:
                     if ran and self._stop.is_set():
                         break
                     ran.append(job)
-                    now = self.clock.now()
-                    self._handler_for(job)(uow, job, now)
-                    if not uow.jobs.finish(job.id, self.worker_id, now, due_at=job.due_at):
-                        raise LeaseLost(job.key)
+                    self._handler_for(job)(uow, job, self.clock.now())
+                done = [(job.id, job.due_at) for job in ran]
+                if uow.jobs.finish_many(done, self.worker_id, self.clock.now()) != len(ran):
+                    raise LeaseLost(", ".join(job.key for job in ran))
                 uow.commit()
         except Exception:  # isolate the culprit: every job of the group runs again on its own
             log.info("a group of %d jobs was rolled back; running them one by one", len(ran))
@@ -162,10 +164,13 @@ class Worker:
         return len(ran)
 
     def run_forever(self, stop: threading.Event, idle_sleep: float = 0.2) -> None:
-        """Run batches until stop is set, sleeping only when nothing was due.
+        """Run batches until stop is set, waiting only when nothing was due.
 
-        A thread of its own beats meanwhile, so a long job never makes a live worker look
-        dead; a clean stop removes the heartbeat, a killed worker's goes stale.
+        An idle worker waits until the next job falls due, new work is announced (PostgreSQL
+        notifications), or ``idle_sleep`` passes, whichever comes first; so a timer fires at
+        its instant rather than up to a poll later. A thread of its own beats meanwhile, so a
+        long job never makes a live worker look dead; a clean stop removes the heartbeat, a
+        killed worker's goes stale.
         """
         self._stop = stop
         log.info("worker %s started", self.worker_id)
@@ -174,15 +179,28 @@ class Worker:
         beating = threading.Thread(target=self._keep_beating, args=(done,), daemon=True,
                                    name=f"heartbeat {self.worker_id}")
         beating.start()
+        wake = waiter(self.uow_factory.engine, stop)
         try:
             while not stop.is_set():
                 if self._run_once_outliving_outages() == 0:
-                    stop.wait(idle_sleep)
+                    wake.wait(self._idle_for(idle_sleep))
         finally:
+            wake.close()
             done.set()
             beating.join()
             self._say_goodbye()
         log.info("worker %s stopped", self.worker_id)
+
+    def _idle_for(self, idle_sleep: float) -> float:
+        """Return how long to wait: until the next job is due, at most ``idle_sleep``."""
+        try:
+            with self.uow_factory() as uow:
+                due = uow.jobs.next_due()
+        except sa.exc.OperationalError:
+            return idle_sleep
+        if due is None:
+            return idle_sleep
+        return min(idle_sleep, max(MIN_IDLE, (due - self.clock.now()).total_seconds()))
 
     def _keep_beating(self, done: threading.Event) -> None:
         while not done.wait(self.heartbeat_every):

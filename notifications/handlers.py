@@ -1,4 +1,4 @@
-"""Job handlers: ``notify`` fans an event out; ``mail`` and ``digest`` send, two-phase.
+"""Job handlers: ``notify`` fans an event out; ``mail``, ``digest``, ``sender_mail`` send, two-phase.
 
 The email is sent in `perform`, with no transaction open; `record` then writes the attempt
 and settles the job in one transaction. A worker that dies in between makes the job run again
@@ -20,6 +20,7 @@ from notifications.facts import local_text
 from notifications.fanout import fan_out
 from notifications.mailers import Sent
 from notifications.repositories import Notifications, Preferences
+from notifications.senders import SenderMailer
 from notifications.tables import NotificationStatus
 
 
@@ -29,6 +30,7 @@ def handlers(uow_factory: UnitOfWorkFactory, config: NotificationConfig) -> dict
         "notify": lambda uow, job, now: fan_out(uow, job, now, config),
         "mail": MailSender(uow_factory, config),
         "digest": DigestSender(uow_factory, config),
+        "sender_mail": SenderMailer(config),
     }
 
 

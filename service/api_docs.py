@@ -26,10 +26,20 @@ TAGS = {
     "Thông điệp": "Hệ thống của cơ quan gửi thông điệp có chữ ký để quy trình đi tiếp.",
     "Báo cáo": "Báo cáo kỷ luật hành chính, việc quá hạn và điểm nghẽn.",
     "Hồ sơ TTHC": "Hồ sơ thủ tục hành chính tại bộ phận một cửa và danh mục thủ tục.",
+    "Phản ánh, kiến nghị": "Phản ánh, kiến nghị của người dân, doanh nghiệp: tiếp nhận từ các cổng, "
+    "danh sách, xem từng phản ánh.",
     "Tra cứu công khai": "Người dân tra cứu hồ sơ bằng mã biên nhận, không cần đăng nhập.",
+    "Nhiệm vụ được giao": "Nhiệm vụ Chủ tịch, Phó Chủ tịch UBND tỉnh giao: danh sách, tiến độ,"
+                          " quá hạn và nợ đọng theo cơ quan chủ trì.",
 }
 
 SUMMARIES = {
+    "POST /api/v1/feedback":
+        "Tiếp nhận phản ánh, kiến nghị từ hệ thống tiếp nhận; gửi lại cùng mã không tạo bản mới",
+    "GET /api/v1/feedback":
+        "Liệt kê phản ánh, kiến nghị; lọc theo cơ quan, trạng thái, quá hạn, kênh, thời gian tiếp nhận",
+    "GET /api/v1/feedback/{feedback_id}":
+        "Xem một phản ánh: trạng thái, các lần chuyển lên, các bước và hạn, vi phạm",
     "GET /healthz": "Kiểm tra dịch vụ có kết nối được cơ sở dữ liệu",
     "GET /metrics": "Số đo hàng việc và worker theo định dạng văn bản của Prometheus",
     "GET /api/v1/processes": "Liệt kê quy trình cùng phiên bản mới nhất",
@@ -46,10 +56,26 @@ SUMMARIES = {
     "POST /api/v1/tasks/{task_id}/complete": "Hoàn thành nhiệm vụ với dữ liệu biểu mẫu",
     "GET /api/v1/tasks/{task_id}/deadline":
         "Giải thích cách tính hạn: mốc, quy tắc, ngày nghỉ, tạm dừng, gia hạn",
-    "POST /api/v1/tasks/{task_id}/pause": "Dừng đồng hồ (chờ bổ sung hồ sơ, chờ nộp phí)",
-    "POST /api/v1/tasks/{task_id}/resume": "Chạy lại đồng hồ; hạn lùi đúng bằng thời gian làm việc đã dừng",
-    "POST /api/v1/tasks/{task_id}/extend": "Gia hạn một lần N ngày làm việc, do lãnh đạo cơ quan duyệt",
+    "POST /api/v1/tasks/{task_id}/pause":
+        "Đã bỏ: cơ quan không tự tạm dừng thời hạn; trả 409 và chỉ sang đề nghị tạm dừng",
+    "POST /api/v1/tasks/{task_id}/resume":
+        "Chỉ để kết thúc thời gian tạm dừng cơ quan tự bắt đầu trước khi phải xin duyệt; còn lại trả 409",
+    "POST /api/v1/tasks/{task_id}/extend":
+        "Đã bỏ: cơ quan không tự gia hạn; trả 409 và chỉ sang đề nghị thêm thời gian",
+    "POST /api/v1/tasks/{task_id}/deadline-requests":
+        "Đề nghị tạm dừng thời hạn hoặc xin thêm thời gian (một lần), kèm lý do; thời hạn vẫn chạy"
+        " trong khi chờ duyệt",
+    "GET /api/v1/deadline-requests":
+        "Liệt kê đề nghị tạm dừng, xin thêm thời gian mà cơ quan mình đã gửi hoặc phải duyệt",
+    "POST /api/v1/deadline-requests/{request_id}/decision":
+        "Lãnh đạo cơ quan có thẩm quyền duyệt hoặc từ chối đề nghị; duyệt thì hạn lùi và ghi sổ",
     "GET /api/v1/overdue": "Liệt kê việc quá hạn, cũ nhất trước, kèm cơ quan và người đứng đầu",
+    "GET /api/v1/assignments":
+        "Liệt kê nhiệm vụ được giao, hạn sớm nhất trước; cơ quan chỉ thấy nhiệm vụ mình chủ trì",
+    "GET /api/v1/assignments/{instance_id}":
+        "Xem một nhiệm vụ được giao: các kỳ báo cáo tiến độ, ý kiến phối hợp, từng bước và thời hạn",
+    "GET /api/v1/assignments/backlog":
+        "Nợ đọng theo cơ quan chủ trì: đang mở, quá hạn, và tại cuối mỗi tháng",
     "GET /api/v1/agencies": "Liệt kê các cơ quan",
     "PUT /api/v1/agencies/{code}": "Tạo hoặc sửa một cơ quan (quản trị)",
     "GET /api/v1/delegations": "Liệt kê uỷ quyền của cơ quan người gọi",

@@ -14,10 +14,12 @@ from engine.store.uow import UnitOfWorkFactory
 from notifications.config import NotificationConfig, mailer_from_environment
 from service import api_docs, bodies, headers, logs, pages, problems, public, settings, web
 from service.api import (
+    assignments,
     deadlines,
     directory,
     documents,
     dossiers,
+    feedback,
     health,
     instances,
     messages,
@@ -90,7 +92,8 @@ def create_app(config: dict | None = None) -> APIFlask:
     api_docs.register(app)
     headers.register(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
-                  webhook_api, messages, notifications, reports, dossiers, documents, public, web, pages)
+                  webhook_api, messages, notifications, reports, dossiers, feedback, documents,
+                  assignments, public, web, pages)
     for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)

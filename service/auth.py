@@ -14,7 +14,7 @@ def verify(token: str) -> Principal | None:
     if not token:
         return None
     rt = runtime()
-    with rt.uow() as uow:
+    with rt.uow.reader() as uow:  # reads only: no transaction to open and roll back
         principal = authenticate_token(uow, token, rt.clock.now())
     if principal is not None:
         log_context.bind(principal=f"{principal.subject}@{principal.agency}")  # reset at teardown

@@ -14,6 +14,7 @@ from engine.calendar import DeadlineModel, WorkCalendar
 from engine.calendar_check import format_check, unconfirmed_days
 from engine.check import check_directory
 from engine.clock import SystemClock
+from engine.diagram import lay_out, missing_di
 from engine.rules import Rules
 from engine.services.dossiers import load_catalog_directory
 from engine.store import metrics
@@ -22,7 +23,9 @@ from engine.store.uow import UnitOfWorkFactory, create_db_engine
 from engine.worker import Worker, install_sigterm
 from notifications import handlers as notification_handlers
 from service import demo, document_cli, logs, report_cli, settings
+from service.demo_assignments import seed_assignments
 from service.demo_dossiers import seed_dossiers
+from service.demo_feedback import seed_feedback
 from service.friendly import FriendlyGroup, port_in_use
 from webhooks import handlers as webhook_handlers
 
@@ -92,6 +95,22 @@ def _check_library(directory: Path) -> None:
     click.echo(f"Đã kiểm tra {processes} quy trình và {forms} biểu mẫu trong {directory}: không có lỗi.")
 
 
+@main.command("lay-out", help="Vẽ sơ đồ (BPMN DI) cho các tệp BPMN chưa có sơ đồ đầy đủ, ghi đè lên tệp: "
+              "mỗi làn một dải, bước theo thứ tự thực hiện. --replace: vẽ lại cả tệp đã có sơ đồ.")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Thay cả sơ đồ đã có (mất bố cục vẽ tay)")
+def lay_out_files(files: tuple[Path, ...], replace: bool):
+    """Write a computed diagram into each BPMN file that lacks one (or every file, with --replace)."""
+    for path in files:
+        bpmn = path.read_bytes()
+        if not replace and not missing_di(bpmn):
+            click.echo(f"{path}: đã có sơ đồ đầy đủ, giữ nguyên.")
+            continue
+        path.write_bytes(lay_out(bpmn))
+        click.echo(f"{path}: đã vẽ sơ đồ.")
+
+
 @main.command("load-processes", help="Nạp mọi tệp BPMN trong processes/ và danh mục thủ tục "
               "(tệp không đổi giữ nguyên phiên bản).")
 def load_processes():
@@ -109,21 +128,31 @@ def load_processes():
               "và mật khẩu người dùng.")
 def seed_demo():
     """Seed the demo province; print one API token per agency and role, and user passwords."""
-    var = settings.var_dir()
+    var, config = settings.var_dir(), settings.from_environment()
+    site = config["PUBLIC_URL"]
     province, tokens, passwords = demo.seed(UnitOfWorkFactory(_database_url()), SystemClock(), var)
     click.echo(f"Tỉnh mẫu: {province}.")
     click.echo(f"Mã truy cập API (lưu ở {var / 'demo-tokens.env'}):")
     for name, token in tokens.items():
         click.echo(f"  {name}={token}")
-    click.echo(f"Tài khoản đăng nhập web http://127.0.0.1:8000/login (lưu ở {var / 'demo-users.txt'}):")
+    click.echo(f"Tài khoản đăng nhập web {site}/login (lưu ở {var / 'demo-users.txt'}):")
     for username, password in passwords.items():
         click.echo(f"  {username} / {password}")
-    config = settings.from_environment()
     rules = Rules.from_files(config["CALENDAR_FILE"], config["LADDER_FILE"])
     seeded = seed_dossiers(UnitOfWorkFactory(_database_url()), SystemClock(), rules)
     if seeded:
-        click.echo("Hồ sơ TTHC mẫu (tra cứu tại http://127.0.0.1:8000/tra-cuu?ma=...):")
+        click.echo(f"Hồ sơ TTHC mẫu (tra cứu tại {site}/tra-cuu?ma=...):")
         for line in seeded:
+            click.echo(f"  {line}")
+    assigned = seed_assignments(UnitOfWorkFactory(_database_url()), SystemClock(), rules)
+    if assigned:
+        click.echo("Nhiệm vụ được giao mẫu (GET /api/v1/assignments với TOKEN_VPUBND):")
+        for line in assigned:
+            click.echo(f"  {line}")
+    feedback = seed_feedback(UnitOfWorkFactory(_database_url()), SystemClock(), rules)
+    if feedback:
+        click.echo("Phản ánh, kiến nghị mẫu (GET /api/v1/feedback/<mã>):")
+        for line in feedback:
             click.echo(f"  {line}")
 
 

@@ -60,17 +60,37 @@ MESSAGES = {
     "Not a valid mapping type.": "Phải là đối tượng JSON.",
     "Invalid input type.": "Kiểu dữ liệu không hợp lệ.",
     "Field may not be null.": "Không được để trống (null).",
+    "String does not match expected pattern.": "Không đúng định dạng quy định.",
+    "Not a valid email address.": "Không phải địa chỉ thư điện tử hợp lệ.",
 }
+# The validators' messages that carry figures, as (pattern, Vietnamese with the same groups).
+PATTERNS = [
+    (re.compile(r"Length must be between (\d+) and (\d+)\."), r"Độ dài phải từ \1 đến \2."),
+    (re.compile(r"Shorter than minimum length (\d+)\."), r"Ngắn hơn tối thiểu \1."),
+    (re.compile(r"Longer than maximum length (\d+)\."), r"Dài hơn tối đa \1."),
+    (re.compile(r"Must be one of: (.*)\."), r"Phải là một trong: \1."),
+    (re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\."),
+     r"Phải từ \1 đến \2."),
+]
+
+
+def _vietnamese(message: str) -> str:
+    if message in MESSAGES:
+        return MESSAGES[message]
+    for pattern, text in PATTERNS:
+        if pattern.fullmatch(message):
+            return pattern.sub(text, message)
+    return message
 
 
 def translated(detail):
-    """Translate marshmallow's English messages into Vietnamese, keeping their shape."""
+    """Put marshmallow's English validation messages, nested per field, into Vietnamese."""
     if isinstance(detail, dict):
         return {k: translated(v) for k, v in detail.items()}
     if isinstance(detail, list):
         return [translated(v) for v in detail]
     if isinstance(detail, str):
-        return MESSAGES.get(detail, detail)
+        return _vietnamese(detail)
     return detail
 
 
@@ -87,6 +107,18 @@ def problem(status: int, detail: str, slug: str | None = None, headers=None, **e
     return body, status, {"Content-Type": MEDIA_TYPE, **(headers or {})}
 
 
+def domain_problem(error: DomainError):
+    """Answer a refusal of the engine as problem details; a BPMN refusal lists each problem."""
+    extra = {"errors": error.errors} if getattr(error, "errors", None) else {}
+    if isinstance(error, InvalidBpmn):
+        extra["problems"] = [
+            {"reason": p.reason, "element_id": p.element_id, "element": p.element_tag,
+             "line": p.line}
+            for p in error.problems
+        ]
+    return problem(error.status, error.detail, slug_of(type(error)), **extra)
+
+
 def register(app: APIFlask) -> None:
     """Install the handlers that turn every failure into problem details."""
 
@@ -96,16 +128,7 @@ def register(app: APIFlask) -> None:
         detail = DETAILS.get(error.status_code, TITLES.get(error.status_code, error.message))
         return problem(error.status_code, detail, headers=error.headers, **extra)
 
-    @app.errorhandler(DomainError)
-    def domain_error(error: DomainError):
-        extra = {"errors": error.errors} if getattr(error, "errors", None) else {}
-        if isinstance(error, InvalidBpmn):
-            extra["problems"] = [
-                {"reason": p.reason, "element_id": p.element_id, "element": p.element_tag,
-                 "line": p.line}
-                for p in error.problems
-            ]
-        return problem(error.status, error.detail, slug_of(type(error)), **extra)
+    app.register_error_handler(DomainError, domain_problem)
 
     @app.errorhandler(sa.exc.OperationalError)
     def database_unavailable(error):

@@ -45,9 +45,44 @@ class ReasonIn(Schema):
     reason = String(required=True, validate=Length(1, 2000))
 
 
-class ExtendIn(Schema):
-    working_days = Integer(required=True, strict=True)
+class DeadlineRequestIn(Schema):
+    kind = String(required=True, validate=OneOf(("pause", "more_time")), metadata={
+        "description": "`pause`: tạm dừng thời hạn (người duyệt theo `pause_approver` của nhiệm vụ); "
+                       "`more_time`: xin thêm thời gian, một lần, lãnh đạo cơ quan chủ trì duyệt"})
+    working_days = Integer(required=True, strict=True, metadata={"description": "Số ngày làm việc, 1–60"})
     reason = String(required=True, validate=Length(1, 2000))
+
+
+class DecisionIn(Schema):
+    approve = Boolean(required=True, truthy={True}, falsy={False})
+    reason = String(load_default=None, validate=Length(0, 2000),
+                    metadata={"description": "Bắt buộc khi từ chối"})
+
+
+class DeadlineRequestOut(Schema):
+    id = String()
+    task_id = String()
+    instance_id = String()
+    agency = String(metadata={"description": "Cơ quan đề nghị (cơ quan của nhiệm vụ)"})
+    kind = String()
+    working_days = Integer()
+    reason = String()
+    asked_by = String()
+    asked_at = String()
+    approver_agency = String(metadata={"description": "Cơ quan mà lãnh đạo có quyền duyệt"})
+    state = String(metadata={"description": "pending (chờ duyệt), approved (đã duyệt), refused (từ chối)"})
+    decided_by = String(allow_none=True)
+    decided_at = String(allow_none=True)
+    decision_reason = String(allow_none=True)
+    task_due_at = String(metadata={"description": "Hạn của nhiệm vụ sau quyết định"})
+
+
+class DeadlineRequestPageOut(Schema):
+    items = List(Nested(DeadlineRequestOut))
+
+
+class DeadlineRequestQueryIn(Schema):
+    state = String(load_default=None, validate=OneOf(("pending", "approved", "refused")))
 
 
 class SkippedDayOut(Schema):
@@ -84,6 +119,7 @@ class DeadlineOut(Schema):
     paused_working_hours = Float()
     extended_working_days = Integer()
     ledger = List(Nested(LedgerOut))
+    requests = List(Nested(DeadlineRequestOut))
     explanation_vi = String()
 
 
@@ -225,6 +261,9 @@ class TaskOut(Schema):
     paused = Boolean()
     escalation_level = Integer()
     deemed_consent = Boolean()
+    pause_approver = String(metadata={"description": "Ai duyệt đề nghị tạm dừng thời hạn: `lead` "
+                                                     "(lãnh đạo cơ quan chủ trì), `own_head` (lãnh đạo "
+                                                     "cơ quan mình), `none` (không được tạm dừng)"})
     completed_at = String(allow_none=True)
     completed_by = String(allow_none=True)
     claimed_by = String(allow_none=True)

@@ -34,11 +34,18 @@ PAGE_BLUEPRINTS = {"web", "pages"}
 
 @bp.before_app_request
 def check_csrf():
-    """Refuse any page POST that is not a form carrying this session's non-empty token."""
+    """Refuse any page POST that does not carry this session's non-empty token.
+
+    A form carries it in its ``csrf_token`` field; a page script's JSON call (the modeler's)
+    in the ``X-CSRF-Token`` header, which another site cannot set.
+    """
     if request.method == "POST" and PAGE_BLUEPRINTS & set(request.blueprints):
-        sent, kept = request.form.get("csrf_token", ""), session.get("csrf", "")
-        if request.mimetype not in FORM_TYPES or not sent or not kept \
-                or not hmac.compare_digest(sent, kept):
+        if request.mimetype in FORM_TYPES:
+            sent = request.form.get("csrf_token", "")
+        else:
+            sent = request.headers.get("X-CSRF-Token", "") if request.is_json else ""
+        kept = session.get("csrf", "")
+        if not sent or not kept or not hmac.compare_digest(sent, kept):
             abort(400, "Phiên làm việc không hợp lệ (CSRF); hãy tải lại trang.")
 
 
@@ -64,20 +71,12 @@ def number(text: str | None, default: int, low: int, high: int) -> int:
         return default
 
 
-@bp.app_template_global()
-def instance_url(instance_id: str) -> str:
-    """Link to an instance's page (diagram, hand-offs, documents)."""
-    return f"/quy-trinh/{instance_id}"
-
-
 def signed_in(view):
     """Load the signed-in user's principal for each request, or send them to the sign-in page."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        rt = runtime()
-        current = _session()
-        g.principal = current and directory.session_principal(rt.uow(), rt.clock, current)
+        g.principal = current_principal()
         if not g.principal:
             session.pop("user_id", None)
             session.pop("generation", None)
@@ -85,6 +84,13 @@ def signed_in(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def current_principal():
+    """Return the principal of this request's signed-in session, or None."""
+    rt = runtime()
+    current = _session()
+    return current and directory.session_principal(rt.uow(), rt.clock, current)
 
 
 def _session() -> directory.Session | None:

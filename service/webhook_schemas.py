@@ -153,7 +153,10 @@ DETAILS = {
     "task.escalated": LADDER,
     "reply.deemed_agreed": _fields(*TASK),
     **{f"deadline.{k}": _fields(*TASK, "kind", "reason", "due_at")
-       for k in ("paused", "resumed", "extended", "recomputed")},
+       for k in ("paused", "resumed", "extended", "pause_granted", "recomputed")},
+    **{f"deadline_request.{k}": _fields(*TASK, "request_id", "kind", "state", "reason",
+                                        "approver_agency", working_days=Integer())
+       for k in ("asked", "approved", "refused")},
     "instance.started": _fields("process_id", "version"),
     "instance.completed": _fields(),
     "instance.cancelled": _fields("reason"),
@@ -170,6 +173,9 @@ DETAILS = {
     "dossier.apologised": _fields("code", "agency", "old_promised_at", "new_promised_at", "reason"),
     "dossier.apology_missed": _fields("code", "agency", "promised_at"),
     "dossier.apology_reminded": _fields("code", "agency", "promised_at", "apology_deadline"),
+    "feedback.state_changed": _fields("agency", "label", "link_path", from_state=String(allow_none=True),
+                                      to_state=String()),
+    "feedback.transferred": _fields("from_agency", "to_agency", "reasons", "link_path"),
     "report.published": _fields("kind", "period", "content_sha256", "link_path",
                                 revision=Integer(), audience=List(String())),
 }
@@ -192,7 +198,7 @@ def event_schema(event_type: str) -> type[Schema]:
         "instance": Nested(InstanceSnapshot),
         "detail": Nested(EventPart.from_dict(DETAILS[event_type], name=f"{base}Detail")),
     }
-    if event_type.split(".")[0] in ("task", "reply", "deadline", "notification"):
+    if event_type.split(".")[0] in ("task", "reply", "deadline", "deadline_request", "notification"):
         data["task"] = Nested(TaskSnapshot)
     return _envelope(event_type, EventPart.from_dict(data, name=f"{base}Data"))
 

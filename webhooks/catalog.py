@@ -14,7 +14,11 @@ EVENT_TYPES = {
     "reply.deemed_agreed": "Cơ quan không trả lời đúng hạn nên được coi là đồng ý",
     "deadline.paused": "Thời hạn nhiệm vụ tạm dừng",
     "deadline.resumed": "Thời hạn nhiệm vụ tiếp tục",
-    "deadline.extended": "Thời hạn nhiệm vụ được gia hạn",
+    "deadline.extended": "Thời hạn nhiệm vụ được gia hạn (đề nghị thêm thời gian đã được duyệt)",
+    "deadline.pause_granted": "Thời hạn lùi theo số ngày tạm dừng đã được duyệt",
+    "deadline_request.asked": "Cơ quan đề nghị tạm dừng thời hạn hoặc xin thêm thời gian",
+    "deadline_request.approved": "Lãnh đạo cơ quan có thẩm quyền duyệt đề nghị về thời hạn",
+    "deadline_request.refused": "Lãnh đạo cơ quan có thẩm quyền từ chối đề nghị về thời hạn",
     "deadline.recomputed": "Thời hạn được tính lại theo lịch làm việc mới",
     "instance.started": "Hồ sơ được khởi tạo",
     "instance.completed": "Hồ sơ đã kết thúc",
@@ -34,6 +38,8 @@ EVENT_TYPES = {
     "dossier.apologised": "Cơ quan giải quyết gửi phiếu xin lỗi và hẹn lại ngày trả kết quả",
     "dossier.apology_missed": "Hồ sơ đến hạn trả mà chưa xong và không có phiếu xin lỗi",
     "dossier.apology_reminded": "Nhắc cơ quan: còn một ngày làm việc để gửi phiếu xin lỗi, hẹn lại",
+    "feedback.state_changed": "Phản ánh, kiến nghị chuyển trạng thái (tiếp nhận, từ chối, xử lý, công khai…)",
+    "feedback.transferred": "Phản ánh, kiến nghị vượt thẩm quyền được chuyển lên cơ quan cấp trên",
     "report.published": "Báo cáo kỷ luật hành chính của một tháng được công bố (bản mới)",
 }
 

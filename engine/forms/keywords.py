@@ -62,6 +62,17 @@ def agency_codes(options, value, ctx: FormContext) -> str | None:
     return None
 
 
+def higher_agency(enabled, value, ctx: FormContext) -> str | None:
+    """Refuse a transfer to an unknown agency or to one not above the acting agency's level."""
+    if not enabled or not isinstance(value, str):
+        return None
+    if value not in ctx.known_agencies:
+        return f"Không có cơ quan mã: {value}"
+    if ctx.transfer_check is None or ctx.acting_agency is None:
+        return "Không xác định được cơ quan đang xử lý để kiểm tra cấp thẩm quyền"
+    return ctx.transfer_check(ctx.acting_agency, value)
+
+
 def working_days(bounds, value, ctx: FormContext) -> str | None:
     """Refuse anything but a whole number of working days within the bounds."""
     low, high = bounds
@@ -80,6 +91,8 @@ REGISTRY: dict[str, Keyword] = {k.name: k for k in (
             agency_codes,
             "Mã cơ quan có trong danh bạ, không trùng nhau, không là cơ quan chủ trì "
             "(trừ khi {\"allow_lead\": true})"),
+    Keyword("x-higher-agency", {"const": True}, higher_agency,
+            "Mã cơ quan cấp trên của cơ quan đang xử lý (chỉ chuyển lên, không chuyển ngang)"),
     Keyword("x-working-days",
             {"type": "array", "prefixItems": [{"type": "integer", "minimum": 0},
                                               {"type": "integer", "maximum": 365}],

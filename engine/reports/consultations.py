@@ -1,18 +1,16 @@
-"""Consultation figures per agency: replies on time, late and deemed consent; requests sent."""
+"""Consultation figures per agency: replies on time, late and deemed consent; requests sent; pauses."""
 
 import sqlalchemy as sa
 
 from engine.instances import TaskStatus
 from engine.reports.sql import by_agency, count_if, deemed, open_at, touches, within
-from engine.store.tables import tasks
+from engine.store.tables import deadline_requests, tasks
 
 REPLY_FORM = "consultation_reply"
 REQUEST_FORM = "consultation_request"
 # Facts of the directive the consultation process cannot record yet; reported as such, not as 0.
 NOT_YET = {
     "returned_vague": "Chưa có chức năng trả lại ý kiến chưa rõ",
-    "pauses_requested": "Chưa có chức năng đề nghị tạm dừng thời hạn trả lời",
-    "pauses_approved": "Chưa có chức năng duyệt đề nghị tạm dừng",
     "over_broad_share": "Chưa có chức năng đánh dấu yêu cầu lấy ý kiến quá rộng (mục 1d)",
 }
 REPLY_FIELDS = ("replies_closed", "on_time", "late", "deemed_consent", "overdue_open_at_end")
@@ -59,3 +57,21 @@ def request_figures(conn, period) -> dict[str, dict]:
     for f in figures.values():
         f["agencies_per_request"] = round(f["agencies_consulted"] / f["requests_sent"], 2)
     return figures
+
+
+DEADLINE_REQUEST_FIELDS = ("pauses_requested", "pauses_approved", "more_time_requested",
+                           "more_time_approved")
+
+
+def deadline_request_figures(conn, period) -> dict[str, dict]:
+    """Count, per asking agency, pauses and more time asked in the period and approved in it."""
+    r = deadline_requests.c
+    asked, approved = within(r.asked_at, period), sa.and_(r.state == "approved", within(r.decided_at, period))
+    query = sa.select(
+        r.agency_code.label("agency"),
+        count_if(asked, r.kind == "pause").label("pauses_requested"),
+        count_if(approved, r.kind == "pause").label("pauses_approved"),
+        count_if(asked, r.kind == "more_time").label("more_time_requested"),
+        count_if(approved, r.kind == "more_time").label("more_time_approved"),
+    ).where(sa.or_(asked, approved)).group_by(r.agency_code)
+    return by_agency(conn.execute(query).mappings(), *DEADLINE_REQUEST_FIELDS)

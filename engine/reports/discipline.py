@@ -4,7 +4,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from engine.reports import consultations, dossiers, work
+from engine.reports import assignments, consultations, dossiers, work
 from engine.reports.bottlenecks import bottleneck_rows, step_rows
 from engine.reports.people import person_figures
 from engine.reports.period import Period
@@ -14,13 +14,14 @@ from engine.store.tables import agencies
 
 # Work the system cannot record yet: reported as absent, never as zeros.
 ABSENT = {
-    "assigned_tasks": "Chưa có quy trình theo dõi nhiệm vụ được giao",
     "feedback": "Chưa có quy trình xử lý phản ánh, kiến nghị",
 }
 REPLY_ZERO = dict.fromkeys(consultations.REPLY_FIELDS, 0)
 REQUEST_ZERO = {"requests_sent": 0, "agencies_consulted": 0, "agencies_per_request": None}
+DEADLINE_REQUEST_ZERO = dict.fromkeys(consultations.DEADLINE_REQUEST_FIELDS, 0)
 WORK_ZERO = dict.fromkeys(work.WORK_FIELDS, 0)
 VIOLATION_ZERO = dict.fromkeys((*work.VIOLATION_KINDS, "total"), 0)
+ASSIGNED_ZERO = dict.fromkeys(assignments.FIELDS, 0)
 DOSSIER_ZERO = {**dict.fromkeys(dossiers.FIELDS, 0), "on_time_rate": None, "progress_766": None}
 
 
@@ -28,21 +29,26 @@ def agency_rows(conn, period: Period) -> dict[str, dict]:
     """Return each agency's figures for a period, keyed by code, in code order."""
     replies = consultations.reply_figures(conn, period)
     requests = consultations.request_figures(conn, period)
+    asked = consultations.deadline_request_figures(conn, period)
     done = work.work_figures(conn, period)
     breaches = work.violation_figures(conn, period)
     cases = dossiers.dossier_figures(conn, period)
+    assigned = assignments.assignment_figures(conn, period)
     rows = {}
     for a in conn.execute(sa.select(agencies).order_by(agencies.c.code)).mappings():
         code = a["code"]
         row = {"agency": code, "name": a["name"], "head_name": a["head_name"],
                "consultations": {**REPLY_ZERO, **replies.get(code, {}), **REQUEST_ZERO,
-                                 **requests.get(code, {})},
+                                 **requests.get(code, {}), **DEADLINE_REQUEST_ZERO,
+                                 **asked.get(code, {})},
                "work": {**WORK_ZERO, **done.get(code, {})},
                "violations": {**VIOLATION_ZERO, **breaches.get(code, {})},
-               "dossiers": {**DOSSIER_ZERO, **cases.get(code, {})}}
+               "dossiers": {**DOSSIER_ZERO, **cases.get(code, {})},
+               "assigned_tasks": {**ASSIGNED_ZERO, **assigned.get(code, {})}}
         row["active"] = any((row["work"]["received"], row["work"]["closed"], row["work"]["open_at_end"],
                              row["violations"]["total"], row["consultations"]["requests_sent"],
-                             row["dossiers"]["in_period"], row["dossiers"]["received"]))
+                             row["dossiers"]["in_period"], row["dossiers"]["received"],
+                             row["assigned_tasks"]["assigned"], row["assigned_tasks"]["open_at_end"]))
         rows[code] = row
     return rows
 
@@ -96,6 +102,7 @@ def build_discipline_report(conn, period: Period, now: datetime, calendar, scori
         "violations": {"rows": _flat(month, "violations")},
         "dossiers": {"rows": _flat(month, "dossiers"),
                      "procedures": dossiers.procedure_times(conn, period, calendar)},
+        "assigned_tasks": {"rows": _flat(month, "assigned_tasks")},
         "people": people,
         "bottlenecks": {"simplification_target": scoring.simplification_target,
                         "rows": bottleneck_rows(conn, period, calendar, None,
@@ -108,7 +115,7 @@ def build_discipline_report(conn, period: Period, now: datetime, calendar, scori
 
 
 def _with_totals(sections: dict) -> dict:
-    for name in ("consultations", "work", "violations", "dossiers"):
+    for name in ("consultations", "work", "violations", "dossiers", "assigned_tasks"):
         sections[name]["totals"] = _totals(sections[name]["rows"])
     sections["dossiers"]["totals"].update(dossiers.rates(sections["dossiers"]["totals"]))
     return sections
@@ -122,7 +129,8 @@ def scope_report(report: dict, agency: str) -> dict:
         return [r for r in rows if r["agency"] == agency]
 
     sections = {name: dict(section) for name, section in s.items()}
-    for name in ("ranking", "consultations", "work", "violations", "bottlenecks", "dossiers"):
+    for name in ("ranking", "consultations", "work", "violations", "bottlenecks", "dossiers",
+                 "assigned_tasks"):
         sections[name]["rows"] = mine(s[name]["rows"])
     sections["dossiers"]["procedures"] = mine(s["dossiers"]["procedures"])
     # Province-wide step figures would reveal other agencies' times: show the agency's own.

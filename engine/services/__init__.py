@@ -1,11 +1,16 @@
 """Use cases: each runs in one unit of work and commits state, tasks, audit and outbox together."""
 
+from engine.services.assignments import assignment_backlog, get_assignment, list_assignments
+from engine.services.deadline_requests import (
+    decide_deadline_request,
+    list_deadline_requests,
+    request_deadline_change,
+)
 from engine.services.deadlines import (
+    end_legacy_pause,
     explain_deadline,
-    extend_task,
-    pause_task,
     recompute_deadlines,
-    resume_task,
+    refuse_self_service,
 )
 from engine.services.enforcement import climb_ladder, fire_timer, handlers, overdue_list
 from engine.services.instances import cancel_instance, get_instance, start_instance
@@ -27,26 +32,31 @@ from engine.store.repositories import TaskQuery
 
 __all__ = [
     "TaskQuery",
+    "assignment_backlog",
     "cancel_instance",
     "claim_task",
     "climb_ladder",
     "complete_task",
+    "decide_deadline_request",
     "deploy_process",
+    "end_legacy_pause",
     "explain_deadline",
-    "extend_task",
     "fire_timer",
+    "get_assignment",
     "get_instance",
     "get_process",
     "get_task",
     "handlers",
+    "list_assignments",
+    "list_deadline_requests",
     "list_processes",
     "list_tasks",
     "load_process_directory",
     "overdue_list",
-    "pause_task",
     "reassign_task",
+    "refuse_self_service",
     "recompute_deadlines",
-    "resume_task",
+    "request_deadline_change",
     "start_instance",
     "unclaim_task",
 ]

@@ -1,71 +1,80 @@
-"""Pause, resume and extend task deadlines, explain them, and recompute them after a calendar change."""
+"""Explain task deadlines, recompute them after a calendar change, and refuse self-service moves.
+
+Nobody moves the clock that binds them: a pause or more time is asked for and decided by
+another (engine.services.deadline_requests), or granted by a process step that another
+agency completes (engine.services.ledger); both write the ledger through ``change_deadline``.
+"""
+
+from typing import NoReturn
 
 from engine import policy
 from engine.clock import Clock
-from engine.deadlines import Change, ChangeKind, Deadline, explain, replay
+from engine.deadlines import ChangeKind, Deadline, explain, replay
 from engine.errors import Conflict, Invalid
-from engine.events import DeadlineChanged
 from engine.identity import SYSTEM, Principal
-from engine.instances import TaskStatus
+from engine.instances import TaskStatus, approver_of
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
-from engine.services.persistence import ladder_prefix, schedule_ladder
+from engine.services.ledger import change_deadline, changes_of, record, reschedule
 from engine.services.tasks import task_resource, task_row
 from engine.store.uow import UnitOfWork
-from engine.views import task_view
+from engine.views import deadline_request_view, task_view
 
 FINGERPRINT_KEY = "calendar_fingerprint"
-MAX_EXTENSION_DAYS = 60
+SELF_SERVICE_GONE = ("Cơ quan không tự tạm dừng, chạy lại hay gia hạn thời hạn của mình: gửi đề nghị "
+                     "(POST /api/v1/tasks/{id}/deadline-requests) để lãnh đạo cơ quan có thẩm quyền duyệt")
 
 
-def pause_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str, reason: str,
-               rules: Rules | None = None) -> dict:
-    """Stop a task's clock, e.g. while the citizen supplements the dossier or pays fees."""
+def refuse_self_service(uow: UnitOfWork, principal: Principal, task_id: str) -> NoReturn:
+    """Refuse an agency pausing or extending its own clock, naming the way that remains.
+
+    A task whose process grants extensions in a step of its own (``extends``) points there;
+    any other task points to a pause or more-time request.
+    """
     with uow:
-        task = _running_deadline(uow, principal, task_id)
-        if task["paused_at"] is not None:
-            raise Conflict("Thời hạn đang tạm dừng")
-        return _change(uow, clock, principal, task, ChangeKind.PAUSED, reason, rules)
+        task = running_deadline(uow, principal, task_id)
+        version_id = uow.instances.get(task["instance_id"])["process_version_id"]
+        approver = approver_of(uow.processes.compiled(version_id), task["bpmn_id"])
+    if approver is not None:
+        raise Conflict(f"Thời hạn nhiệm vụ này chỉ được gia hạn khi bước '{approver}' đồng ý")
+    raise Conflict(SELF_SERVICE_GONE)
 
 
-def resume_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str, reason: str,
-                rules: Rules | None = None) -> dict:
-    """Restart a paused clock; the due date moves by the paused working time."""
+def end_legacy_pause(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str,
+                     reason: str, rules: Rules | None = None) -> dict:
+    """Restart a clock an agency paused itself before pauses needed approval (migration 0020).
+
+    Such a pause has no end but this one, and leaving it open would keep the task from ever
+    being overdue; any other clock is moved only by a decided request.
+    """
     with uow:
-        task = _running_deadline(uow, principal, task_id)
+        task = running_deadline(uow, principal, task_id)
         if task["paused_at"] is None:
-            raise Conflict("Thời hạn không ở trạng thái tạm dừng")
-        return _change(uow, clock, principal, task, ChangeKind.RESUMED, reason, rules)
-
-
-def extend_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str,
-                working_days: int, reason: str, rules: Rules | None = None) -> dict:
-    """Extend a deadline once, by a head of the task's agency, with a reason."""
-    if not 1 <= working_days <= MAX_EXTENSION_DAYS:
-        raise Invalid("Số ngày gia hạn không hợp lệ",
-                      {"working_days": f"Từ 1 đến {MAX_EXTENSION_DAYS} ngày làm việc"})
-    with uow:
-        task = _running_deadline(uow, principal, task_id)
-        policy.require(principal, Action.EXTEND_DEADLINE, Resource(task["agency_code"]))
-        if any(c["kind"] == ChangeKind.EXTENDED for c in uow.ledger.for_task(task_id)):
-            raise Conflict("Thời hạn chỉ được gia hạn một lần")
-        return _change(uow, clock, principal, task, ChangeKind.EXTENDED, reason, rules,
-                       working_days=working_days, approved_by=principal.subject)
+            raise Conflict(SELF_SERVICE_GONE)
+        if len((reason or "").strip()) < 5:
+            raise Invalid("Thiếu lý do", {"reason": "Bắt buộc, ít nhất 5 ký tự"})
+        change_deadline(uow, clock.now(), principal, task, ChangeKind.RESUMED, reason.strip(),
+                        rules or default_rules())
+        view = task_view(uow.tasks.get(task_id))
+        uow.commit()
+    return view
 
 
 def explain_deadline(uow: UnitOfWork, principal: Principal, task_id: str,
                      rules: Rules | None = None) -> dict:
-    """Show how a task's due date was computed, day by day, with its ledger."""
+    """Show how a task's due date was computed, day by day, with its ledger and requests."""
     with uow:
         task = task_row(uow, task_id)
         policy.require(principal, Action.READ_TASK, Resource(task["agency_code"]))
         if task["deadline"] is None:
             return {"task_id": task_id, "due": None, "explanation_vi": "Nhiệm vụ này không có thời hạn."}
         rows = uow.ledger.for_task(task_id)
+        asked = uow.requests.for_task(task_id)
     calendar = (rules or default_rules()).calendar.for_agency(task["agency_code"])
-    body = explain(Deadline.from_json(task["deadline"]), _changes(rows), calendar)
+    body = explain(Deadline.from_json(task["deadline"]), changes_of(rows), calendar)
     body["task_id"] = task_id
     body["ledger"] = [_ledger_view(r) for r in rows]
+    body["requests"] = [deadline_request_view(r) for r in asked]
     return body
 
 
@@ -81,22 +90,23 @@ def recompute_deadlines(uow: UnitOfWork, clock: Clock, rules: Rules) -> list[dic
             return []
         changed = []
         for task in uow.tasks.open_with_deadlines():
-            due = replay(Deadline.from_json(task["deadline"]), _changes(uow.ledger.for_task(task["id"])),
+            due = replay(Deadline.from_json(task["deadline"]), changes_of(uow.ledger.for_task(task["id"])),
                          calendar.for_agency(task["agency_code"])).due
             if due != task["due_at"]:
                 reason = (f"Lịch làm việc, giờ làm việc hoặc quy tắc tính thời hạn thay đổi"
                           f" (phiên bản {calendar.fingerprint})")
-                _record(uow, clock.now(), SYSTEM, task, ChangeKind.RECOMPUTED, reason, due)
+                record(uow, clock.now(), SYSTEM, task, ChangeKind.RECOMPUTED, reason, due)
                 uow.tasks.update(task["id"], due_at=due)
                 if task["paused_at"] is None:  # a paused clock reminds no one until resumed
-                    _reschedule(uow, rules, task, due, clock.now())
+                    reschedule(uow, rules, task, due, clock.now())
                 changed.append({"task_id": task["id"], "old_due": task["due_at"], "new_due": due})
         uow.settings.put(FINGERPRINT_KEY, calendar.fingerprint)
         uow.commit()
     return changed
 
 
-def _running_deadline(uow, principal, task_id):
+def running_deadline(uow, principal, task_id):
+    """Return an open task with a deadline that the principal may act on, or refuse."""
     task = task_row(uow, task_id)
     policy.require(principal, Action.ACT_ON_TASK, task_resource(task))
     if task["state"] != TaskStatus.OPEN:
@@ -104,43 +114,6 @@ def _running_deadline(uow, principal, task_id):
     if task["deadline"] is None:
         raise Conflict("Nhiệm vụ này không có thời hạn")
     return task
-
-
-def _change(uow, clock, principal, task, kind, reason, rules, **extra) -> dict:
-    if not reason or len(reason.strip()) < 5:
-        raise Invalid("Thiếu lý do", {"reason": "Bắt buộc, ít nhất 5 ký tự"})
-    now, rules = clock.now(), rules or default_rules()
-    changes = [*_changes(uow.ledger.for_task(task["id"])),
-               Change(kind, now, extra.get("working_days", 0))]
-    state = replay(Deadline.from_json(task["deadline"]), changes,
-                   rules.calendar.for_agency(task["agency_code"]))
-    _record(uow, now, principal, task, kind, reason.strip(), state.due, **extra)
-    uow.tasks.update(task["id"], due_at=state.due, paused_at=state.paused_since)
-    if state.paused_since is None:
-        _reschedule(uow, rules, task, state.due, now)
-    else:
-        uow.jobs.cancel_prefix(ladder_prefix(task["id"]))  # a paused clock reminds no one
-    view = task_view(uow.tasks.get(task["id"]))
-    uow.commit()
-    return view
-
-
-def _reschedule(uow, rules, task, due, now) -> None:
-    process_id = uow.instances.get(task["instance_id"])["process_id"]
-    schedule_ladder(uow, rules, process_id, task["id"], task["agency_code"], due,
-                    task["deemed_consent"], now)
-
-
-def _record(uow, now, principal, task, kind, reason, new_due, **extra) -> None:
-    uow.ledger.add(task_id=task["id"], kind=kind, at=now, actor=principal.subject, reason=reason,
-                   working_days=extra.get("working_days", 0), approved_by=extra.get("approved_by"),
-                   old_due=task["due_at"], new_due=new_due)
-    uow.journal.record(DeadlineChanged(task["instance_id"], now, principal.subject, task["id"],
-                                       task["agency_code"], kind, reason, new_due))
-
-
-def _changes(rows) -> list[Change]:
-    return [Change(ChangeKind(r["kind"]), r["at"], r["working_days"]) for r in rows]
 
 
 def _ledger_view(row) -> dict:

@@ -50,6 +50,39 @@ def dossier_document(uow: UnitOfWork, clock: Clock, principal: Principal, code: 
     return retrying_stale(attempt)
 
 
+def printable_forms(uow: UnitOfWork, principal: Principal, code: str) -> list[dict]:
+    """List the forms of a dossier whose fact happened (no refusal form for an accepted one)."""
+    with uow:
+        row = dossier_row(uow, code)
+        require_dossier(uow, principal, Action.READ_DOSSIER, row)
+        history = uow.journal.history(row["instance_id"])
+        tasks, _ = uow.tasks.search(TaskQuery(instance_id=row["instance_id"], limit=1000))
+    tasks = in_handoff_order(tasks, history)
+    changes = [h for h in history if h["type"] == "dossier.status_changed"]
+    facts = {"received_at": row["received_at"], "status": DossierStatus(row["status"]).label,
+             "apology": next((h for h in history if h["type"] == "dossier.apologised"), None)}
+    return [{"form": form.value, "title": TITLES[form]} for form in Form
+            if not _missing(form, {**facts, "reasons": _reasons(changes, tasks, form)})]
+
+
+def printable_papers(uow: UnitOfWork, clock: Clock, principal: Principal, instance_id: str,
+                     rules: Rules | None = None) -> list[dict]:
+    """List the consultation papers of an instance that the principal may print now."""
+    rules = rules or default_rules()
+    with uow:
+        return [{"paper": paper.value, "title": PAPER_TITLES[paper]} for paper in ConsultationPaper
+                if _applies(lambda p=paper: _consultation_facts(uow, principal, instance_id, p,
+                                                                clock.now(), rules))]
+
+
+def _applies(gather) -> bool:
+    try:
+        gather()
+    except (Invalid, Forbidden):
+        return False
+    return True
+
+
 def _number(uow, facts: dict, rules: Rules) -> str:
     """Return the form's number and symbol, taking the next of its agency's series on first print."""
     form = Form(facts["form"])
@@ -90,20 +123,18 @@ def _facts(uow, row, form: Form, now: datetime, rules: Rules) -> dict:
     changes = [h for h in history if h["type"] == "dossier.status_changed"]
     apology = next((h for h in history if h["type"] == "dossier.apologised"), None)
     tasks, _ = uow.tasks.search(TaskQuery(instance_id=row["instance_id"], limit=1000))
-    # Steps opened in one instant are ordered as the audit trail recorded them.
-    opened = {h["task_id"]: h["id"] for h in reversed(history) if h["type"] == "task.assigned"}
-    tasks = sorted(tasks, key=lambda t: (t["created_at"], opened.get(t["id"], 0)))
+    tasks = in_handoff_order(tasks, history)
     facts = {
         "form": form.value, "title": TITLES[form], "now": now,
         "code": row["code"], "status": DossierStatus(row["status"]).label,
         "procedure": {"code": version["code"], "name": version["name"],
                       "total_working_days": version["total_working_days"]},
-        "agency": _agency(uow, row["agency_code"]), "desk": _agency(uow, row["desk_agency"]),
+        "agency": agency_facts(uow, row["agency_code"]), "desk": agency_facts(uow, row["desk_agency"]),
         "applicant": dict(row["applicant"]), "channel": row["channel"],
         "submitted_at": row["submitted_at"], "received_at": row["received_at"],
         "promised_at": row["promised_at"], "original_promised_at": row["original_promised_at"],
         "finished_at": row["finished_at"], "supplement_count": row["supplement_count"],
-        "received_by": _person(uow, next((c["actor"] for c in changes
+        "received_by": person_name(uow, next((c["actor"] for c in changes
                                            if c["detail"]["to_status"] == 2), None)),
         "documents": _received_documents(uow, row, rules, now),
         "pauses": _pauses(changes),
@@ -115,7 +146,8 @@ def _facts(uow, row, form: Form, now: datetime, rules: Rules) -> dict:
     }
     facts["issued_at"] = _issued_at(facts)
     if form == Form.CONTROL_SHEET:
-        facts["handoffs"] = _handoffs(uow, tasks, rules.calendar.tz, facts)
+        facts["handoffs"] = handoffs(uow, tasks, rules.calendar.tz,
+                                     {"agency": facts["desk"]["name"], "person": facts["received_by"]})
     _check_applies(form, facts)
     return facts
 
@@ -133,17 +165,21 @@ def _issued_at(facts: dict) -> datetime:
 
 def _check_applies(form: Form, facts: dict) -> None:
     """Refuse a form whose fact never happened: no apology, no refusal, no supplement request."""
-    missing = {
+    if _missing(form, facts):
+        raise Invalid(f"Hồ sơ {facts['code']} không có {TITLES[form].lower()}")
+
+
+def _missing(form: Form, facts: dict) -> bool:
+    """Tell whether the fact a form records never happened to the dossier."""
+    return {
         Form.RECEIPT: facts["received_at"] is None and facts["status"] != DossierStatus.SUBMITTED.label,
         Form.APOLOGY: facts["apology"] is None,
         Form.REFUSAL: facts["reasons"] is None,
         Form.SUPPLEMENT: facts["reasons"] is None,
-    }
-    if missing.get(form):
-        raise Invalid(f"Hồ sơ {facts['code']} không có {TITLES[form].lower()}")
+    }.get(form, False)
 
 
-def _agency(uow, code: str) -> dict:
+def agency_facts(uow, code: str) -> dict:
     agency = uow.directory.agency(code)
     return {"code": code, "name": agency["name"] if agency else code,
             "head_name": agency["head_name"] if agency else None,
@@ -195,7 +231,7 @@ def _reasons(changes, tasks, form: Form) -> str | None:
     return None
 
 
-def _person(uow, actor: str | None) -> str | None:
+def person_name(uow, actor: str | None) -> str | None:
     """Name the officer behind an audit actor; an API token or the system has no name to print."""
     if not actor or not actor.startswith("user:"):
         return None
@@ -203,17 +239,28 @@ def _person(uow, actor: str | None) -> str | None:
     return user["full_name"] if user else None
 
 
-def _handoffs(uow, tasks, tz, facts) -> list[dict]:
-    """List each hand-off: who gave, who received, when, by when, when done, and the verdict."""
-    rows, giver = [], {"agency": facts["desk"]["name"], "person": facts["received_by"]}
+def in_handoff_order(tasks: list, history: list) -> list:
+    """Order steps as they were handed on; steps opened in one instant as the audit recorded them."""
+    opened = {h["task_id"]: h["id"] for h in reversed(history) if h["type"] == "task.assigned"}
+    return sorted(tasks, key=lambda t: (t["created_at"], opened.get(t["id"], 0)))
+
+
+def handoffs(uow, tasks, tz, giver: dict) -> list[dict]:
+    """List each hand-off: who gave, who received, when, by when, when done, and the verdict.
+
+    ``giver`` is who handed the first step on: the desk that received a dossier, the agency
+    that started a consultation.
+    """
+    rows = []
     names = {}
     for task in tasks:
         verdict = handoff_verdict(task["completed_at"], task["due_at"], tz)
         if task["agency_code"] not in names:
-            names[task["agency_code"]] = _agency(uow, task["agency_code"])["name"]
+            names[task["agency_code"]] = agency_facts(uow, task["agency_code"])["name"]
         receiver = {"agency": names[task["agency_code"]],
-                    "person": _person(uow, task["completed_by"])}
-        rows.append({"step": task["name"], "giver": giver, "receiver": receiver,
+                    "person": person_name(uow, task["completed_by"])}
+        rows.append({"task_id": task["id"], "bpmn_id": task["bpmn_id"], "agency_code": task["agency_code"],
+                     "step": task["name"], "giver": giver, "receiver": receiver,
                      "received_at": task["created_at"], "due_at": task["due_at"],
                      "completed_at": task["completed_at"], "verdict": verdict.value,
                      "verdict_label": verdict.label})
@@ -286,14 +333,14 @@ def _consultation_facts(uow, principal: Principal, instance_id: str, paper: Cons
     if paper == ConsultationPaper.SYNTHESIS and synthesis is None:
         raise Invalid("Cơ quan chủ trì chưa tổng hợp ý kiến")
     tz = rules.calendar.tz
-    lead = _agency(uow, row["lead_agency"])
+    lead = agency_facts(uow, row["lead_agency"])
     return {
         "paper": paper.value, "title": PAPER_TITLES[paper], "now": now, "instance_id": instance_id,
         "lead": lead, "subject": request.get("title", ""), "summary": request.get("summary", ""),
         "reply_days": request.get("reply_days"),
         "issued_at": (draft if paper == ConsultationPaper.REQUEST else synthesis)["completed_at"],
         "reply_due_at": max((t["due_at"] for t in replies if t["due_at"]), default=None),
-        "consulted": [_agency(uow, c) for c in request.get("consulted_agencies", [])],
+        "consulted": [agency_facts(uow, c) for c in request.get("consulted_agencies", [])],
         "replies": [_reply(uow, t, tz) for t in replies],
         "synthesis": (synthesis["data"] or {}).get("synthesis", "") if synthesis else "",
     }
@@ -303,7 +350,7 @@ def _reply(uow, task, tz) -> dict:
     data = (task["data"] or {}) if task["completed_at"] else {}
     position = data.get("position")
     verdict = handoff_verdict(task["completed_at"], task["due_at"], tz)
-    return {"agency": _agency(uow, task["agency_code"])["name"],
+    return {"agency": agency_facts(uow, task["agency_code"])["name"],
             "position": POSITIONS.get(position, "Chưa trả lời"), "reasons": data.get("reasons") or "",
             "received_at": task["created_at"], "due_at": task["due_at"],
             "replied_at": task["completed_at"], "deemed": position == DEEMED_AGREE,
@@ -345,5 +392,5 @@ def dossier_log(uow: UnitOfWork, clock: Clock, principal: Principal, agency: str
                 "finished_at": row["finished_at"], "status": DossierStatus(row["status"]).label,
                 "verdict_label": VERDICTS.get(verdict, ""), "supplements": row["supplement_count"],
                 "apologised": row["apologised_at"] is not None})
-        return {"title": "Sổ theo dõi hồ sơ", "now": now, "agency": _agency(uow, agency),
+        return {"title": "Sổ theo dõi hồ sơ", "now": now, "agency": agency_facts(uow, agency),
                 "first": first, "end": end, "entries": entries}

@@ -8,10 +8,11 @@ from engine.errors import Invalid, NotFound, StepFailed
 from engine.events import InstanceStartFailed
 from engine.forms import SYSTEM_VARIABLES, FormContext, land
 from engine.identity import Principal
-from engine.instances import InstanceStatus, ProcessInstance, start_form
+from engine.instances import InstanceStatus, ProcessInstance, start_form, start_properties
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
 from engine.services.persistence import (
+    keep_hot,
     load_instance,
     publish,
     record_failure,
@@ -39,6 +40,8 @@ def start_instance(uow: UnitOfWork, clock: Clock, principal: Principal, process_
             if version is None:
                 raise NotFound(f"Không có quy trình '{process_id}'")
             number = version["version"]
+            starter = start_properties(uow.processes.compiled(version["id"])).get("starter_role")
+            policy.require(principal, Action.START_INSTANCE, Resource(starter_role=starter))
             view = _start(uow, principal, instance_id, version, variables, rules, now)
             uow.commit()
     except StepFailed as err:
@@ -68,7 +71,7 @@ def create_instance(uow, principal: Principal, instance_id: str, version, variab
               "provincial_office": uow.directory.agency_of_kind(PROVINCIAL_OFFICE_KIND)}
     instance = ProcessInstance.start(
         instance_id, process_id, version["version"], compiled,
-        script_engine(rules.calendar, now), rules.calendar, seeded, now, principal.subject,
+        script_engine(rules, now), rules.calendar, seeded, now, principal.subject,
     )
     uow.instances.add(
         id=instance.id, process_version_id=version["id"], process_id=process_id,
@@ -77,6 +80,7 @@ def create_instance(uow, principal: Principal, instance_id: str, version, variab
         started_by=principal.subject, created_at=now, updated_at=now,
         ended_at=now if instance.status != InstanceStatus.RUNNING else None,
     )
+    keep_hot(uow, instance, 1)
     if before_publish is not None:
         before_publish(instance)
     publish(uow, instance, rules, now)
@@ -137,5 +141,5 @@ def _view(uow, principal: Principal, instance_id: str, instance=None, rules=None
     policy.require(principal, Action.READ_INSTANCE, resource)
     full = policy.reads_all(principal) or principal.agency == row["lead_agency"]
     if instance is None:
-        _, instance = load_instance(uow, instance_id, rules, row["updated_at"])
+        _, instance = load_instance(uow, instance_id, rules, row["updated_at"], writing=False)
     return instance_view(row, instance, tasks, uow.journal.history(instance_id), principal, full)

@@ -5,14 +5,16 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from engine.calendar import WorkCalendar
 from engine.deadlines import timer_helpers
 from engine.errors import NotFound, StaleState, StepFailed
 from engine.events import InstanceStartFailed, StepFailedRecorded
 from engine.instances import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from engine.periods import period_helpers
 from engine.rules import Rules
 from engine.scripting import SandboxScriptEngine
+from engine.services.assignment_state import follow_assignment
 from engine.services.dossier_status import follow_instance
+from engine.services.feedback_state import follow_feedback
 
 log = logging.getLogger(__name__)
 STALE_ATTEMPTS = 4
@@ -34,24 +36,34 @@ def retrying_stale(attempt: Callable[[], T]) -> T:
     return attempt()
 
 
-def script_engine(calendar: WorkCalendar, now: datetime) -> SandboxScriptEngine:
+def script_engine(rules: Rules, now: datetime) -> SandboxScriptEngine:
     """Build the sandboxed engine for one step, with deadline helpers anchored at ``now``.
 
     Anchoring on the use case's instant makes a boundary timer written as
     ``due_in_working_days(n)`` agree to the second with the task's stored due date.
+    ``feedback_days(kind)`` reads the province's handling limit of a kind of feedback.
     """
-    return SandboxScriptEngine(helpers=timer_helpers(calendar, now))
+    return SandboxScriptEngine(helpers={**timer_helpers(rules.calendar, now),
+                                        **period_helpers(rules.calendar, now),
+                                        "feedback_days": rules.feedback.handle_days,
+                                        "feedback_step_days": rules.feedback.step_days})
 
 
-def load_instance(uow, instance_id: str, rules: Rules, now: datetime):
-    """Return the instance row and its aggregate, with a fresh sandboxed engine attached."""
+def load_instance(uow, instance_id: str, rules: Rules, now: datetime, writing: bool = True):
+    """Return the instance row and its aggregate, with a fresh sandboxed engine attached.
+
+    A step about to write takes the workflow its process last committed for this very version,
+    when it still holds one, instead of restoring it from JSON; a read restores its own copy
+    and leaves the hot one for the next step.
+    """
     row = uow.instances.get(instance_id)
     if row is None:
         raise NotFound("Không tìm thấy hồ sơ")
     compiled = uow.processes.compiled(row["process_version_id"])
+    hot = uow.hot.take(row["id"], row["version"]) if writing else None
     instance = ProcessInstance.load(row["id"], row["process_id"], row["process_version"],
-                                    row["state_json"], compiled, script_engine(rules.calendar, now),
-                                    rules.calendar, row["status"])
+                                    row["state_json"], compiled, script_engine(rules, now),
+                                    rules.calendar, row["status"], workflow=hot)
     return row, instance
 
 
@@ -60,7 +72,14 @@ def save_instance(uow, row, instance: ProcessInstance, rules: Rules, now: dateti
     ended = now if instance.status != InstanceStatus.RUNNING else None
     uow.instances.save(row["id"], row["version"], state_json=instance.dump(),
                        status=instance.status, updated_at=now, ended_at=ended, last_error=None)
+    keep_hot(uow, instance, row["version"] + 1)
     publish(uow, instance, rules, now)
+
+
+def keep_hot(uow, instance: ProcessInstance, version: int) -> None:
+    """Keep the workflow in memory once its state commits as ``version``, for the next step."""
+    if instance.status == InstanceStatus.RUNNING:
+        uow.after_commit(lambda: uow.hot.keep(instance.id, version, instance.workflow))
 
 
 def publish(uow, instance: ProcessInstance, rules: Rules, now: datetime) -> None:
@@ -83,6 +102,8 @@ def publish(uow, instance: ProcessInstance, rules: Rules, now: datetime) -> None
     uow.journal.record_all(instance.events)
     instance.events.clear()
     follow_instance(uow, instance, rules, now, actor)
+    follow_assignment(uow, instance, now, actor)
+    follow_feedback(uow, instance, now, actor)
     for task_id, due in instance.waiting_timers():
         key = f"timer:{instance.id}:{task_id}:{due.isoformat()}"
         # SpiffWorkflow fires a timer once its instant is strictly past, hence the microsecond.
@@ -95,7 +116,8 @@ def _open_tasks(uow, instance: ProcessInstance, opened: list[HumanTask], rules: 
         dict(id=t.id, instance_id=instance.id, bpmn_id=t.bpmn_id, name=t.name, lane=t.lane,
              agency_code=t.agency, form=t.form, created_at=now, due_at=t.due_at,
              deadline=t.deadline.to_json() if t.deadline else None,
-             deemed_consent=t.deemed_consent, data=json_safe(t.data))
+             deemed_consent=t.deemed_consent, pause_approver=t.pause_approver,
+             data=json_safe(t.data))
         for t in opened
     ])
     uow.jobs.schedule_many("ladder", [

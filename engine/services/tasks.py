@@ -9,6 +9,8 @@ from engine.identity import Principal
 from engine.instances import TaskStatus
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
+from engine.services.feedback_state import transfer_rule
+from engine.services.ledger import grant_extension
 from engine.services.persistence import (
     load_instance,
     record_failure,
@@ -38,10 +40,16 @@ def _complete_task(uow, clock, principal, task_id, data, rules) -> dict:
                 raise Conflict("Nhiệm vụ đã được xử lý")
             rules = rules or default_rules()
             row, instance = load_instance(uow, instance_id, rules, now)
-            ctx = FormContext(uow.directory.agency_codes, row["lead_agency"])
+            # Only the process knows which steps are a head's to take (a signature, a ruling).
+            policy.require(principal, Action.ACT_IN_ROLE,
+                           Resource(actor_role=instance.actor_role(task_id)))
+            ctx = FormContext(uow.directory.agency_codes, row["lead_agency"], task["agency_code"],
+                              transfer_rule(uow, rules))
             cleaned = validate_submission(instance.form(task["form"]), data, ctx)
             instance.complete_task(task_id, cleaned, now, principal.subject)
             save_instance(uow, row, instance, rules, now)
+            for grant in instance.grants:
+                grant_extension(uow, now, principal, task, grant, rules)
             if task["due_at"] is not None and now > task["due_at"]:
                 uow.violations.add(agency_code=task["agency_code"], kind="late_completion",
                                    instance_id=instance_id, task_id=task_id, occurred_at=now,

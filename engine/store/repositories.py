@@ -53,6 +53,10 @@ class Processes:
         query = sa.select(t).where(t.c.process_id == process_id, t.c.content_hash == content_hash)
         return self.conn.execute(query).mappings().first()
 
+    def get(self, version_id: int):
+        query = sa.select(process_versions).where(process_versions.c.id == version_id)
+        return self.conn.execute(query).mappings().first()
+
     def latest(self, process_id: str):
         t = process_versions
         query = sa.select(t).where(t.c.process_id == process_id).order_by(t.c.version.desc())
@@ -84,6 +88,12 @@ class Processes:
         )
         return list(self.conn.execute(query).mappings())
 
+    def document(self, process_id: str, version: int):
+        """Return one version's row with its BPMN text, or None."""
+        t = process_versions
+        query = sa.select(t).where(t.c.process_id == process_id, t.c.version == version)
+        return self.conn.execute(query).mappings().first()
+
     def compiled(self, version_id: int) -> CompiledSpec:
         return self.cache.get(self.conn, version_id)
 
@@ -100,6 +110,13 @@ class Instances:
     def get(self, instance_id: str):
         query = sa.select(instances).where(instances.c.id == instance_id)
         return self.conn.execute(query).mappings().first()
+
+    def running_per_version(self) -> dict[tuple[str, int], int]:
+        """Count the running instances of each process version, keyed by (process id, version)."""
+        t = instances
+        query = (sa.select(t.c.process_id, t.c.process_version, sa.func.count())
+                 .where(t.c.status == "running").group_by(t.c.process_id, t.c.process_version))
+        return {(p, v): n for p, v, n in self.conn.execute(query)}
 
     def note_error(self, instance_id: str, error: str) -> None:
         """Remember the last failed step; not a state change, so the version stays."""
@@ -142,7 +159,8 @@ class Tasks:
     def add_many(self, rows: list[dict]) -> None:
         """Open several tasks in one statement (a multi-instance step opens one per agency)."""
         if rows:
-            self.conn.execute(sa.insert(tasks).values([{**r, "state": TaskStatus.OPEN} for r in rows]))
+            # A list of parameter sets, not a VALUES list: one cached statement for any count.
+            self.conn.execute(sa.insert(tasks), [{**r, "state": TaskStatus.OPEN} for r in rows])
 
     def get(self, task_id: str):
         return self.conn.execute(sa.select(tasks).where(tasks.c.id == task_id)).mappings().first()
@@ -228,19 +246,21 @@ class Journal:
         if not events:
             return
         payloads = [e.payload() for e in events]
-        self.conn.execute(sa.insert(audit_events).values([
+        # Lists of parameter sets, so each insert is one cached statement whatever the count.
+        self.conn.execute(sa.insert(audit_events), [
             dict(instance_id=e.instance_id, task_id=p.get("task_id"), type=e.type, actor=e.actor,
                  occurred_at=e.occurred_at, detail=p)
             for e, p in zip(events, payloads, strict=True)
-        ]))
+        ])
         rows = [dict(type=e.type, occurred_at=e.occurred_at, payload=p)
                 for e, p in zip(events, payloads, strict=True)]
         kinds = self._listeners()
         if not kinds:
-            self.conn.execute(sa.insert(outbox).values(rows))
+            self.conn.execute(sa.insert(outbox), rows)
             return
+        returning = outbox.c.id, outbox.c.occurred_at
         added = list(self.conn.execute(
-            sa.insert(outbox).values(rows).returning(outbox.c.id, outbox.c.occurred_at)))
+            sa.insert(outbox).returning(*returning, sort_by_parameter_order=True), rows))
         for kind in kinds:
             Jobs(self.conn).schedule_many(kind, [
                 (f"{kind}:{outbox_id}", at, {"outbox_id": outbox_id}) for outbox_id, at in added

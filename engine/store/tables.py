@@ -165,6 +165,8 @@ tasks = sa.Table(
     sa.Column("paused_at", UtcDateTime()),
     sa.Column("escalation_level", sa.Integer, nullable=False, default=0),
     sa.Column("deemed_consent", sa.Boolean, nullable=False, default=False),
+    # Who approves a pause of this task's clock: lead, own_head or none (migration 0020).
+    sa.Column("pause_approver", sa.String(16)),
     sa.Column("claimed_by", sa.String(36)),
     sa.Column("claimed_at", UtcDateTime()),
     sa.Column("completed_at", UtcDateTime()),
@@ -211,6 +213,38 @@ deadline_changes = sa.Table(
     sa.Column("approved_by", sa.String(160)),
     sa.Column("old_due", UtcDateTime()),
     sa.Column("new_due", UtcDateTime()),
+)
+
+# A party bound by a deadline asks; another decides (migration 0020). ``kind`` is ``pause``
+# (the clock stops for the approved working days) or ``more_time`` (asked once per task).
+deadline_requests = sa.Table(
+    "deadline_requests", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("task_id", sa.ForeignKey("tasks.id"), nullable=False, index=True),
+    sa.Column("instance_id", sa.String(36), nullable=False),
+    sa.Column("agency_code", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("working_days", sa.Integer, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("asked_by", sa.String(160), nullable=False),
+    sa.Column("asked_at", UtcDateTime(), nullable=False),
+    sa.Column("approver_agency", sa.String(32), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("decided_by", sa.String(160)),
+    sa.Column("decided_at", UtcDateTime()),
+    sa.Column("decision_reason", sa.Text),
+    sa.Index(None, "approver_agency", "state"),
+    sa.Index(None, "agency_code", "asked_at"),
+)
+
+# The Provincial Office's finding that a consultation asked agencies not concerned (item 1d).
+consultation_flags = sa.Table(
+    "consultation_flags", metadata,
+    sa.Column("instance_id", sa.ForeignKey("instances.id"), primary_key=True),
+    sa.Column("lead_agency", sa.String(32), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("flagged_by", sa.String(160), nullable=False),
+    sa.Column("flagged_at", UtcDateTime(), nullable=False),
 )
 
 settings = sa.Table(
@@ -307,4 +341,57 @@ issued_documents = sa.Table(
     sa.Column("issued_at", UtcDateTime(), nullable=False),
     sa.UniqueConstraint("subject", "form"),
     sa.UniqueConstraint("agency_code", "year", "number"),
+)
+
+# One row per assigned task (process theo_doi_nhiem_vu), kept in step with its instance after
+# every step: what the Provincial Office registered, and where the task stands. The due date
+# is not copied here: it is the lead's task's, which an approved extension moves.
+assignments = sa.Table(
+    "assignments", metadata,
+    sa.Column("instance_id", sa.ForeignKey("instances.id"), primary_key=True),
+    sa.Column("source_kind", sa.String(16), nullable=False),
+    sa.Column("source_number", sa.String(100), nullable=False),
+    sa.Column("source_date", sa.String(10), nullable=False),
+    sa.Column("assigned_by", sa.String(16), nullable=False),
+    sa.Column("assigned_by_name", sa.String(255), nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("lead_agency", sa.String(32), nullable=False),
+    sa.Column("cooperating_agencies", sa.JSON, nullable=False),
+    sa.Column("report_period", sa.String(16), nullable=False),
+    sa.Column("state", sa.String(24), nullable=False),
+    sa.Column("registered_at", UtcDateTime(), nullable=False),
+    sa.Column("registered_by", sa.String(160), nullable=False),
+    sa.Column("last_report", sa.JSON),
+    sa.Column("last_report_at", UtcDateTime()),
+    sa.Column("reported_done_at", UtcDateTime()),
+    sa.Column("ended_at", UtcDateTime()),
+    # An agency's list by state; the backlog by agency and registration date.
+    sa.Index(None, "lead_agency", "state"),
+    sa.Index(None, "registered_at"),
+)
+
+# Citizen feedback (phản ánh, kiến nghị) as its process leaves it, for lists and filters.
+feedback = sa.Table(
+    "feedback", metadata,
+    sa.Column("instance_id", sa.ForeignKey("instances.id"), primary_key=True),
+    # An intake system's own id, so a retried POST finds the item instead of adding one.
+    sa.Column("source_system", sa.String(64)),
+    sa.Column("source_id", sa.String(128)),
+    sa.Column("fingerprint", sa.String(64)),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("kind", sa.String(48), nullable=False),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("sender", sa.JSON, nullable=False),
+    # The agency accountable now (it moves up on a transfer) and the one that received it.
+    sa.Column("agency_code", sa.String(32), nullable=False),
+    sa.Column("received_by", sa.String(32), nullable=False),
+    sa.Column("state", sa.String(32), nullable=False),
+    sa.Column("transfer_count", sa.Integer, nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
+    sa.Column("closed_at", UtcDateTime()),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("source_system", "source_id"),
+    sa.Index(None, "agency_code", "state", "received_at"),
+    sa.Index(None, "received_by", "received_at"),
+    sa.Index(None, "received_at"),
 )

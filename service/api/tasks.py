@@ -27,7 +27,7 @@ def list_tasks(q):
         limit=q["per_page"],
         offset=(q["page"] - 1) * q["per_page"],
     )
-    items, total = services.list_tasks(rt.uow(), principal(), query)
+    items, total = services.list_tasks(rt.uow.reader(), principal(), query)
     return {"items": items, "page": q["page"], "per_page": q["per_page"], "total": total}
 
 

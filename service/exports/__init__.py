@@ -2,7 +2,6 @@
 
 from service.exports.csvfile import to_csv
 from service.exports.pdf import PdfUnavailable, to_pdf
-from service.exports.xlsx import to_xlsx
 
 MEDIA_TYPES = {
     "json": "application/json",
@@ -12,6 +11,17 @@ MEDIA_TYPES = {
 }
 
 __all__ = ["MEDIA_TYPES", "PdfUnavailable", "render", "to_csv", "to_pdf", "to_xlsx"]
+
+
+def to_xlsx(report: dict) -> bytes:
+    """Return the report as an XLSX workbook.
+
+    openpyxl, and the numpy it loads, cost a web process about 25 MB: imported by the first
+    workbook asked for, not by every process at start.
+    """
+    from service.exports.xlsx import to_xlsx as workbook
+
+    return workbook(report)
 
 
 def render(report: dict, fmt: str, section: str | None = None, tz=None) -> bytes:

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from service.exports import charts
 from service.exports.tables import Kind, absent, tables, vietnamese_number
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")  # the default; callers pass the calendar's zone
@@ -45,6 +44,10 @@ def _data_uri(svg: str | None) -> str | None:
 
 def to_html(report: dict, tz=None) -> str:
     """Return the report as HTML, the same page the PDF prints."""
+    # matplotlib (with numpy) is about 45 MB a process: loaded by the first report drawn,
+    # not by every web process at start.
+    from service.exports import charts
+
     sections = report["sections"]
     bottlenecks = sections["bottlenecks"].get("steps", sections["bottlenecks"]["rows"])
     processes = sorted({r["process_id"] for r in bottlenecks})

@@ -42,9 +42,8 @@ INDICATORS = {
     "overdue_open_at_end": ("Việc tồn quá hạn cuối kỳ", Kind.COUNT),
 }
 AGENCY = (Column("agency", "Mã", Kind.TEXT), Column("name", "Cơ quan", Kind.TEXT))
-ABSENT_TITLES = {"assigned_tasks": "Nhiệm vụ được giao", "feedback": "Phản ánh, kiến nghị"}
+ABSENT_TITLES = {"feedback": "Phản ánh, kiến nghị"}
 NOT_YET_TITLES = {"returned_vague": "Ý kiến bị trả lại vì chưa rõ",
-                  "pauses_requested": "Đề nghị tạm dừng", "pauses_approved": "Tạm dừng được duyệt",
                   "over_broad_share": "Tỷ lệ yêu cầu lấy ý kiến quá rộng"}
 
 
@@ -73,7 +72,10 @@ def tables(report: dict) -> list[Table]:
             Column("late", "Trễ hạn"), Column("deemed_consent", "Coi như đồng ý"),
             Column("overdue_open_at_end", "Quá hạn chưa trả lời cuối kỳ"),
             Column("requests_sent", "Yêu cầu đã gửi"), Column("agencies_consulted", "Lượt cơ quan được hỏi"),
-            Column("agencies_per_request", "Cơ quan / yêu cầu", Kind.SCORE)), s["consultations"]["rows"]),
+            Column("agencies_per_request", "Cơ quan / yêu cầu", Kind.SCORE),
+            Column("pauses_requested", "Đề nghị tạm dừng"), Column("pauses_approved", "Tạm dừng được duyệt"),
+            Column("more_time_requested", "Xin thêm thời gian"),
+            Column("more_time_approved", "Thêm thời gian được duyệt")), s["consultations"]["rows"]),
         Table("dossiers", "Hồ sơ TTHC – Quyết định 766", (
             *AGENCY, Column("received", "Tiếp nhận"), Column("finished", "Đã giải quyết"),
             Column("finished_on_time", "Đúng hạn"), Column("finished_late", "Trễ hạn"),
@@ -92,6 +94,10 @@ def tables(report: dict) -> list[Table]:
             Column("closed_on_time", "Đúng hạn"), Column("closed_late", "Trễ hạn"),
             Column("open_at_end", "Tồn cuối kỳ"), Column("overdue_open_at_end", "Tồn quá hạn")),
             s["work"]["rows"]),
+        Table("assigned_tasks", "Nhiệm vụ được giao", (
+            *AGENCY, Column("assigned", "Được giao trong kỳ"), Column("completed", "Hoàn thành"),
+            Column("completed_late", "Hoàn thành trễ hạn"), Column("open_at_end", "Đang thực hiện cuối kỳ"),
+            Column("overdue_at_end", "Quá hạn cuối kỳ (nợ đọng)")), s["assigned_tasks"]["rows"]),
         Table("violations", "Vi phạm ghi nhận", (
             *AGENCY, Column("overdue", "Quá hạn"), Column("escalated", "Báo cáo lên"),
             Column("deemed_consent", "Coi như đồng ý"), Column("late_completion", "Hoàn thành trễ"),

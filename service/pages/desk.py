@@ -12,7 +12,6 @@ from engine.services import directory
 from engine.services import documents as paper
 from engine.services import dossiers as use_cases
 from engine.store.dossiers import DossierQuery
-from service.api.documents import send
 from service.dossier_schemas import ReceiveDossierIn
 from service.problems import translated
 from service.runtime import runtime
@@ -117,7 +116,9 @@ def _dossier_page(code: str, errors: dict | None = None, error: str | None = Non
                   kept: dict | None = None, failed_task: str | None = None, status: int = 200):
     rt = runtime()
     view = use_cases.get_dossier(rt.uow(), rt.clock, g.principal, code)
-    return render_template("desk/dossier.html", d=view, steps=_desk_steps(view), errors=errors or {},
+    forms = paper.printable_forms(rt.uow(), g.principal, code)
+    return render_template("desk/dossier.html", d=view, steps=_desk_steps(view), forms=forms,
+                           errors=errors or {},
                            error=error, kept=kept or {}, failed_task=failed_task,
                            statuses=DossierStatus, principal=g.principal), status
 
@@ -143,11 +144,3 @@ def complete(code: str, task_id: str):
         return _dossier_page(code, err.errors, err.detail, request.form.to_dict(), task_id, 422)
     flash(f"Đã xong bước “{task['name']}”.", "info")
     return redirect(url_for("pages.desk.dossier", code=code))
-
-
-@bp.get("/mot-cua/ho-so/<code>/mau-<form>.<any(html, pdf):fmt>")
-@signed_in
-def document(code: str, form: str, fmt: str):
-    """Print one of the dossier's forms (01 receipt, 02, 03, 05) as a page or a PDF."""
-    rt = runtime()
-    return send(paper.dossier_document(rt.uow(), rt.clock, g.principal, code, form, rt.rules), fmt)

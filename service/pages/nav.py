@@ -36,7 +36,10 @@ ENTRIES: list[Entry] = [
     Entry("Việc quá hạn", "pages.supervision.overdue", frozenset({Role.PROVINCIAL_OFFICE, Role.ADMIN})),
     Entry("Báo cáo kỷ luật", "pages.reports.report",
           frozenset({Role.HOME_AFFAIRS, Role.PROVINCIAL_OFFICE, Role.ADMIN})),
+    Entry("Thiết kế quy trình", "pages.designer.process_list", frozenset({Role.DESIGNER, Role.ADMIN})),
     Entry("Nhận thư báo việc", "web.notification_preferences"),
+    Entry("Danh mục thủ tục", "pages.catalog.index"),
+    Entry("Quản trị", "pages.admin.index", frozenset({Role.ADMIN, Role.HEAD})),
 ]
 
 

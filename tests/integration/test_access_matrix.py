@@ -41,10 +41,12 @@ ENDPOINTS = {
     "claim_task": ("POST", "/api/v1/tasks/{task}/claim", None, SXD_WORKERS, 200),
     "reassign_task": ("POST", "/api/v1/tasks/{task}/reassign", {"user_id": "{sxd_officer}"},
                       {"head_own"}, 200),
-    "pause_task": ("POST", "/api/v1/tasks/{task}/pause", {"reason": "Chờ bổ sung hồ sơ"},
-                   SXD_WORKERS, 200),
-    "extend_task": ("POST", "/api/v1/tasks/{task}/extend",
-                    {"working_days": 2, "reason": "Cần thêm thời gian thẩm định"}, {"head_own"}, 200),
+    "ask_pause": ("POST", "/api/v1/tasks/{task}/deadline-requests",
+                  {"kind": "pause", "working_days": 2, "reason": "Chờ cơ quan chủ trì gửi bản đồ"},
+                  SXD_WORKERS, 201),
+    "ask_more_time": ("POST", "/api/v1/tasks/{task}/deadline-requests",
+                      {"kind": "more_time", "working_days": 2, "reason": "Cần thêm thời gian thẩm định"},
+                      SXD_WORKERS, 201),
     "read_instance": ("GET", "/api/v1/instances/{instance}", None,
                       SXD_WORKERS | READ_ALL | {"officer_other", "head_other", "deputy_other"}, 200),
     "cancel_instance": ("POST", "/api/v1/instances/{instance}/cancel", {}, {"admin"}, 200),
@@ -113,7 +115,7 @@ def fill(value, names: dict):
     return value
 
 
-MUTATING = {"complete_task", "claim_task", "reassign_task", "pause_task", "extend_task",
+MUTATING = {"complete_task", "claim_task", "reassign_task", "ask_pause", "ask_more_time",
             "cancel_instance", "create_user"}
 
 
@@ -174,8 +176,7 @@ def test_a_token_acts_for_the_agency_it_was_issued_for_and_stops_when_its_user_l
     assert moved.status_code == 200
     # The token was issued for STC: it neither follows the user to SXD nor keeps STC's work.
     assert call(client, mover, "GET", "/api/v1/tasks?agency=SXD").status_code == 401
-    assert call(client, mover, "POST", f"/api/v1/tasks/{sxd_task['id']}/pause",
-                {"reason": "Chờ bổ sung hồ sơ"}).status_code == 401
+    assert call(client, mover, "POST", f"/api/v1/tasks/{sxd_task['id']}/claim").status_code == 401
     assert call(client, mover, "GET", "/api/v1/tasks?state=open").status_code == 401
     # A token the user's new head issues for SXD is what works now.
     back = call(client, people["admin"], "PATCH", f"/api/v1/users/{mover['user_id']}",
@@ -202,11 +203,12 @@ def test_a_token_issued_under_a_delegation_dies_with_the_delegation(app, api, pe
     assert created.status_code == 201
     borrowed = issue(client, deputy, roles=["head", "deputy"])  # 09:00, inside the delegation
     assert borrowed["view"]["user_id"] == deputy["user_id"]  # bound to the person who asked
-    extend = {"working_days": 2, "reason": "Cần thêm thời gian thẩm định"}
+    reassign = {"user_id": people["officer_own"]["user_id"]}
     assert call(client, borrowed, "GET", "/api/v1/users").status_code == 200
     clock.advance(minutes=2)  # 09:02: the delegation has ended
     assert call(client, borrowed, "GET", "/api/v1/users").status_code == 403
-    assert call(client, borrowed, "POST", f"/api/v1/tasks/{task['id']}/extend", extend).status_code == 403
+    assert call(client, borrowed, "POST", f"/api/v1/tasks/{task['id']}/reassign",
+                reassign).status_code == 403
     again = call(client, borrowed, "POST", "/api/v1/tokens",
                  {"agency_code": "SXD", "roles": ["head"], "label": "thêm"})
     assert again.status_code == 403
@@ -343,18 +345,18 @@ def test_delegation_makes_the_deputy_act_as_head_only_during_its_period(app, api
     instance_id, _ = flows.start(api, consulted=("SXD",))
     task = flows.open_task(api, "SXD", instance_id)
     client = app.test_client()
-    extend = {"working_days": 2, "reason": "Lãnh đạo đi công tác, cấp phó duyệt thay"}
-    path = f"/api/v1/tasks/{task['id']}/extend"
+    reassign = {"user_id": people["officer_own"]["user_id"]}
+    path = f"/api/v1/tasks/{task['id']}/reassign"
     created = call(client, people["head_own"], "POST", "/api/v1/delegations", {
         "to_user_id": people["deputy_own"]["user_id"], "reason": "Đi công tác nước ngoài",
         "starts_at": "2026-02-13T08:00:00+07:00", "ends_at": "2026-02-24T08:00:00+07:00"})
     assert created.status_code == 201
-    assert call(client, people["deputy_own"], "POST", path, extend).status_code == 403  # not yet
+    assert call(client, people["deputy_own"], "POST", path, reassign).status_code == 403  # not yet
     clock.set(datetime(2026, 2, 13, 1, 0, tzinfo=UTC))  # 13/2 08:00: the delegation starts
-    extended = call(client, people["deputy_own"], "POST", path, extend)
-    assert extended.status_code == 200
-    ledger = call(client, people["head_own"], "GET", f"/api/v1/tasks/{task['id']}/deadline").json["ledger"]
-    assert "@head:u.head_own" in ledger[0]["approved_by"]  # the borrowed authority is recorded
+    assert call(client, people["deputy_own"], "POST", path, reassign).status_code == 200
+    history = call(client, people["head_own"], "GET", f"/api/v1/instances/{instance_id}").json["history"]
+    reassigned = [h for h in history if h["type"] == "task.reassigned"]
+    assert "@head:u.head_own" in reassigned[0]["actor"]  # the borrowed authority is recorded
     clock.set(datetime(2026, 2, 24, 1, 0, tzinfo=UTC))  # 24/2 08:00: it has ended
     assert call(client, people["deputy_own"], "POST", f"/api/v1/tasks/{task['id']}/reassign",
                 {"user_id": people["officer_own"]["user_id"]}).status_code == 403

@@ -35,6 +35,16 @@ def agency_rules() -> Rules:
     return Rules(calendar, LadderBook.from_file())
 
 
+def legacy_pause(uow_factory, task: dict, at: datetime) -> None:
+    """Pause a task's clock as agencies could themselves before migration 0020: open-ended."""
+    with uow_factory() as uow:
+        uow.ledger.add(task_id=task["id"], kind="paused", at=at, actor="token:legacy",
+                       reason="Chờ bổ sung hồ sơ", working_days=0, old_due=None, new_due=None)
+        uow.tasks.update(task["id"], paused_at=at)
+        uow.jobs.cancel_prefix(f"ladder:{task['id']}:")
+        uow.commit()
+
+
 def ladder(uow_factory, task_id: str) -> dict[str, datetime]:
     """Return each pending rung of a task and its instant."""
     query = sa.select(jobs.c.key, jobs.c.due_at).where(jobs.c.key.like(f"ladder:{task_id}:%"),
@@ -122,8 +132,8 @@ def test_recompute_skips_tasks_without_a_deadline_and_keeps_a_paused_clock_silen
     draft = api("POST", "/api/v1/instances", "STP", json={"process_id": "lay_y_kien_phoi_hop"}).json
     instance_id, _ = flows.start(api, consulted=("STC",), reply_days=7)
     stc = flows.open_task(api, "STC", instance_id)
-    paused = api("POST", f"/api/v1/tasks/{stc['id']}/pause", "STC", json={"reason": "Chờ bổ sung hồ sơ"})
-    assert paused.status_code == 200 and ladder(uow_factory, stc["id"]) == {}
+    legacy_pause(uow_factory, stc, clock.now())
+    assert ladder(uow_factory, stc["id"]) == {}
     with uow_factory.engine.begin() as conn:
         conn.execute(tasks.update().where(tasks.c.id == stc["id"]).values(due_at=utc(2026, 3, 3, 10)))
         conn.execute(settings.update().values(value="previous-release"))

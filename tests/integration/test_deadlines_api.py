@@ -39,62 +39,33 @@ def test_deadline_explanation_names_every_skipped_day_in_vietnamese(api, clock):
     assert api("GET", f"/api/v1/tasks/{task['id']}/deadline", "STC").status_code == 403
 
 
-def test_pause_spanning_the_april_holidays_moves_the_due_date_by_the_paused_time(api, clock):
+def test_an_approved_pause_spanning_the_april_holidays_skips_them(api, clock):
     clock.set(datetime(2026, 4, 24, 3, 0, tzinfo=UTC))  # Friday 24/4/2026 10:00
     instance_id, _ = flows.start(api, consulted=("SXD",))
     task = flows.open_task(api, "SXD", instance_id)
     # 27/4 (Hùng Kings, substitute), 30/4 and 1/5 are off: 28, 29/4, 4, 5, 6/5 are counted.
     assert task["due_at"] == "2026-05-06T10:00:00+00:00"
-    clock.set(datetime(2026, 4, 28, 3, 0, tzinfo=UTC))  # Tuesday 28/4 10:00
-    paused = api("POST", f"/api/v1/tasks/{task['id']}/pause", "SXD", json={"reason": "Chờ bổ sung hồ sơ"})
-    assert paused.status_code == 200 and paused.json["paused"] is True
-    assert api("GET", "/api/v1/tasks?overdue=true", "VPUBND").json["total"] == 0
-    again = api("POST", f"/api/v1/tasks/{task['id']}/pause", "SXD", json={"reason": "Chờ bổ sung hồ sơ"})
-    assert again.status_code == 409
-    clock.set(datetime(2026, 5, 4, 3, 0, tzinfo=UTC))  # Monday 4/5 10:00
-    resumed = api("POST", f"/api/v1/tasks/{task['id']}/resume", "SXD", json={"reason": "Đã nhận đủ hồ sơ"})
-    # Paused 5.5 h on 28/4 + 8 h on 29/4 + 2.5 h on 4/5 = 16 working hours = 2 working days.
-    assert resumed.json["due_at"] == "2026-05-08T10:00:00+00:00"
-    assert resumed.json["paused"] is False
+    asked = api("POST", f"/api/v1/tasks/{task['id']}/deadline-requests", "SXD",
+                json={"kind": "pause", "working_days": 2, "reason": "Chờ cơ quan chủ trì bổ sung hồ sơ"})
+    decided = api("POST", f"/api/v1/deadline-requests/{asked.json['id']}/decision", "STP_head",
+                  json={"approve": True})
+    # Two working days from Wednesday 6/5 17:00: Thursday 7/5 and Friday 8/5.
+    assert decided.json["task_due_at"] == "2026-05-08T10:00:00+00:00"
     body = api("GET", f"/api/v1/tasks/{task['id']}/deadline", "SXD").json
-    assert body["paused_working_hours"] == 16.0
-    assert [e["kind"] for e in body["ledger"]] == ["paused", "resumed"]
-    assert "Tạm dừng từ 10:00 ngày 28/04/2026 đến 10:00 ngày 04/05/2026" in body["explanation_vi"]
+    assert body["paused_working_hours"] == 16.0 and body["paused"] is False
+    assert [e["kind"] for e in body["ledger"]] == ["pause_granted"]
 
 
-def test_extension_is_approved_by_a_head_and_granted_only_once(api, clock):
+def test_more_time_approved_by_the_lead_is_in_the_history(api):
     instance_id, _ = flows.start(api, consulted=("SXD",))
     task = flows.open_task(api, "SXD", instance_id)
-    request = {"working_days": 3, "reason": "Cần lấy thêm ý kiến chuyên gia"}
-    assert api("POST", f"/api/v1/tasks/{task['id']}/extend", "SXD", json=request).status_code == 403
-    assert api("POST", f"/api/v1/tasks/{task['id']}/extend", "STC_head", json=request).status_code == 403
-    extended = api("POST", f"/api/v1/tasks/{task['id']}/extend", "SXD_head", json=request)
-    assert extended.status_code == 200
-    second = api("POST", f"/api/v1/tasks/{task['id']}/extend", "SXD_head", json=request)
-    assert second.status_code == 409
+    asked = api("POST", f"/api/v1/tasks/{task['id']}/deadline-requests", "SXD",
+                json={"kind": "more_time", "working_days": 3, "reason": "Cần lấy thêm ý kiến chuyên gia"})
+    api("POST", f"/api/v1/deadline-requests/{asked.json['id']}/decision", "STP_head", json={"approve": True})
     ledger = api("GET", f"/api/v1/tasks/{task['id']}/deadline", "SXD").json["ledger"]
     assert ledger[0]["kind"] == "extended" and ledger[0]["approved_by"]
     history = [h["type"] for h in api("GET", f"/api/v1/instances/{instance_id}", "STP").json["history"]]
     assert "deadline.extended" in history
-
-
-def test_extension_due_date_counts_three_more_working_days(api):
-    instance_id, _ = flows.start(api, consulted=("SXD",))
-    task = flows.open_task(api, "SXD", instance_id)
-    # Received Thu 12/2 09:00: counted 13/2, 23, 24, 25, 26/2 → due 26/2 17:00.
-    assert task["due_at"] == "2026-02-26T10:00:00+00:00"
-    extended = api("POST", f"/api/v1/tasks/{task['id']}/extend", "SXD_head",
-                   json={"working_days": 3, "reason": "Cần lấy thêm ý kiến chuyên gia"}).json
-    assert extended["due_at"] == "2026-03-03T10:00:00+00:00"  # 27/2, 2/3, 3/3
-
-
-@pytest.mark.parametrize("body", [{"working_days": 0, "reason": "lý do đủ dài"},
-                                  {"working_days": "3", "reason": "lý do đủ dài"},
-                                  {"working_days": 3, "reason": "x"}])
-def test_bad_extension_requests_are_422(api, body):
-    instance_id, _ = flows.start(api, consulted=("SXD",))
-    task = flows.open_task(api, "SXD", instance_id)
-    assert api("POST", f"/api/v1/tasks/{task['id']}/extend", "SXD_head", json=body).status_code == 422
 
 
 def test_editing_the_override_file_recomputes_open_due_dates(app, api, tmp_path, uow_factory, clock):
@@ -139,8 +110,9 @@ TWO_STEPS = """
     <bpmn:sequenceFlow id="f3" sourceRef="second" targetRef="end" />"""
 
 
-def two_steps(deadline: str, model: str | None = None) -> bytes:
-    extra = f'<spiffworkflow:property name="deadline_model" value="{model}" />' if model else ""
+def two_steps(deadline: str, model: str | None = None, extra: str = "") -> bytes:
+    if model:
+        extra += f'<spiffworkflow:property name="deadline_model" value="{model}" />'
     return bpmn(TWO_STEPS.format(deadline=deadline, extra=extra)).replace(
         b"<bpmn:flowNodeRef>work</bpmn:flowNodeRef>",
         b"<bpmn:flowNodeRef>work</bpmn:flowNodeRef><bpmn:flowNodeRef>second</bpmn:flowNodeRef>")

@@ -110,15 +110,17 @@ def test_without_deemed_consent_a_silent_agency_stays_open_and_escalated(uow_fac
     assert task["state"] == "open" and task["escalation_level"] == 3
 
 
-def test_paused_task_is_not_reminded_and_resumed_task_gets_new_rungs(uow_factory, clock, tokens):
+def test_an_approved_pause_moves_every_rung_to_the_new_due_date(uow_factory, clock, tokens):
     api, worker = make_api(uow_factory, clock, tokens, Ladder())
     instance_id, _ = flows.start(api, consulted=("SXD",), silence_is_consent=False)
     task = flows.open_task(api, "SXD", instance_id)
-    api("POST", f"/api/v1/tasks/{task['id']}/pause", "SXD", json={"reason": "Chờ bổ sung tài liệu"})
-    assert run_at(clock, worker, utc(2026, 3, 10, 10)) == 0  # every rung was cancelled
-    resumed = api("POST", f"/api/v1/tasks/{task['id']}/resume", "SXD", json={"reason": "Đã đủ tài liệu"}).json
-    assert resumed["due_at"] > task["due_at"]
-    assert run_at(clock, worker, utc(2026, 4, 30, 10)) == 3  # reminder, overdue, escalation
+    asked = api("POST", f"/api/v1/tasks/{task['id']}/deadline-requests", "SXD",
+                json={"kind": "pause", "working_days": 3, "reason": "Chờ bổ sung tài liệu"}).json
+    decided = api("POST", f"/api/v1/deadline-requests/{asked['id']}/decision", "STP_head",
+                  json={"approve": True}).json
+    assert decided["task_due_at"] == "2026-03-03T10:00:00+00:00"  # 26/02 + 27/02, 02/03, 03/03
+    assert run_at(clock, worker, utc(2026, 2, 27, 10)) == 0  # the old date's rungs were cancelled
+    assert run_at(clock, worker, utc(2026, 3, 10, 10)) == 3  # reminder, overdue, escalation
     assert flows.open_task(api, "SXD", instance_id)["escalation_level"] == 3
 
 

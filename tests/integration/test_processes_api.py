@@ -68,7 +68,8 @@ def deploy(api, body: bytes, as_="SKHCN_designer"):
 def test_shipped_process_is_loaded_at_start_up(api):
     listed = api("GET", "/api/v1/processes", "STP").json
     assert [(p["process_id"], p["version"]) for p in listed] == [
-        ("giai_quyet_tthc", 1), ("lay_y_kien_phoi_hop", 1), ("tthc_lien_thong", 1)]
+        ("giai_quyet_tthc", 1), ("lay_y_kien_phoi_hop", 1), ("theo_doi_nhiem_vu", 1),
+        ("tthc_lien_thong", 1), ("xu_ly_pakn", 1)]
 
 
 def test_same_bytes_keep_the_version_and_changed_bytes_get_the_next(api):

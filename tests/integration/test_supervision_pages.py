@@ -53,7 +53,7 @@ def test_the_provincial_office_finds_an_overdue_reply_with_its_agency_and_head(a
     page = client.get("/qua-han").get_data(as_text=True)
     row = re.search(r'<tr id="task-[^"]+">(.*?)</tr>', page, re.S).group(1)
     assert "Trả lời ý kiến" in row and "Sở Xây dựng" in row and "17:00 26/02/2026" in row
-    assert f"/quy-trinh/{instance_id}" in row
+    assert f"/tien-trinh/{instance_id}" in row
     assert "0 ngày làm việc (2.5 giờ)" in row  # 07:30–10:00 on the Friday
     filtered = client.get("/qua-han?agency=STC").get_data(as_text=True)
     assert "Không có việc quá hạn theo bộ lọc" in filtered
@@ -110,7 +110,7 @@ def test_the_desk_receives_accepts_prints_the_receipt_and_hands_over(app, people
     assert _step(client, code, "receive", decision="accept").status_code == 302
     page = client.get(f"/mot-cua/ho-so/{code}").get_data(as_text=True)
     assert "Được tiếp nhận" in page and "Chuyển cho cơ quan giải quyết" in page
-    receipt = client.get(f"/mot-cua/ho-so/{code}/mau-01.html").get_data(as_text=True)
+    receipt = client.get(f"/ho-so/{code}/mau-01.html").get_data(as_text=True)
     assert code in receipt and "Bản sao giấy tờ chứng minh quyền sử dụng đất" in receipt
     assert _step(client, code, "hand_over").status_code == 302
     assert "Đang xử lý" in client.get(f"/mot-cua/ho-so/{code}").get_data(as_text=True)

@@ -269,3 +269,18 @@ def test_withdrawal_at_any_point_ends_the_dossier(api, clock, where, uow_factory
                 "paused": [1, 2, 4, 5, 7]}[where]
     assert journaled(uow_factory, view) == expected and view["open_tasks"] == []
     assert view["paused"] is False and view["finished_at"] is not None
+
+
+def test_only_the_head_assigns_and_signs_an_officer_is_refused_and_nothing_moves(api, clock):
+    k = "UBND_KINHBAC"
+    code = accepted(api, k, HOUSEHOLD)
+    step(api, k, code, "hand_over")
+    for bpmn_id, data in (("assign", {"assignee": "cv.ubnd_kinhbac"}), ("sign", {"signed": True})):
+        [task] = [t for t in dossier(api, k, code)["open_tasks"] if t["bpmn_id"] == bpmn_id]
+        refused = api("POST", f"/api/v1/tasks/{task['id']}/complete", k, json={"data": data})
+        assert refused.status_code == 403, refused.json
+        assert "lãnh đạo" in refused.json["detail"]
+        assert [t["id"] for t in dossier(api, k, code)["open_tasks"]] == [task["id"]]
+        step(api, f"{k}_head", code, bpmn_id, data)
+        if bpmn_id == "assign":
+            step(api, k, code, "appraise", {"outcome": "propose"})

@@ -62,7 +62,7 @@ def test_the_desk_receives_a_dossier_accepts_it_prints_the_receipt_and_hands_ove
     assert code in page.content() and "Bản sao giấy tờ chứng minh quyền sử dụng đất" in page.content()
     screenshot(page, "desk-receipt")
     page.go_back()
-    receipt = page.request.get(f"{live_server}/mot-cua/ho-so/{code}/mau-01.pdf")
+    receipt = page.request.get(f"{live_server}/ho-so/{code}/mau-01.pdf")
     assert receipt.status == 200
     assert code in pdf_text(receipt.body(), tmp_path)
     page.get_by_role("button", name="Chuyển cho cơ quan giải quyết").click()
@@ -90,7 +90,7 @@ def test_the_provincial_office_finds_an_overdue_reply_and_who_answers_for_it(
     assert "Sở Xây dựng" in row.inner_text() and "17:00 26/02/2026" in row.inner_text()
     # Friday 27/02 is one whole working day, Monday 07:30-09:00 another 1.5 hours.
     assert "1 ngày làm việc (9.5 giờ)" in row.inner_text()
-    assert row.get_by_role("link").get_attribute("href") == f"/quy-trinh/{instance_id}"
+    assert row.get_by_role("link").get_attribute("href") == f"/tien-trinh/{instance_id}"
     assert "Thủ trưởng (việc chưa giao)" in main.get_by_role("table").nth(1).inner_text()
     axe_audit(page)
     screenshot(page, "supervision-overdue")

@@ -11,8 +11,10 @@ from engine import codec
 from engine.calendar import DeadlineModel, WorkCalendar, WorkingHours
 from engine.deadlines import Change, ChangeKind, Deadline, Rule, Unit, parse_rule, replay
 from engine.errors import InvalidBpmn
+from engine.escalation import LadderBook
 from engine.instances import ProcessInstance
 from engine.library import parse_definition
+from engine.rules import Rules
 from engine.services.persistence import script_engine
 from service.cli import main
 
@@ -137,7 +139,8 @@ ONE_STOP_PROPERTY = '<spiffworkflow:property name="deadline_model" value="one_st
 ])
 def test_boundary_timer_and_task_due_date_agree_to_the_second(timer, model_property, now, due):
     compiled = codec.load_spec(parse_definition(boundary(timer, model_property)).spec_json)
-    instance = ProcessInstance.start("i", "han_tra_loi", 1, compiled, script_engine(CAL, now), CAL,
+    engine = script_engine(Rules(CAL, LadderBook.from_file()), now)
+    instance = ProcessInstance.start("i", "han_tra_loi", 1, compiled, engine, CAL,
                                      {"lead_agency": "STP", "reply_days": 7}, now, "test")
     [task] = instance.assigned.values()
     waiting = [t for t in instance.workflow.get_tasks(state=TaskState.WAITING)

@@ -9,8 +9,8 @@ from engine.forms.keywords import LACKS_WHAT, LACKS_WHY, VAGUE, agency_codes, su
 CTX = FormContext(frozenset({"STP", "SXD", "STC"}), lead_agency="STP")
 
 
-def test_the_registry_holds_exactly_the_three_domain_keywords():
-    assert set(REGISTRY) == {"x-substantive", "x-agency-codes", "x-working-days"}
+def test_the_registry_holds_exactly_the_four_domain_keywords():
+    assert set(REGISTRY) == {"x-substantive", "x-agency-codes", "x-working-days", "x-higher-agency"}
 
 
 # x-substantive: the vague-reply rule

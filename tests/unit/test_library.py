@@ -386,7 +386,7 @@ def test_shipped_consultation_process_parses():
 
 def test_load_directory_finds_the_shipped_process():
     assert [d.process_id for d in load_directory(PROCESSES)] == [
-        "giai_quyet_tthc", "lay_y_kien_phoi_hop", "tthc_lien_thong"]
+        "giai_quyet_tthc", "lay_y_kien_phoi_hop", "theo_doi_nhiem_vu", "tthc_lien_thong", "xu_ly_pakn"]
 
 
 def test_same_bytes_give_the_same_content_hash():
@@ -464,3 +464,16 @@ def test_entity_expansion_bomb_is_not_expanded():
         assert "lollollol" not in err.detail
     else:
         assert "lollollol" not in definition.spec_json
+
+
+def test_a_task_asking_for_a_role_no_one_holds_is_refused_on_that_task():
+    doc = bpmn(user_task({"agency": "'SXD'", "actor_role": "chairman"}))
+
+    problem = only_problem(doc)
+
+    assert problem.element_id == "Activity_reply"
+    assert problem.reason.startswith("Vai trò thực hiện nhiệm vụ 'chairman' không tồn tại")
+
+
+def test_a_task_asking_for_the_head_passes_the_lint():
+    assert parse_definition(bpmn(user_task({"agency": "'SXD'", "actor_role": "head"})))
