@@ -34,6 +34,8 @@ ENTRIES: list[Entry] = [
     Entry("Hồ sơ một cửa", "pages.desk.dossiers", DESK_WORKERS, DESK_KINDS),
     Entry("Tiếp nhận hồ sơ", "pages.desk.receive_form", DESK_WORKERS, DESK_KINDS),
     Entry("Việc quá hạn", "pages.supervision.overdue", frozenset({Role.PROVINCIAL_OFFICE, Role.ADMIN})),
+    Entry("Nhiệm vụ được giao", "pages.supervision.assignments",
+          frozenset({Role.PROVINCIAL_OFFICE, Role.ADMIN})),
     Entry("Báo cáo kỷ luật", "pages.reports.report",
           frozenset({Role.HOME_AFFAIRS, Role.PROVINCIAL_OFFICE, Role.ADMIN})),
     Entry("Thiết kế quy trình", "pages.designer.process_list", frozenset({Role.DESIGNER, Role.ADMIN})),

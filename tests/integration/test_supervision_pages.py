@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from engine import directory
-from tests import flows
+from tests import assignment_flows, flows
 from tests.integration.test_sign_in import PASSWORD, csrf, sign_in
 
 PEOPLE = {  # username: (name, agency, roles)
@@ -144,3 +144,18 @@ def test_the_desk_sees_only_its_own_procedures(app, people, uow_factory, clock):
     province = signed_in_as(app, "cv.ttpvhcc").get("/mot-cua/tiep-nhan").get_data(as_text=True)
     assert "1.001612" in commune and "1.009972" not in commune
     assert "1.009972" in province and "1.001612" not in province
+
+
+def test_the_provincial_office_follows_the_register_of_assigned_tasks(app, api, people, clock):
+    registered = assignment_flows.register(api)
+    assert registered.status_code == 201, registered.json
+    office = signed_in_as(app, "cv.vp")
+    page = office.get("/qua-han/nhiem-vu-giao").get_data(as_text=True)
+    assert "Rà soát, đề xuất sửa đổi quy định quản lý cây xanh" in page and "Sở Xây dựng" in page
+    assert "Kết luận 125/TB-UBND (Nguyễn Văn Bình)" in page and "Chưa báo cáo" in page
+    assert "Không có nhiệm vụ nào" in office.get("/qua-han/nhiem-vu-giao?overdue=1").get_data(as_text=True)
+    clock.set(datetime(2026, 4, 1, 2, 0, tzinfo=UTC))
+    late = office.get("/qua-han/nhiem-vu-giao?overdue=1").get_data(as_text=True)
+    assert "(quá hạn)" in late and f"/tien-trinh/{registered.json['id']}" in late
+    # The lead agency follows its own; the register is otherwise the Provincial Office's.
+    assert "cây xanh" in signed_in_as(app, "cv.sxd").get("/qua-han/nhiem-vu-giao").get_data(as_text=True)
