@@ -1,6 +1,6 @@
 """The Provincial Office, Home Affairs and the one-stop desk at work in a real headless Chromium.
 
-Set DUNGHAN_README_SCREENSHOTS=1 to refresh the README's picture of the report page
+Set DUNGHAN_UPDATE_DOCS=1 to refresh the README's picture of the report page
 (docs/screenshots/report.png) from the test that takes it.
 """
 
@@ -118,7 +118,7 @@ def test_home_affairs_reads_the_ranking_and_downloads_the_workbook_and_the_pdf(
     assert "Xếp hạng cơ quan" in main.inner_text()
     axe_audit(page)
     shot = screenshot(page, "report")
-    if os.environ.get("DUNGHAN_README_SCREENSHOTS") == "1":
+    if os.environ.get("DUNGHAN_UPDATE_DOCS") == "1":
         README_SHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(screenshot(page, "report-top", full_page=False), README_SHOTS / "report.png")
     assert shot.exists()
