@@ -41,10 +41,15 @@ def _amount(seconds: float, day: float) -> str:
 
 
 def instance_title(variables: dict, process_name: str) -> str:
-    """Name an instance without personal data: a dossier by its code, else the request's title."""
+    """Name an instance without personal data.
+
+    A dossier by its code, an assigned task by its source document, else the request's title.
+    """
     if code := variables.get(CODE_VARIABLE):
         procedure = variables.get("procedure_name")
         return f"Hồ sơ {code}" + (f" ({procedure})" if procedure else "")
+    if source := variables.get("source_number"):
+        return f"Nhiệm vụ giao tại văn bản {source}"
     title = variables.get("title")
     return str(title) if title else process_name
 

@@ -7,9 +7,20 @@ entries to ``nav.ENTRIES``; its endpoints are then named ``pages.<group>.<view>`
 
 from apiflask import APIBlueprint
 
-from service.pages import admin, catalog, designer, desk, inbox, instances, reports, shell, supervision
+from service.pages import (
+    admin,
+    assignments,
+    catalog,
+    designer,
+    desk,
+    inbox,
+    instances,
+    reports,
+    shell,
+    supervision,
+)
 
 bp = APIBlueprint("pages", __name__, enable_openapi=False)
 shell.install(bp)
-for group in (inbox, instances, catalog, admin, designer, supervision, reports, desk):
+for group in (inbox, instances, assignments, catalog, admin, designer, supervision, reports, desk):
     bp.register_blueprint(group.bp)

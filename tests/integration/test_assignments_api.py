@@ -318,3 +318,20 @@ def test_a_cooperating_agency_sends_its_input_to_the_lead_in_its_own_time(api, a
         assert detail["inputs"] == [{"agency": "STC", "at": "2026-03-04T03:00:00+00:00", **note}]
     assert {s["step"]: s["timeliness"] for s in detail["steps"] if s["state"] == "completed"} == {
         "send_input": "on_time", "report_progress": "on_time"}
+
+
+def test_the_provincial_office_can_withdraw_a_registration_and_it_leaves_the_backlog(api, at_monday):
+    instance_id = flows.register(api, deadline_days=3).json["id"]
+    assert api("POST", f"/api/v1/instances/{instance_id}/cancel", "SXD",
+               json={"reason": "Không phải việc của Sở"}).status_code == 403
+    at_monday.set(utc(2026, 3, 4, 3))
+    cancelled = api("POST", f"/api/v1/instances/{instance_id}/cancel", "VPUBND",
+                    json={"reason": "Vào sổ nhầm, đã có nhiệm vụ 124/TB-UBND"})
+    assert cancelled.status_code == 200
+    at_monday.set(utc(2026, 3, 9, 3))  # past the 3 days: a cancelled task is owed by no one
+    [row] = flows.listed(api)
+    assert (row["state"], row["overdue"]) == ("cancelled", False)
+    assert row["ended_at"] == "2026-03-04T03:00:00+00:00"
+    assert flows.listed(api, query="?overdue=true") == []
+    [sxd] = api("GET", "/api/v1/assignments/backlog?months=1", "VPUBND").json["agencies"]
+    assert (sxd["open"], sxd["overdue"], sxd["months"][0]["open"]) == (0, 0, 0)

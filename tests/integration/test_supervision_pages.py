@@ -146,16 +146,18 @@ def test_the_desk_sees_only_its_own_procedures(app, people, uow_factory, clock):
     assert "1.009972" in province and "1.001612" not in province
 
 
-def test_the_provincial_office_follows_the_register_of_assigned_tasks(app, api, people, clock):
-    registered = assignment_flows.register(api)
-    assert registered.status_code == 201, registered.json
+
+def test_the_dashboard_counts_each_lead_agencys_assigned_tasks_owed_and_overdue(app, api, people,
+                                                                              clock):
+    assert assignment_flows.register(api).status_code == 201
     office = signed_in_as(app, "cv.vp")
-    page = office.get("/qua-han/nhiem-vu-giao").get_data(as_text=True)
-    assert "Rà soát, đề xuất sửa đổi quy định quản lý cây xanh" in page and "Sở Xây dựng" in page
-    assert "Kết luận 125/TB-UBND (Nguyễn Văn Bình)" in page and "Chưa báo cáo" in page
-    assert "Không có nhiệm vụ nào" in office.get("/qua-han/nhiem-vu-giao?overdue=1").get_data(as_text=True)
-    clock.set(datetime(2026, 4, 1, 2, 0, tzinfo=UTC))
-    late = office.get("/qua-han/nhiem-vu-giao?overdue=1").get_data(as_text=True)
-    assert "(quá hạn)" in late and f"/tien-trinh/{registered.json['id']}" in late
-    # The lead agency follows its own; the register is otherwise the Provincial Office's.
-    assert "cây xanh" in signed_in_as(app, "cv.sxd").get("/qua-han/nhiem-vu-giao").get_data(as_text=True)
+    page = office.get("/qua-han").get_data(as_text=True)
+    owed = page[page.index('id="assignment-backlog"'):]
+    assert re.search(r'<th scope="row">Sở Xây dựng</th><td>1</td><td class="">0</td>', owed)
+    assert 'href="/nhiem-vu-duoc-giao"' in owed
+    clock.set(datetime(2026, 4, 1, 2, 0, tzinfo=UTC))  # long past its 10 working days
+    late = office.get("/qua-han").get_data(as_text=True)
+    owed = late[late.index('id="assignment-backlog"'):]
+    assert re.search(r'<th scope="row">Sở Xây dựng</th><td>1</td><td class="overdue">1</td>', owed)
+    items = late[late.index('id="items"'):late.index('id="backlog"')]
+    assert "Theo dõi nhiệm vụ được giao" in items  # its lead's open step is on the overdue list too

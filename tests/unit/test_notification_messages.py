@@ -60,6 +60,8 @@ def test_a_dossier_is_named_by_its_code_only_never_by_the_citizen():
                  "procedure_name": "Cấp giấy phép xây dựng", "applicant": {"name": "Nguyễn Văn A"}}
     assert instance_title(variables, "Giải quyết TTHC") == "Hồ sơ BN-SXD-260212-0001 (Cấp giấy phép xây dựng)"
     assert instance_title({}, "Lấy ý kiến phối hợp") == "Lấy ý kiến phối hợp"
+    assert instance_title({"source_number": "125/TB-UBND", "content": "Rà soát quy định"},
+                          "Theo dõi nhiệm vụ được giao") == "Nhiệm vụ giao tại văn bản 125/TB-UBND"
 
 
 FACTS = {
