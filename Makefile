@@ -7,7 +7,7 @@ VENDOR := service/static/vendor
 VENDOR_STAMP := node_modules/.dunghan-vendor
 PORT ?= 8000
 
-.PHONY: run test lint install vendor bench clean layout
+.PHONY: run test lint install vendor bench screenshots clean layout
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,12 @@ bench: install
 	$(BIN)/python bench/timers.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/webhook_delivery.py
+	$(BIN)/python bench/pages.py
+
+## The README's screenshots (docs/screenshots/), taken by a browser test on a frozen clock.
+screenshots: install
+	DUNGHAN_SCREENSHOTS=docs/screenshots DUNGHAN_REQUIRE_BROWSER=1 \
+	    $(BIN)/pytest -q -p no:randomly tests/ui/test_readme_screenshots.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis node_modules $(VENDOR)

@@ -141,6 +141,16 @@ class LadderRungReached(Event):
 
 
 @dataclass(frozen=True)
+class ReplyReturned(Event):
+    """The lead returned a consulted agency's reply as vague; the agency must answer again."""
+
+    task_id: str = ""
+    agency: str = ""
+    reason: str = ""
+    type = "reply.returned"
+
+
+@dataclass(frozen=True)
 class ReplyDeemedAgreed(Event):
     """A consulted agency stayed silent past its deadline; its reply counts as agreement."""
 

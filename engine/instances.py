@@ -65,6 +65,15 @@ def start_properties(compiled: CompiledSpec) -> dict:
     return {}
 
 
+def task_properties(compiled: CompiledSpec, bpmn_id: str) -> dict:
+    """Return the ``spiffworkflow:properties`` of a task of the version, sub-processes included."""
+    specs = [compiled.spec, *compiled.subprocess_specs.values()]
+    for spec in (s for process in specs for s in process.task_specs.values()):
+        if getattr(spec, "bpmn_id", None) == bpmn_id:
+            return (getattr(spec, "extensions", None) or {}).get("properties", {})
+    return {}
+
+
 def approver_of(compiled: CompiledSpec, bpmn_id: str) -> str | None:
     """Return the task whose approval extends ``bpmn_id`` (its ``extends``), if the process has one."""
     specs = [compiled.spec, *compiled.subprocess_specs.values()]
@@ -202,6 +211,23 @@ class ProcessInstance:
             raise StepFailed(f"Gia hạn của '{task.task_spec.bpmn_id}' không đọc được: {err}") from err
         if grant is not None:
             self.grants.append(grant)
+
+    def return_reply(self, task_id: str, returned: dict, reason: str, reanswer_days: int,
+                     now: datetime, actor: str) -> HumanTask:
+        """Close the lead's open task by returning one reply; the agency gets a re-answer task.
+
+        ``returned`` is the reply as the synthesis holds it (agency, position, reasons); the
+        process routes on ``return_to`` to a re-answer step, then back to the synthesis.
+        """
+        self._require_running()
+        ready = self._ready()
+        task = self._ready_task(task_id, ready)
+        human = self._human(task)
+        task.data.update(return_to=returned["agency"], return_reason=reason,
+                         returned_reply=returned, reanswer_days=reanswer_days)
+        done = ev.TaskCompleted(self.id, now, actor, task_id, human.bpmn_id, human.agency, {})
+        self._step(now, actor, task.run, done, closing=task_id, ready=ready)
+        return human
 
     def deem_consent(self, task_id: str, now: datetime) -> HumanTask:
         """Close a silent agency's reply as ``deemed_agree`` at its deadline, and run on."""

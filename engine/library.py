@@ -348,7 +348,7 @@ def _lint_deadlines(root) -> list[BpmnProblem]:
 
 
 def _lint_pause_approvers(root) -> list[BpmnProblem]:
-    """Refuse an unknown approver, and one on a task whose clock does not run."""
+    """Refuse an unknown pause approver, one on a task whose clock does not run, a bad return window."""
     problems = []
     for prop in root.iterfind(".//spiffworkflow:property[@name='pause_approver']", NS):
         try:
@@ -357,6 +357,11 @@ def _lint_pause_approvers(root) -> list[BpmnProblem]:
             problems.append(_located(prop, f"Thuộc tính 'pause_approver' không hợp lệ: {err}"))
         if prop.getparent().find("spiffworkflow:property[@name='deadline']", NS) is None:
             problems.append(_located(prop, "Thuộc tính 'pause_approver' cần đi kèm 'deadline'"))
+    for prop in root.iterfind(".//spiffworkflow:property[@name='return_window_days']", NS):
+        value = prop.get("value") or ""
+        if not value.isdigit() or not 1 <= int(value) <= 30:
+            problems.append(_located(prop, f"Thuộc tính 'return_window_days' phải là số ngày làm việc"
+                                           f" từ 1 đến 30, nhận được '{value}'"))
     return problems
 
 

@@ -16,6 +16,7 @@ from lxml import etree
 from engine.calendar import WorkCalendar
 from engine.calendar_explain import dmy, hm
 from engine.deadlines import UNIT_WORDS, Deadline, check_amount, explain, parse_rule
+from engine.errors import BpmnProblem, InvalidBpmn
 from engine.library import BPMN_NS, NS, parse_xml
 from engine.scripting import SandboxEnvironment
 
@@ -42,6 +43,8 @@ def simulate(bpmn: bytes, start: datetime, variables: Mapping[str, Any],
     """Return each step's start and due instant from ``start``, and the variables still needed."""
     root = parse_xml(bpmn)
     process = root.find("bpmn:process", NS)
+    if process is None:
+        raise InvalidBpmn([BpmnProblem("Tệp không có quy trình (bpmn:process) nào để tính lịch hạn")])
     graph = _Graph(process)
     finish: dict[str, datetime] = {}
     steps, needs = [], set()

@@ -30,8 +30,8 @@ LABELS = {
 }
 
 # Event type -> kind. ``task.completed`` counts only for a consulted agency's reply (it states a
-# position); ``task.reassigned`` only reaches the person it names. ``reply.returned`` is what
-# the lead returning a vague reply is to announce; no step emits it yet.
+# position); ``task.reassigned`` only reaches the person it names. ``reply.returned`` is the
+# lead returning a vague reply (engine.services.returns).
 OF_EVENT = {
     "task.assigned": Kind.ASSIGNED,
     "task.reassigned": Kind.ASSIGNED,

@@ -20,7 +20,9 @@ TAGS = {
     "Quy trình": "Thư viện quy trình BPMN: triển khai phiên bản mới, xem các phiên bản.",
     "Hồ sơ": "Các phiên bản quy trình đang chạy (lấy ý kiến, thủ tục): khởi tạo, xem, huỷ.",
     "Nhiệm vụ": "Việc của từng cơ quan: xem, nhận, trả lại, giao lại, hoàn thành.",
-    "Thời hạn": "Cách tính hạn, tạm dừng, tiếp tục, gia hạn một lần.",
+    "Thời hạn": "Cách tính hạn; đề nghị tạm dừng hoặc xin thêm thời gian và quyết định của lãnh đạo"
+                " cơ quan có thẩm quyền.",
+    "Lấy ý kiến": "Kỷ luật lấy ý kiến: trả lại ý kiến chưa rõ.",
     "Giám sát": "Việc quá hạn cho Văn phòng UBND tỉnh theo dõi.",
     "Danh bạ": "Cơ quan, người dùng, uỷ quyền và mã truy cập API.",
     "Thông điệp": "Hệ thống của cơ quan gửi thông điệp có chữ ký để quy trình đi tiếp.",
@@ -65,6 +67,9 @@ SUMMARIES = {
     "POST /api/v1/tasks/{task_id}/deadline-requests":
         "Đề nghị tạm dừng thời hạn hoặc xin thêm thời gian (một lần), kèm lý do; thời hạn vẫn chạy"
         " trong khi chờ duyệt",
+    "POST /api/v1/instances/{instance_id}/returns":
+        "Cơ quan chủ trì trả lại ý kiến chưa rõ của một cơ quan, kèm lý do; cơ quan đó trả lời lại"
+        " trong thời hạn ngắn và bị ghi nhận vi phạm; mỗi cơ quan chỉ bị trả lại một lần",
     "GET /api/v1/deadline-requests":
         "Liệt kê đề nghị tạm dừng, xin thêm thời gian mà cơ quan mình đã gửi hoặc phải duyệt",
     "POST /api/v1/deadline-requests/{request_id}/decision":

@@ -15,6 +15,7 @@ from notifications.config import NotificationConfig, mailer_from_environment
 from service import api_docs, bodies, headers, logs, pages, problems, public, settings, web
 from service.api import (
     assignments,
+    consultations,
     deadlines,
     directory,
     documents,
@@ -93,7 +94,7 @@ def create_app(config: dict | None = None) -> APIFlask:
     headers.register(app)
     blueprints = (health, metrics, processes, instances, tasks, deadlines, overdue, directory,
                   webhook_api, messages, notifications, reports, dossiers, feedback, documents,
-                  assignments, public, web, pages)
+                  assignments, consultations, public, web, pages)
     for module in blueprints:
         app.register_blueprint(module.bp)
     webhook_api.document_events(app)

@@ -276,6 +276,24 @@ class TaskOut(Schema):
     instance_status = String()
 
 
+class ReturnIn(Schema):
+    agency = String(required=True, validate=Length(1, 32),
+                    metadata={"description": "Mã cơ quan có ý kiến bị trả lại"})
+    reason = String(required=True, validate=Length(1, 2000),
+                    metadata={"description": "Vì sao ý kiến chưa rõ (ít nhất 10 ký tự)"})
+    working_days = Integer(load_default=None, strict=True, metadata={
+        "description": "Thời hạn trả lời lại, ngày làm việc (1–5; mặc định 2)"})
+
+
+class ReturnOut(Schema):
+    instance_id = String()
+    agency = String()
+    returned_task_id = String(metadata={"description": "Nhiệm vụ trả lời bị trả lại"})
+    reason = String()
+    returned_reply = Dict(metadata={"description": "Ý kiến bị trả lại: agency, position, reasons"})
+    reanswer_task = Nested(TaskOut, metadata={"description": "Nhiệm vụ trả lời lại của cơ quan"})
+
+
 class OverdueOut(TaskOut):
     agency_name = String()
     agency_head = String(allow_none=True)

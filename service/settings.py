@@ -49,6 +49,11 @@ def from_environment() -> dict:
         "TOKEN_DAYS": int(os.environ.get("DUNGHAN_TOKEN_DAYS", "365")),
         "TRUSTED_PROXIES": int(os.environ.get("DUNGHAN_TRUSTED_PROXIES", "0")),
         "METRICS_TOKEN": os.environ.get("DUNGHAN_METRICS_TOKEN") or None,
+        # Files uploaded on task pages: where they are kept, how large, which kinds.
+        "ATTACHMENT_DIR": Path(os.environ.get("DUNGHAN_ATTACHMENT_DIR", var_dir() / "attachments")),
+        "ATTACHMENT_MAX_BYTES": int(float(os.environ.get("DUNGHAN_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024),
+        "ATTACHMENT_TYPES": os.environ.get("DUNGHAN_ATTACHMENT_TYPES",
+                                           "pdf,doc,docx,xls,xlsx,odt,ods,png,jpg,jpeg"),
         # The province prefix of public dossier codes (BN-SXD-260212-0001).
         "PROVINCE_CODE": os.environ.get("DUNGHAN_PROVINCE_CODE", "BN"),
     }

@@ -152,6 +152,7 @@ DETAILS = {
     "task.overdue": LADDER,
     "task.escalated": LADDER,
     "reply.deemed_agreed": _fields(*TASK),
+    "reply.returned": _fields(*TASK, "reason"),
     **{f"deadline.{k}": _fields(*TASK, "kind", "reason", "due_at")
        for k in ("paused", "resumed", "extended", "pause_granted", "recomputed")},
     **{f"deadline_request.{k}": _fields(*TASK, "request_id", "kind", "state", "reason",

@@ -12,6 +12,7 @@ EVENT_TYPES = {
     "task.overdue": "Nhiệm vụ đã quá hạn",
     "task.escalated": "Nhiệm vụ quá hạn đã được báo lên lãnh đạo cơ quan",
     "reply.deemed_agreed": "Cơ quan không trả lời đúng hạn nên được coi là đồng ý",
+    "reply.returned": "Cơ quan chủ trì trả lại ý kiến chưa rõ; cơ quan được lấy ý kiến phải trả lời lại",
     "deadline.paused": "Thời hạn nhiệm vụ tạm dừng",
     "deadline.resumed": "Thời hạn nhiệm vụ tiếp tục",
     "deadline.extended": "Thời hạn nhiệm vụ được gia hạn (đề nghị thêm thời gian đã được duyệt)",

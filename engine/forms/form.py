@@ -21,7 +21,9 @@ from engine.forms.messages import describe, field_errors
 from engine.forms.vocabulary import problems_in
 
 # Variables the engine sets and reads to assign tasks; no submission may ever set them.
-SYSTEM_VARIABLES = frozenset({"lead_agency", "provincial_office", "starter", "started_by"})
+# The return of a vague reply sets the last four: only the use case that checks the return may.
+SYSTEM_VARIABLES = frozenset({"lead_agency", "provincial_office", "starter", "started_by",
+                              "return_to", "return_reason", "returned_reply", "reanswer_days"})
 MAX_FORM_BYTES = 200_000
 
 _CONTEXT: contextvars.ContextVar[FormContext] = contextvars.ContextVar("form_context")

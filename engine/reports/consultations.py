@@ -10,7 +10,6 @@ REPLY_FORM = "consultation_reply"
 REQUEST_FORM = "consultation_request"
 # Facts of the directive the consultation process cannot record yet; reported as such, not as 0.
 NOT_YET = {
-    "returned_vague": "Chưa có chức năng trả lại ý kiến chưa rõ",
     "over_broad_share": "Chưa có chức năng đánh dấu yêu cầu lấy ý kiến quá rộng (mục 1d)",
 }
 REPLY_FIELDS = ("replies_closed", "on_time", "late", "deemed_consent", "overdue_open_at_end")

@@ -38,7 +38,9 @@ def agency_rows(conn, period: Period) -> dict[str, dict]:
     for a in conn.execute(sa.select(agencies).order_by(agencies.c.code)).mappings():
         code = a["code"]
         row = {"agency": code, "name": a["name"], "head_name": a["head_name"],
-               "consultations": {**REPLY_ZERO, **replies.get(code, {}), **REQUEST_ZERO,
+               "consultations": {**REPLY_ZERO, **replies.get(code, {}),
+                                 "returned_vague": breaches.get(code, {}).get("vague_reply", 0),
+                                 **REQUEST_ZERO,
                                  **requests.get(code, {}), **DEADLINE_REQUEST_ZERO,
                                  **asked.get(code, {})},
                "work": {**WORK_ZERO, **done.get(code, {})},

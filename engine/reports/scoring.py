@@ -38,6 +38,7 @@ INDICATORS = {
     "overdue": _count("overdue", "violations"),
     "escalated": _count("escalated", "violations"),
     "late_completion": _count("late_completion", "violations"),
+    "vague_reply": _count("vague_reply", "violations"),
     "overdue_open_at_end": _count("overdue_open_at_end", "work"),
 }
 

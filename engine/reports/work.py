@@ -12,7 +12,7 @@ from engine.store.tables import tasks, violations
 
 WORK_FIELDS = ("received", "closed", "closed_on_time", "closed_late", "open_at_end",
                "overdue_open_at_end")
-VIOLATION_KINDS = ("overdue", "escalated", "deemed_consent", "late_completion")
+VIOLATION_KINDS = ("overdue", "escalated", "deemed_consent", "late_completion", "vague_reply")
 
 
 def work_figures(conn, period) -> dict[str, dict]:

@@ -20,6 +20,7 @@ from engine.services.processes import (
     list_processes,
     load_process_directory,
 )
+from engine.services.returns import return_reply
 from engine.services.tasks import (
     claim_task,
     complete_task,
@@ -54,6 +55,7 @@ __all__ = [
     "load_process_directory",
     "overdue_list",
     "reassign_task",
+    "return_reply",
     "refuse_self_service",
     "recompute_deadlines",
     "request_deadline_change",

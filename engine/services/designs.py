@@ -22,6 +22,11 @@ from engine.store.uow import UnitOfWork
 from engine.views import iso
 
 
+def require_designer(principal: Principal) -> None:
+    """Refuse anyone who may not deploy processes: only they see drafts."""
+    policy.require(principal, policy.Action.DEPLOY_PROCESS)
+
+
 def lint_draft(principal: Principal, bpmn: bytes, form_library: Path) -> dict:
     """Check a draft exactly as deploying it would; raise InvalidBpmn naming each element."""
     policy.require(principal, policy.Action.DEPLOY_PROCESS)

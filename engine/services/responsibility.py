@@ -14,6 +14,16 @@ def people_behind(uow, task, completer: Principal | None = None) -> dict:
             "head_name": head}
 
 
+def people_behind_answer(uow, task) -> dict:
+    """Return ``responsible`` and ``head_name`` for what a completed answer said.
+
+    The officer who sent it answers for its content; else the one who held it; an answer sent
+    by an agency system token, which is no person, is the head's.
+    """
+    head = head_of(uow, task["agency_code"])
+    return {"responsible": _author(uow, task) or _claimer(uow, task) or head, "head_name": head}
+
+
 def head_of(uow, agency_code: str) -> str | None:
     """Return the name of the agency's head as the directory holds it now."""
     agency = uow.directory.agency(agency_code)
@@ -25,6 +35,15 @@ def _claimer(uow, task) -> str | None:
         return None
     user = uow.directory.user(task["claimed_by"])
     return user["full_name"] if user else task["claimed_by"]
+
+
+def _author(uow, task) -> str | None:
+    # ``user:pho.sxd@head:ld.sxd`` is the deputy acting for the head: the deputy wrote it.
+    actor = task["completed_by"] or ""
+    if not actor.startswith("user:"):
+        return None
+    user = uow.directory.user_by_username(actor.removeprefix("user:").split("@", 1)[0])
+    return user["full_name"] if user else None
 
 
 def _completer(uow, principal: Principal | None) -> str | None:

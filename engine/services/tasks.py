@@ -66,7 +66,7 @@ def _complete_task(uow, clock, principal, task_id, data, rules) -> dict:
 def claim_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str) -> dict:
     """Let an officer of the task's agency take it, so colleagues see who works on it."""
     with uow:
-        task = _open_task(uow, task_id)
+        task = open_task(uow, task_id)
         policy.require(principal, Action.CLAIM_TASK, Resource(task["agency_code"]))
         if task["claimed_by"] not in (None, principal.user_id):
             raise Conflict("Nhiệm vụ đã được cán bộ khác nhận xử lý")
@@ -76,7 +76,7 @@ def claim_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str
 def unclaim_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str) -> dict:
     """Release a claimed task back to the agency's shared inbox (the claimer or a head)."""
     with uow:
-        task = _open_task(uow, task_id)
+        task = open_task(uow, task_id)
         policy.require(principal, Action.ACT_ON_TASK, task_resource(task))
         return _assign(uow, clock, principal, task, None, "unclaimed")
 
@@ -85,7 +85,7 @@ def reassign_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: 
                   user_id: str) -> dict:
     """Give a task to another member of the agency; the instance keeps running."""
     with uow:
-        task = _open_task(uow, task_id)
+        task = open_task(uow, task_id)
         policy.require(principal, Action.REASSIGN_TASK, Resource(task["agency_code"]))
         member = uow.directory.user(user_id)
         if member is None or member["agency_code"] != task["agency_code"] or not member["active"]:
@@ -94,7 +94,8 @@ def reassign_task(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: 
         return _assign(uow, clock, principal, task, user_id, "reassigned")
 
 
-def _open_task(uow, task_id: str):
+def open_task(uow, task_id: str):
+    """Return an open task's row; raise NotFound or Conflict."""
     task = task_row(uow, task_id)
     if task["state"] != TaskStatus.OPEN:
         raise Conflict("Nhiệm vụ đã đóng")

@@ -183,7 +183,7 @@ class Tasks:
         query = (
             sa.select(tasks, agencies.c.name.label("agency_name"), agencies.c.head_name)
             .join(agencies, agencies.c.code == tasks.c.agency_code)
-            .where(*_overdue(now))
+            .where(*overdue_conditions(now))
             .order_by(tasks.c.due_at, tasks.c.id)
         )
         return list(self.conn.execute(query).mappings())
@@ -202,7 +202,7 @@ class Tasks:
             tasks.c.due_at < q.due_before if q.due_before else None,
         ]
         if q.overdue_at:
-            conditions += _overdue(q.overdue_at)
+            conditions += overdue_conditions(q.overdue_at)
         where = [c for c in conditions if c is not None]
         total = self.conn.execute(sa.select(sa.func.count()).select_from(tasks).where(*where))
         order = [tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.created_at, tasks.c.id]
@@ -216,7 +216,7 @@ NOTIFY_SETTING = "outbox.notify"
 LISTENERS = {RELAY_SETTING: "relay", NOTIFY_SETTING: "notify"}
 
 
-def _overdue(now: datetime) -> list:
+def overdue_conditions(now: datetime) -> list:
     """Select open tasks whose clock runs and whose due instant has come.
 
     A paused deadline is not running, so it cannot be overdue; at the due instant itself a

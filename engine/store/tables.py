@@ -180,6 +180,20 @@ tasks = sa.Table(
     sa.Index(None, "completed_at"),
 )
 
+# Files uploaded on a task page; the bytes are kept on disk under the attachment store's folder.
+attachments = sa.Table(
+    "attachments", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("instance_id", sa.ForeignKey("instances.id"), nullable=False, index=True),
+    sa.Column("task_id", sa.String(36), nullable=False),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("content_type", sa.String(100), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("uploaded_by", sa.String(160), nullable=False),
+    sa.Column("uploaded_at", UtcDateTime(), nullable=False),
+)
+
 audit_events = sa.Table(
     "audit_events", metadata,
     sa.Column("id", sa.Integer, primary_key=True),

@@ -3,12 +3,14 @@
 import sqlalchemy as sa
 
 from engine.store.assignments import Assignments
+from engine.store.attachments import Attachments
 from engine.store.deadline_requests import DeadlineRequests
 from engine.store.directory import Directory
 from engine.store.documents import DocumentNumbers
 from engine.store.dossiers import Catalog, Dossiers
 from engine.store.feedback import FeedbackItems
 from engine.store.hot import HotInstances
+from engine.store.inbox import Inbox
 from engine.store.jobs import Jobs
 from engine.store.repositories import (
     DeadlineLedger,
@@ -59,6 +61,8 @@ class UnitOfWork:
         self.processes = Processes(self.conn, self.specs)
         self.instances = Instances(self.conn)
         self.tasks = Tasks(self.conn)
+        self.inbox = Inbox(self.conn)
+        self.attachments = Attachments(self.conn)
         self.journal = Journal(self.conn)
         self.directory = Directory(self.conn)
         self.ledger = DeadlineLedger(self.conn)

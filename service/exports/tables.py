@@ -39,12 +39,12 @@ INDICATORS = {
     "overdue": ("Lần quá hạn", Kind.COUNT),
     "escalated": ("Lần bị báo cáo lên", Kind.COUNT),
     "late_completion": ("Lần hoàn thành trễ", Kind.COUNT),
+    "vague_reply": ("Lần ý kiến bị trả lại vì chưa rõ", Kind.COUNT),
     "overdue_open_at_end": ("Việc tồn quá hạn cuối kỳ", Kind.COUNT),
 }
 AGENCY = (Column("agency", "Mã", Kind.TEXT), Column("name", "Cơ quan", Kind.TEXT))
 ABSENT_TITLES = {"feedback": "Phản ánh, kiến nghị"}
-NOT_YET_TITLES = {"returned_vague": "Ý kiến bị trả lại vì chưa rõ",
-                  "over_broad_share": "Tỷ lệ yêu cầu lấy ý kiến quá rộng"}
+NOT_YET_TITLES = {"over_broad_share": "Tỷ lệ yêu cầu lấy ý kiến quá rộng"}
 
 
 def _ranking(report: dict) -> Table:
@@ -71,6 +71,7 @@ def tables(report: dict) -> list[Table]:
             *AGENCY, Column("replies_closed", "Ý kiến đã trả lời"), Column("on_time", "Đúng hạn"),
             Column("late", "Trễ hạn"), Column("deemed_consent", "Coi như đồng ý"),
             Column("overdue_open_at_end", "Quá hạn chưa trả lời cuối kỳ"),
+            Column("returned_vague", "Bị trả lại vì chưa rõ"),
             Column("requests_sent", "Yêu cầu đã gửi"), Column("agencies_consulted", "Lượt cơ quan được hỏi"),
             Column("agencies_per_request", "Cơ quan / yêu cầu", Kind.SCORE),
             Column("pauses_requested", "Đề nghị tạm dừng"), Column("pauses_approved", "Tạm dừng được duyệt"),
@@ -101,7 +102,7 @@ def tables(report: dict) -> list[Table]:
         Table("violations", "Vi phạm ghi nhận", (
             *AGENCY, Column("overdue", "Quá hạn"), Column("escalated", "Báo cáo lên"),
             Column("deemed_consent", "Coi như đồng ý"), Column("late_completion", "Hoàn thành trễ"),
-            Column("total", "Tổng")), s["violations"]["rows"]),
+            Column("vague_reply", "Ý kiến chưa rõ"), Column("total", "Tổng")), s["violations"]["rows"]),
         Table("officers", "Cán bộ có nhiều vi phạm", (
             Column("username", "Tài khoản", Kind.TEXT), Column("full_name", "Họ tên", Kind.TEXT),
             Column("current_agency", "Cơ quan hiện tại", Kind.TEXT), Column("violations", "Vi phạm"),

@@ -10,7 +10,9 @@ from apiflask import APIBlueprint
 from service.pages import (
     admin,
     assignments,
+    attachments,
     catalog,
+    deadline_requests,
     designer,
     desk,
     inbox,
@@ -18,9 +20,11 @@ from service.pages import (
     reports,
     shell,
     supervision,
+    tasks,
 )
 
 bp = APIBlueprint("pages", __name__, enable_openapi=False)
 shell.install(bp)
-for group in (inbox, instances, assignments, catalog, admin, designer, supervision, reports, desk):
+for group in (inbox, tasks, attachments, deadline_requests, instances, assignments, catalog, admin,
+              designer, supervision, reports, desk):
     bp.register_blueprint(group.bp)

@@ -5,6 +5,7 @@ clock; ``shell`` registers them as template filters.
 """
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from engine.calendar import WorkCalendar
@@ -48,31 +49,46 @@ def local_date(value, calendar: WorkCalendar, weekday: bool = False) -> str:
     return f"{WEEKDAYS[local.weekday()]}, {day}" if weekday else day
 
 
-def due_state(value, now: datetime, calendar: WorkCalendar, paused: bool = False) -> Due:
-    """Classify a due instant: overdue once reached, soon within one working day of it."""
+@dataclass(frozen=True)
+class DueInfo:
+    """A due instant as the pages show it: its class, its label and the time left or late."""
+
+    state: Due
+    text: str
+
+    @property
+    def label(self) -> str:
+        return DUE_LABELS[self.state]
+
+
+def describe_due(value, now: datetime, calendar: WorkCalendar, paused: bool = False) -> DueInfo:
+    """Classify a due instant and say in working time how long is left, or how late it is.
+
+    Overdue once reached; soon within one working day of it. Each span is counted once, on
+    the calendar, since an inbox page asks this of every row.
+    """
     due = as_instant(value)
     if due is None:
-        return Due.NONE
+        return DueInfo(Due.NONE, "Không có hạn")
     if paused:
-        return Due.PAUSED
+        return DueInfo(Due.PAUSED, "Đang tạm dừng tính hạn")
     if due <= now:
-        return Due.OVERDUE
-    if calendar.working_time_between(now, due) <= calendar.hours.day_length:
-        return Due.SOON
-    return Due.ON_TIME
+        late = calendar.working_time_between(due, now)
+        return DueInfo(Due.OVERDUE, f"Quá hạn {_span(late, calendar)}" if late
+                       else "Quá hạn (ngoài giờ làm việc)")
+    left = calendar.working_time_between(now, due)
+    state = Due.SOON if left <= calendar.hours.day_length else Due.ON_TIME
+    return DueInfo(state, f"Còn {_span(left, calendar)}")
+
+
+def due_state(value, now: datetime, calendar: WorkCalendar, paused: bool = False) -> Due:
+    """Classify a due instant: on time, soon, overdue, paused or none."""
+    return describe_due(value, now, calendar, paused).state
 
 
 def due_in(value, now: datetime, calendar: WorkCalendar, paused: bool = False) -> str:
-    """Say in working time how long is left, or how late it is: "còn 2 ngày 3 giờ làm việc"."""
-    due = as_instant(value)
-    if due is None:
-        return "Không có hạn"
-    if paused:
-        return "Đang tạm dừng tính hạn"
-    if due <= now:
-        late = calendar.working_time_between(due, now)
-        return f"Quá hạn {_span(late, calendar)}" if late else "Quá hạn (ngoài giờ làm việc)"
-    return f"Còn {_span(calendar.working_time_between(now, due), calendar)}"
+    """Say in working time how long is left, or how late it is: "Còn 2 ngày 3 giờ làm việc"."""
+    return describe_due(value, now, calendar, paused).text
 
 
 def _span(span: timedelta, calendar: WorkCalendar) -> str:

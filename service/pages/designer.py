@@ -12,10 +12,11 @@ from functools import wraps
 from pathlib import Path
 
 from apiflask import APIBlueprint, Schema, fields
-from flask import current_app, g, render_template, request
+from flask import current_app, g, redirect, render_template, request, url_for
 from marshmallow import validate
 
 from engine import services
+from engine.blank_process import blank_process
 from engine.diagram import with_diagram
 from engine.errors import DomainError, Invalid, InvalidBpmn, NotFound, Unauthenticated
 from engine.services import designs
@@ -81,6 +82,29 @@ def _upload_page(**context):
     return render_template("designer/uploaded.html", **context)
 
 
+@bp.get("/tao-moi")
+@signed_in
+def new_process():
+    """Open the modeler on the first draft of a new process (or on the process, if it exists)."""
+    process_id, name = request.args.get("process_id", "").strip(), request.args.get("name", "")
+    overview = designs.process_overview(runtime().uow(), g.principal)
+    if any(p["process_id"] == process_id for p in overview):
+        return redirect(url_for("pages.designer.modeler", process_id=process_id))
+    blank_process(process_id, name)  # refuse a bad id or name here, on the page
+    draft = {"process_id": process_id, "name": name.strip(), "latest_version": None,
+             "running": 0, "versions": []}
+    return _modeler_page(draft, url_for("pages.designer.blank", process_id=process_id, name=name))
+
+
+@bp.get("/tao-moi/<process_id>.bpmn")
+@signed_in
+def blank(process_id: str):
+    """Serve the first draft of a new process to the modeler."""
+    designs.require_designer(g.principal)
+    return blank_process(process_id, request.args.get("name", "")), 200, {
+        "Content-Type": "application/xml; charset=utf-8"}
+
+
 @bp.get("/<process_id>")
 @signed_in
 def modeler(process_id: str):
@@ -89,9 +113,15 @@ def modeler(process_id: str):
     found = [p for p in overview if p["process_id"] == process_id]
     if not found:
         raise NotFound(f"Không có quy trình '{process_id}'")
+    process = found[0]
+    return _modeler_page(process, url_for("pages.designer.document", process_id=process_id,
+                                          version=process["latest_version"], drawn=1))
+
+
+def _modeler_page(process: dict, xml_url: str):
     forms = sorted(p.stem for p in _library().glob("*.json"))
-    return render_template("designer/modeler.html", process=found[0], forms=forms,
-                           roles=ROLE_LABELS.items(), start=_default_start())
+    return render_template("designer/modeler.html", process=process, xml_url=xml_url,
+                           forms=forms, roles=ROLE_LABELS.items(), start=_default_start())
 
 
 def _default_start() -> str:

@@ -6,13 +6,14 @@ from marshmallow import ValidationError
 
 from engine import services
 from engine.catalog import CHANNELS
-from engine.dossiers import DossierStatus
 from engine.errors import Invalid
+from engine.forms.messages import FORM_LEVEL
 from engine.services import directory
 from engine.services import documents as paper
 from engine.services import dossiers as use_cases
 from engine.store.dossiers import DossierQuery
 from service.dossier_schemas import ReceiveDossierIn
+from service.pages.forms import answer_of, fields_of, raw_of
 from service.problems import translated
 from service.runtime import runtime
 from service.web import number, signed_in
@@ -105,22 +106,27 @@ def receive():
     return redirect(url_for("pages.desk.dossier", code=view["code"]))
 
 
-def _desk_steps(view: dict) -> list[dict]:
-    """Return the dossier's open steps at this desk, each with its form's schema."""
+def _desk_steps(view: dict, failed: str | None, raw: dict | None, errors: dict | None) -> list:
+    """Return the dossier's open steps at this desk, each with its form's fields.
+
+    The step whose submission was refused shows what was typed and the engine's messages.
+    """
     rt = runtime()
-    return [services.get_task(rt.uow(), g.principal, t["id"]) for t in view["open_tasks"]
-            if t["agency"] == g.principal.agency]
+    steps = [services.get_task(rt.uow(), g.principal, t["id"]) for t in view["open_tasks"]
+             if t["agency"] == g.principal.agency]
+    return [{**t, "fields": fields_of(t["form_schema"] or {}, (),
+                                      *((raw, errors) if t["id"] == failed else (None, None)))}
+            for t in steps]
 
 
-def _dossier_page(code: str, errors: dict | None = None, error: str | None = None,
-                  kept: dict | None = None, failed_task: str | None = None, status: int = 200):
+def _dossier_page(code: str, failed: str | None = None, raw: dict | None = None,
+                  errors: dict | None = None, status: int = 200):
     rt = runtime()
     view = use_cases.get_dossier(rt.uow(), rt.clock, g.principal, code)
     forms = paper.printable_forms(rt.uow(), g.principal, code)
-    return render_template("desk/dossier.html", d=view, steps=_desk_steps(view), forms=forms,
-                           errors=errors or {},
-                           error=error, kept=kept or {}, failed_task=failed_task,
-                           statuses=DossierStatus, principal=g.principal), status
+    return render_template("desk/dossier.html", d=view, forms=forms,
+                           steps=_desk_steps(view, failed, raw, errors),
+                           error=(errors or {}).get(FORM_LEVEL), failed=failed), status
 
 
 @bp.get("/mot-cua/ho-so/<code>")
@@ -136,11 +142,12 @@ def complete(code: str, task_id: str):
     """Complete one of the desk's steps (accept, refuse, ask for a supplement, hand over, return)."""
     rt = runtime()
     task = services.get_task(rt.uow(), g.principal, task_id)
-    fields = (task["form_schema"] or {}).get("properties", {})
-    data = {k: request.form[k] for k in fields if request.form.get(k, "").strip()}
+    schema = task["form_schema"] or {"properties": {}}
+    raw = raw_of(schema, request.form)
     try:
-        services.complete_task(rt.uow(), rt.clock, g.principal, task_id, data, rt.rules)
+        services.complete_task(rt.uow(), rt.clock, g.principal, task_id, answer_of(schema, raw),
+                               rt.rules)
     except Invalid as err:
-        return _dossier_page(code, err.errors, err.detail, request.form.to_dict(), task_id, 422)
+        return _dossier_page(code, task_id, raw, err.errors or {FORM_LEVEL: err.detail}, 422)
     flash(f"Đã xong bước “{task['name']}”.", "info")
     return redirect(url_for("pages.desk.dossier", code=code))

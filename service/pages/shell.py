@@ -85,6 +85,11 @@ def due_state(value, paused: bool = False) -> dates.Due:
     return dates.due_state(value, runtime().clock.now(), _calendar(), paused)
 
 
+def due(value, paused: bool = False) -> dates.DueInfo:
+    """Template filter: ``{% set d = t.due_at | due(t.paused) %}`` → d.state, d.label, d.text."""
+    return dates.describe_due(value, runtime().clock.now(), _calendar(), paused)
+
+
 def refused(error: DomainError):
     """Show the engine's refusal (403, 404, 409, 422) in the frame, in Vietnamese."""
     return render_template("error.html", status=error.status, detail=error.detail), error.status
@@ -97,4 +102,5 @@ def install(bp) -> None:
     bp.add_app_template_filter(local_date, "local_date")
     bp.add_app_template_filter(due_in, "due_in")
     bp.add_app_template_filter(due_state, "due_state")
+    bp.add_app_template_filter(due, "due")
     bp.register_error_handler(DomainError, refused)

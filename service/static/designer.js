@@ -46,7 +46,8 @@
       const unkept = result.warnings.filter((w) => !keepReference(w));
       canvas.zoom("fit-viewport");
       const warnings = unkept.length ? ` (${unkept.length} cảnh báo khi đọc)` : "";
-      status(`Đã mở phiên bản ${root.dataset.version}${warnings}.`);
+      status(root.dataset.version ? `Đã mở phiên bản ${root.dataset.version}${warnings}.`
+        : `Đã mở bản nháp của quy trình mới${warnings}.`);
       root.dataset.ready = "true";
     } catch (err) {
       status(`Không mở được sơ đồ: ${err.message}`);
@@ -299,6 +300,10 @@
       return;
     }
     const version = result.data.version;
+    if (!root.dataset.version) {
+      window.location.assign(root.dataset.pageUrl);  // the new process now has its own page
+      return;
+    }
     root.dataset.version = version;
     $("deployed-version").textContent = version;
     status(result.data.created
@@ -319,7 +324,7 @@
     status("Đã áp dụng thuộc tính vào sơ đồ (chưa triển khai).");
   });
   $("lint-button").addEventListener("click", lint);
-  $("diff-button").addEventListener("click", diff);
+  if ($("diff-button")) $("diff-button").addEventListener("click", diff);
   $("deploy-button").addEventListener("click", deploy);
   $("schedule-form").addEventListener("submit", schedule);
   $("download-link").addEventListener("click", async (event) => {

@@ -72,11 +72,37 @@ def test_lint_names_the_element_and_the_reason_in_vietnamese(designer):
 ENTITY = "<?xml version='1.0'?><!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><x>&e;</x>"
 
 
+NO_PROCESS = ('<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" '
+              'targetNamespace="x"><bpmn:message id="m" name="m"/></bpmn:definitions>')
+
+
+@pytest.mark.parametrize("path", ["/thiet-ke/kiem-tra", "/thiet-ke/lich",
+                                  "/thiet-ke/lay_y_kien_phoi_hop/so-sanh",
+                                  "/thiet-ke/lay_y_kien_phoi_hop/trien-khai"])
 @pytest.mark.parametrize("bpmn", ["<not xml", "<a/>", "\x00", ENTITY])
-def test_lint_of_garbage_is_a_422_never_a_500(designer, bpmn):
-    response = post(designer, "/thiet-ke/kiem-tra", bpmn=bpmn)
-    assert response.status_code == 422
+def test_garbage_is_a_422_in_vietnamese_never_a_500(designer, path, bpmn):
+    extra = {"start": "2026-02-12T16:00:00"} if path.endswith("/lich") else {}
+    response = post(designer, path, bpmn=bpmn, **extra)
+    assert response.status_code == 422, response.json
     assert response.json["title"] == "Dữ liệu không hợp lệ"
+    assert response.json["detail"].startswith("Tệp BPMN không hợp lệ")
+
+
+@pytest.mark.parametrize("path", ["/thiet-ke/kiem-tra", "/thiet-ke/lich",
+                                  "/thiet-ke/lay_y_kien_phoi_hop/trien-khai"])
+def test_a_document_without_a_process_is_a_422(designer, path):
+    extra = {"start": "2026-02-12T16:00:00"} if path.endswith("/lich") else {}
+    response = post(designer, path, bpmn=NO_PROCESS, **extra)
+    assert response.status_code == 422, response.json
+    assert "quy trình" in response.json["detail"]
+
+
+def test_malformed_json_is_a_400_problem(designer):
+    client, token = designer
+    response = client.post("/thiet-ke/kiem-tra", data="{bpmn:", content_type="application/json",
+                           headers={"X-CSRF-Token": token})
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/problem+json"
 
 
 def test_a_json_body_without_the_draft_is_a_problem_in_vietnamese(designer):
@@ -232,3 +258,14 @@ def test_the_modeler_gets_a_file_uploaded_without_a_diagram_laid_out(designer):
     drawn = client.get("/thiet-ke/hop_y_kien/1.bpmn?drawn=1").get_data(as_text=True)
     assert "BPMNShape" not in stored
     assert 'bpmnElement="prepare_meeting"' in drawn and "BPMNShape" in drawn
+
+
+def test_a_new_process_needs_a_usable_id_and_an_existing_one_opens_as_it_is(designer):
+    client, _ = designer
+    refused = client.get("/thiet-ke/tao-moi?process_id=Cấp phép&name=X")
+    assert refused.status_code == 422
+    assert "Mã quy trình gồm 3-64 chữ thường không dấu" in refused.get_data(as_text=True)
+    existing = client.get("/thiet-ke/tao-moi?process_id=lay_y_kien_phoi_hop&name=X")
+    assert existing.status_code == 302 and existing.location.endswith("/thiet-ke/lay_y_kien_phoi_hop")
+    draft = client.get("/thiet-ke/tao-moi/hop_giao_ban.bpmn?name=Họp giao ban")
+    assert draft.status_code == 200 and b'<bpmn:process id="hop_giao_ban"' in draft.data

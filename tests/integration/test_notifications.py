@@ -8,7 +8,6 @@ see each expected message, to each expected person, exactly once.
 import json
 import threading
 from collections import Counter
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,7 +15,6 @@ import sqlalchemy as sa
 
 from engine import directory, services
 from engine.escalation import Ladder, LadderBook
-from engine.events import Event
 from engine.identity import Role
 from engine.retry import RetryPolicy
 from engine.rules import Rules
@@ -365,26 +363,20 @@ def test_a_chat_bridge_subscribed_to_notification_events_receives_the_same_words
     assert detail["text"].startswith("Cơ quan anh/chị vừa được giao nhiệm vụ «Trả lời ý kiến».")
 
 
-@dataclass(frozen=True)
-class ReplyReturned(Event):
-    """Stands for the lead returning a vague reply, which no use case emits yet."""
-
-    task_id: str = ""
-    agency: str = ""
-    type = "reply.returned"
-
-
 def test_a_reply_returned_as_vague_is_told_to_the_lead_officer(province):
     p = province
     instance_id, _ = flows.start(p.api, consulted=("SXD",))
-    task = flows.open_task(p.api, "SXD", instance_id)
+    assert flows.reply(p.api, "SXD", instance_id, "agree_with_amendments").status_code == 200
     p.drain()
     p.smtp.mails.clear()
-    with p.uow_factory() as uow:
-        uow.journal.record(ReplyReturned(instance_id, p.clock.now(), "user:cv.stp", task["id"], "SXD"))
-        uow.commit()
+    p.take()
+    returned = p.api("POST", f"/api/v1/instances/{instance_id}/returns", "STP",
+                     json={"agency": "SXD", "reason": "Ý kiến chưa nêu rõ nội dung cần sửa"})
+    assert returned.status_code == 201
     p.drain()
-    assert p.take() == Counter({("cv.stp", "returned_vague"): 1})
+    told = p.take()
+    assert told[("cv.stp", "returned_vague")] == 1
+    assert {kind for _, kind in told} == {"returned_vague", "assigned"}  # SXD's re-answer task
 
 
 def test_a_person_deactivated_before_the_email_leaves_gets_none(province):

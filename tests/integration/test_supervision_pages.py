@@ -124,7 +124,8 @@ def test_a_refusal_without_reasons_keeps_the_dossier_open_and_says_why(app, peop
     code = _receive(client).headers["Location"].rsplit("/", 1)[1]
     refused = _step(client, code, "receive", decision="refuse")
     assert refused.status_code == 422
-    assert 'value="refuse" checked' in refused.get_data(as_text=True)
+    text = refused.get_data(as_text=True)
+    assert re.search(r'value="refuse"[^>]*checked', text) and 'id="err-reasons"' in text
     assert "Mới đăng ký" in client.get(f"/mot-cua/ho-so/{code}").get_data(as_text=True)
 
 

@@ -44,6 +44,14 @@ def test_the_provincial_office_sees_every_agency_and_the_late_one_in_words(
     assert page.get_by_role("heading", level=1).inner_text() == "Nhiệm vụ được giao (1)"
     assert "overdue=1" in page.url
 
+    # Its progress page marks the lead's late step on the diagram and in the timeline.
+    page.locator("tr", has_text="125/TB-UBND").get_by_role("link", name="Xem tiến trình").click()
+    page.wait_for_selector("#diagram[data-state='ready']", timeout=15000)
+    lead = page.locator(".djs-element[data-element-id='carry_out']")
+    assert "mark-overdue" in lead.get_attribute("class")
+    row = page.locator("table.timeline tr", has_text="Thực hiện nhiệm vụ, báo cáo hoàn thành")
+    assert "Quá hạn, chưa xong" in row.inner_text()
+
 
 def test_an_agency_sees_only_the_task_it_leads_and_is_refused_another(
         live_server, page_without_js, user, sign_in, api, clock):

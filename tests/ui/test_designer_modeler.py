@@ -149,3 +149,35 @@ def test_the_designer_pages_pass_the_accessibility_audit(live_server, page, peop
     open_modeler(page, live_server)
     select(page, "synthesize")
     axe_audit(page)
+
+
+def test_without_javascript_the_list_and_the_upload_still_work(live_server, page_without_js, people,
+                                                              sign_in):
+    page = page_without_js
+    sign_in(page, "tk.skhcn")
+    page.goto(f"{live_server}/thiet-ke/lay_y_kien_phoi_hop")
+    assert "Trình thiết kế cần JavaScript" in page.locator("main").inner_text()
+    page.goto(f"{live_server}/thiet-ke")
+    page.locator("#bpmn-file").set_input_files(CAMUNDA)
+    page.get_by_role("button", name="Tải lên và triển khai").click()
+    page.get_by_role("status").get_by_text("Đã triển khai phiên bản 1", exact=False).wait_for()
+
+
+def test_a_designer_drafts_a_new_process_and_deploys_its_first_version(live_server, page, people,
+                                                                       sign_in, api):
+    sign_in(page, "tk.skhcn")
+    page.goto(f"{live_server}/thiet-ke")
+    page.get_by_label("Mã quy trình", exact=False).fill("hop_giao_ban")
+    page.get_by_label("Tên quy trình").fill("Họp giao ban")
+    page.get_by_role("button", name="Mở bản nháp trong trình thiết kế").click()
+    page.locator('#designer[data-ready="true"]').wait_for(timeout=20_000)
+    select(page, "first_step")
+    page.get_by_label("Thời hạn", exact=True).fill("2 working_days")
+    page.get_by_role("button", name="Áp dụng").click()
+    page.get_by_role("button", name="Triển khai phiên bản mới").click()
+    page.wait_for_url(f"{live_server}/thiet-ke/hop_giao_ban")
+    page.locator('#designer[data-ready="true"]').wait_for(timeout=20_000)
+    assert page.locator("#deployed-version").inner_text() == "1"
+    started = api("POST", "/api/v1/instances", "SXD", json={"process_id": "hop_giao_ban"})
+    assert started.status_code == 201, started.json
+    assert started.json["open_tasks"][0]["name"] == "Bước thứ nhất"

@@ -31,7 +31,8 @@ def test_officer_signs_in_and_sees_the_reply_task_in_vietnamese(live_server, pag
     flows.start(api, consulted=("SXD",))
     sign_in(page, live_server)
     page.wait_for_url(f"{live_server}/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Việc cần xử lý (1)"
+    assert page.get_by_role("heading", level=1).inner_text() == "Việc cần xử lý"
+    assert page.get_by_role("status").inner_text() == "1 nhiệm vụ."
     row = page.get_by_role("row", name="Trả lời ý kiến")
     assert "Chưa ai nhận" in row.inner_text()
     assert "17:00 26/02/2026" in row.inner_text()  # stored in UTC, shown in Vietnam time

@@ -378,7 +378,8 @@ def test_shipped_consultation_process_parses():
     assert definition.name == "Lấy ý kiến phối hợp"
     assert definition.content_hash != hashlib.sha256(raw).hexdigest()  # it covers the forms too
     assert set(definition.forms) == {"consultation_request", "consultation_reply",
-                                     "consultation_synthesis", "provincial_review"}
+                                     "consultation_reanswer", "consultation_synthesis",
+                                     "provincial_review"}
     assert definition.bpmn_xml == raw.decode("utf-8")
     compiled = codec.load_spec(definition.spec_json)
     assert "reply_to_consultation" in compiled.subprocess_specs["collect_replies"].task_specs

@@ -29,6 +29,7 @@ def test_the_consultation_is_published_step_by_step_in_the_order_it_runs():
         ("draft_request", "Cơ quan chủ trì", "Không quy định"),
         ("reply_to_consultation", "Cơ quan được lấy ý kiến", GIVEN_DAYS),
         ("synthesize", "Cơ quan chủ trì", "5 ngày làm việc"),
+        ("reanswer_reply", "Cơ quan được lấy ý kiến", GIVEN_DAYS),  # only when a reply is returned
         ("provincial_review", "Văn phòng UBND tỉnh", "3 ngày làm việc"),
     ]
     reply = steps[1]
