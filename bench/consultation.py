@@ -106,6 +106,7 @@ class Result:
     statements: list = field(default_factory=list)  # per completion call
     compilations: list = field(default_factory=list)  # per completion call
     rss_mb: float = 0.0
+    cpu_seconds: float = 0.0  # this process's CPU time: c's server threads, not PostgreSQL
     skipped: str | None = None
 
     @property
@@ -430,37 +431,50 @@ def run_round(driver, step_seconds: dict[str, float], samples: dict[str, list]) 
         raise BenchError(f"mode {driver.mode}: the round ended '{status}', not 'completed'")
 
 
-def measure(make_driver, rounds: int) -> Result:
-    """Set a driver up, run one uncounted warm-up round, then time `rounds` rounds."""
-    driver = make_driver()
+def measure(makers: list, rounds: int) -> list[Result]:
+    """Set every mode's driver up, warm each up with one round, then time them interleaved.
+
+    Round n of every mode runs before round n+1 of any, so a machine shared with other work
+    slows every mode alike and the ratios stay meaningful even when absolute times swing.
+    """
+    drivers = []
     try:
-        run_round(driver, dict.fromkeys(STEP_KINDS, 0.0), {k: [] for k in STEP_KINDS})
-        completions = getattr(driver, "completions", None)
-        if completions:
-            completions.reset()
-        result = Result(driver.mode, driver.label, rounds)
-        gc.collect()  # start every mode's timing from the same clean heap
-        started = time.perf_counter()
+        for make in makers:
+            drivers.append(make())
+        results = [Result(d.mode, d.label, rounds) for d in drivers]
+        for driver in drivers:
+            run_round(driver, dict.fromkeys(STEP_KINDS, 0.0), {k: [] for k in STEP_KINDS})
+            if getattr(driver, "completions", None):
+                driver.completions.reset()
+        gc.collect()  # start the timing from a clean heap
         for _ in range(rounds):
-            run_round(driver, result.step_seconds, result.step_samples)
-        result.seconds = time.perf_counter() - started
-        if completions:
-            result.completion_ms = completions.ms
-            result.statements, result.compilations = completions.statements, completions.compilations
-        result.rss_mb = rss_mb()
-        return result
+            for driver, result in zip(drivers, results, strict=True):
+                started, cpu = time.perf_counter(), time.process_time()
+                run_round(driver, result.step_seconds, result.step_samples)
+                result.seconds += time.perf_counter() - started
+                result.cpu_seconds += time.process_time() - cpu
+        for driver, result in zip(drivers, results, strict=True):
+            if getattr(driver, "completions", None):
+                result.completion_ms = driver.completions.ms
+                result.statements = driver.completions.statements
+                result.compilations = driver.completions.compilations
+        rss = rss_mb()
+        for result in results:
+            result.rss_mb = rss
+        return results
     finally:
-        driver.close()
+        for driver in drivers:
+            driver.close()
 
 
-def measure_http(url: str, rounds: int) -> Result:
-    """Measure mode c, or return it skipped when PostgreSQL cannot be reached."""
+def http_maker(url: str):
+    """Return how to make mode c's driver, or a skipped Result when PostgreSQL is unreachable."""
     try:
         reset_postgres(url)
     except sa.exc.DBAPIError as err:
         reason = str(err.orig or err).strip().splitlines()[0]
         return Result("c", HttpApi.label, skipped=f"PostgreSQL unreachable ({reason})")
-    return measure(lambda: HttpApi(url), rounds)
+    return lambda: HttpApi(url)
 
 
 def print_report(results: list[Result], rounds: int, pg_url: str) -> None:
@@ -469,13 +483,16 @@ def print_report(results: list[Result], rounds: int, pg_url: str) -> None:
           f"({STEPS_PER_ROUND} steps); {rounds} timed rounds per mode after 1 warm-up round.")
     print(f"Mode c database: {pg_url}; {os.cpu_count()} CPUs, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
-    print(f"{'mode':<36}{'rounds':>7}{'seconds':>9}{'rounds/s':>10}{'RSS MB':>8}")
+    print("Modes run interleaved, round by round. CPU s = this process's CPU time (for c: "
+          "client and server threads, not PostgreSQL).")
+    print(f"{'mode':<36}{'rounds':>7}{'seconds':>9}{'rounds/s':>10}{'CPU s':>8}{'RSS MB':>8}")
     for r in results:
         name = f"{r.mode:<3}{r.label}"
         if r.skipped:
             print(f"{name:<36}  skipped: {r.skipped}")
         else:
-            print(f"{name:<36}{r.rounds:>7}{r.seconds:>9.2f}{r.rate:>10.1f}{r.rss_mb:>8.0f}")
+            print(f"{name:<36}{r.rounds:>7}{r.seconds:>9.2f}{r.rate:>10.1f}"
+                  f"{r.cpu_seconds:>8.2f}{r.rss_mb:>8.0f}")
     measured = [r for r in results if not r.skipped]
     print("\nLatency per step, ms: mean / p50 / p99 (a step of b and c includes the inbox read)")
     print(f"{'mode':<5}" + "".join(f"{k:>20}" for k in (*STEP_KINDS, "any step")))
@@ -502,7 +519,10 @@ def print_ratios(results: list[Result]) -> None:
         if m in ("a",) or r.skipped:
             continue
         print(f"{m:<3}" + "   ".join(f"{m}/{b} = {r.rate / by_mode[b].rate:.3f}"
-                                     for b in bases if b != m))
+                                     for b in bases if b != m)
+              + "   (CPU time: " + ", ".join(
+                  f"{m}/{b} = {by_mode[b].cpu_seconds / r.cpu_seconds:.3f}"
+                  for b in bases if b != m) + ")")
     c = by_mode.get("c")
     if c is None or c.skipped:
         print(f"Target c/a >= {TARGET_C_OVER_A}: not measured (mode c skipped)")
@@ -546,10 +566,13 @@ def main(argv: list[str] | None = None) -> int:
     drivers = {"a": RawSpiff, "a′": RawSplit, "b": UseCases}
     skipped = None
     for run in range(1, args.repeat + 1):
-        results = [measure(drivers[m], args.rounds) for m in drivers if m in args.modes]
-        if "c" in args.modes:
-            results.append(measure_http(args.postgres_url, args.rounds))
-            skipped = results[-1].skipped
+        makers = [drivers[m] for m in drivers if m in args.modes]
+        c = http_maker(args.postgres_url) if "c" in args.modes else None
+        if isinstance(c, Result):
+            skipped = c.skipped
+        elif c is not None:
+            makers.append(c)
+        results = measure(makers, args.rounds) + ([c] if isinstance(c, Result) else [])
         print(f"=== run {run} of {args.repeat} ===")
         print_report(results, args.rounds, shown_url)
         print()

@@ -306,6 +306,26 @@ def gunicorn(url: str, port: int, log):
             server.wait()
 
 
+def cpu_seconds(pids) -> float:
+    """Return the user + system CPU time the given processes have used so far (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def server_pids(server: subprocess.Popen, engine: sa.Engine) -> dict[str, list[int]]:
+    """Return the pids of the gunicorn workers and of PostgreSQL's backends for this database."""
+    web = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    with engine.connect() as conn:
+        pg = conn.execute(sa.text("SELECT pid FROM pg_stat_activity WHERE datname = "
+                                  "current_database() AND pid <> pg_backend_pid()")).scalars()
+        return {"web": [int(p) for p in web], "postgres": list(pg)}
+
+
 def worker_rss_mb(server: subprocess.Popen) -> list[float]:
     """Return the resident size of each gunicorn worker process (children of the arbiter)."""
     sizes = []
@@ -397,8 +417,14 @@ def main(argv=None) -> int:
             drive(port, tokens, args.clients, 2)  # warm-up: every process and connection
             with engine.begin() as conn:  # count the timed run alone
                 conn.exec_driver_sql("TRUNCATE audit_events, outbox, jobs, tasks, instances CASCADE")
+            pids = server_pids(server, engine)
+            before = {k: cpu_seconds(v) for k, v in pids.items()}
+            client_cpu = time.process_time()
             tally, elapsed = drive(port, tokens, args.clients, args.seconds)
+            used = {k: cpu_seconds(v) - before[k] for k, v in pids.items()}
+            used["clients"] = time.process_time() - client_cpu
             report_load(tally, elapsed, args.clients, check_exactly_once(engine, tally))
+            report_cpu(used, len(tally.completed_ids))
             print(f"  web RSS after the load run: "
                   f"{', '.join(f'{x:.0f}' for x in worker_rss_mb(server))} MB")
             with engine.connect() as conn:
@@ -411,7 +437,10 @@ def main(argv=None) -> int:
                 bulk = want
                 print(f"\nTasks table at {size:,} rows (built in {time.perf_counter() - started:.0f} s); "
                       f"{args.inbox_open:,} open for {INBOX_AGENCY}")
+                pids = server_pids(server, engine)
+                before = {k: cpu_seconds(v) for k, v in pids.items()}
                 one = time_inbox(port, tokens[INBOX_AGENCY], args.inbox_requests, 1)
+                per = {k: 1000 * (cpu_seconds(v) - before[k]) / len(one) for k, v in pids.items()}
                 many = time_inbox(port, tokens[INBOX_AGENCY], args.inbox_requests, 8)
                 rss_by_size[size] = worker_rss_mb(server)
                 verdict = "met" if percentile(one, 95) < AIMS["inbox_p95_ms"] else "NOT met"
@@ -419,11 +448,27 @@ def main(argv=None) -> int:
                       f"{percentile(one, 95):6.2f} ms  (aim p95 < {AIMS['inbox_p95_ms']} ms: {verdict})")
                 print(f"  inbox, 8 clients: p50 {percentile(many, 50):6.2f} ms  p99 "
                       f"{percentile(many, 99):6.2f} ms")
+                print(f"  CPU per inbox request: web {per['web']:.2f} ms, PostgreSQL "
+                      f"{per['postgres']:.2f} ms")
                 print(f"  web RSS: {', '.join(f'{x:.0f}' for x in rss_by_size[size])} MB")
             report_rss(rss_by_size)
     finally:
         engine.dispose()
     return 0
+
+
+def report_cpu(used: dict[str, float], completions: int) -> None:
+    """Print the CPU each completion cost, and the rate two free cores would allow.
+
+    CPU time does not stretch when other work shares the machine (apart from cache effects),
+    so this says what the service itself needs, whatever the load average.
+    """
+    per = {k: 1000 * v / completions for k, v in used.items()}
+    server = per["web"] + per["postgres"]
+    print(f"  CPU per completion (with its share of inbox reads and starts): web {per['web']:.1f} ms"
+          f", PostgreSQL {per['postgres']:.1f} ms, clients {per['clients']:.1f} ms")
+    print(f"  => two free cores could serve about {2000 / server:.0f} completions/s "
+          f"(server side only), {2000 / (server + per['clients']):.0f} with these clients on them")
 
 
 def report_rss(rss_by_size: dict[int, list[float]]) -> None:

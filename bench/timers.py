@@ -21,6 +21,7 @@ meets that only if two things hold as the table grows to millions of waiting dea
    largest size, one job at a time is made due a fraction of a second ahead (``--lone``
    times) and its lag read back; then the same with jobs queued due at once, which only a
    notification (PostgreSQL LISTEN/NOTIFY, migration 0025) can start without a poll's delay.
+   Both are measured again with workers that only poll, as before issue 18, for comparison.
    The aim: p99 lag <= 100 ms.
 
 For scale, the same run times a raw SpiffWorkflow reference: firing one due boundary timer of
@@ -55,9 +56,11 @@ import sqlalchemy as sa
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 
+from engine import worker as worker_module
 from engine.clock import SystemClock
 from engine.store.migrate import upgrade
 from engine.store.uow import UnitOfWorkFactory
+from engine.store.wakeup import Poller
 from engine.worker import Worker, install_sigterm
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -292,11 +295,21 @@ def effect_handler(worker_id: str):
     return apply
 
 
-def run_worker_child(url: str, worker_id: str) -> None:
-    """Be one worker process: connect, say ready, poll with the production idle sleep."""
+class PollingWorker(Worker):
+    """A worker as before issue 18: idle, it sleeps the whole poll, woken by nothing."""
+
+    def _idle_for(self, idle_sleep: float) -> float:
+        return idle_sleep
+
+
+def run_worker_child(url: str, worker_id: str, polling: bool = False) -> None:
+    """Be one worker process: connect, say ready, serve with the production idle sleep."""
     factory = UnitOfWorkFactory(url)
-    worker = Worker(factory, SystemClock(), {"timer": effect_handler(worker_id)}, worker_id,
-                    batch=BATCH, lease=LEASE)
+    if polling:  # no notifications either: wait on the stop event alone
+        worker_module.waiter = lambda _engine, stop: Poller(stop)
+    kind = PollingWorker if polling else Worker
+    worker = kind(factory, SystemClock(), {"timer": effect_handler(worker_id)}, worker_id,
+                  batch=BATCH, lease=LEASE)
     stop = threading.Event()
     install_sigterm(stop)
     factory.engine.connect().close()
@@ -305,14 +318,16 @@ def run_worker_child(url: str, worker_id: str) -> None:
     factory.engine.dispose()
 
 
-def spawn_workers(url: str, logs: list, children: list[subprocess.Popen]) -> None:
+def spawn_workers(url: str, logs: list, children: list[subprocess.Popen],
+                  polling: bool = False) -> None:
     """Start one worker process per log file and wait until each has connected and polls.
 
     Children are added to the caller's list as they start, so the caller can stop them all
-    even if a later one fails.
+    even if a later one fails. ``polling``: workers that only poll, as before issue 18.
     """
     for n, log in enumerate(logs):
         args = [sys.executable, __file__, "--postgres-url", url, "--worker-child", f"w{n + 1}"]
+        args += ["--polling"] if polling else []
         children.append(subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=log,
                                          text=True))
     for child, log in zip(children, logs, strict=True):
@@ -381,7 +396,8 @@ def measure_lag(url: str, engine: sa.Engine, ids: tuple[int, int], workers: int)
 # --- a lone timer --------------------------------------------------------------------------
 
 
-def lone_lags(url: str, engine: sa.Engine, runs: int, ahead: bool) -> list[float]:
+def lone_lags(url: str, engine: sa.Engine, runs: int, ahead: bool,
+              polling: bool = False) -> list[float]:
     """Queue one job at a time while idle workers wait; return each job's lag in seconds.
 
     ``ahead``: the job is due 0.2-0.6 s after it is queued (a timer armed earlier); else it
@@ -397,7 +413,7 @@ def lone_lags(url: str, engine: sa.Engine, runs: int, ahead: bool) -> list[float
         logs = [stack.enter_context(tempfile.TemporaryFile(mode="w+"))
                 for _ in range(LONE_WORKERS)]
         stack.callback(stop_workers, children)
-        spawn_workers(url, logs, children)
+        spawn_workers(url, logs, children, polling)
         time.sleep(0.5)  # let both settle into their idle wait
         for n in range(runs):
             key = f"lone:{'ahead' if ahead else 'now'}:{n}:{time.time_ns()}"
@@ -506,8 +522,9 @@ def run(args: argparse.Namespace) -> tuple[list[SizeResult], float, float, dict]
                   flush=True)
             results.append(measure_size(args.postgres_url, factory, ids, size, args))
         worker_ms = worker_ms_per_job(factory, ids)
-        lone = {ahead: lone_lags(args.postgres_url, factory.engine, args.lone, ahead)
-                for ahead in (True, False)}
+        lone = {(ahead, polling): lone_lags(args.postgres_url, factory.engine, args.lone, ahead,
+                                            polling)
+                for polling in (False, True) for ahead in (True, False)}
     finally:
         factory.engine.dispose()
     return results, worker_ms, spiff_ms, lone
@@ -537,20 +554,23 @@ def print_table(results: list[SizeResult], due: int) -> None:
         print(f"  Some plan is not index-only; the statement:\n{results[0].plan['sql']}")
 
 
-def print_lone(lone: dict[bool, list[float]], size: int) -> None:
-    """Print the lone-timer lags, both ways, and whether the aim is met."""
+def print_lone(lone: dict[tuple[bool, bool], list[float]], size: int) -> None:
+    """Print the lone-timer lags, both ways, woken and only polling, and the aim's verdict."""
     print(f"\nLone job, {LONE_WORKERS} idle workers, N={size:,} waiting:")
-    for ahead, label in ((True, "due 0.2-0.6 s after queued"), (False, "due when queued")):
-        lags = sorted(lone[ahead])
+    for (ahead, polling), lags in lone.items():
+        label = ("due 0.2-0.6 s after queued" if ahead else "due when queued") + (
+            ", polling only (as before)" if polling else ", woken")
+        lags = sorted(lags)
         lag = Lag(LONE_WORKERS, lags, True, 0.0)
-        verdict = "met" if lag.pct(99) <= AIM_LONE_P99 else "NOT met"
-        print(f"  {label:<28} n={len(lags):>3}  p50 {1000 * lag.pct(50):6.1f} ms  "
-              f"p99 {1000 * lag.pct(99):6.1f} ms  max {1000 * lags[-1]:6.1f} ms  "
-              f"aim p99 <= {1000 * AIM_LONE_P99:.0f} ms: {verdict}")
+        verdict = "" if polling else (
+            "  aim p99 <= {:.0f} ms: {}".format(1000 * AIM_LONE_P99,
+                                               "met" if lag.pct(99) <= AIM_LONE_P99 else "NOT met"))
+        print(f"  {label:<50} n={len(lags):>3}  p50 {1000 * lag.pct(50):6.1f} ms  "
+              f"p99 {1000 * lag.pct(99):6.1f} ms  max {1000 * lags[-1]:6.1f} ms{verdict}")
 
 
 def print_aims(results: list[SizeResult], worker_ms: float, spiff_ms: float,
-               lone: dict[bool, list[float]]) -> None:
+               lone: dict[tuple[bool, bool], list[float]]) -> None:
     """Print whether each aim is met and the per-job ratio to raw SpiffWorkflow; never fail."""
     lags = [(r.size, lag) for r in results for lag in r.lags]
     worst = max(lags, key=lambda pair: pair[1].pct(99))
@@ -605,6 +625,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("DUNGHAN_BENCH_TIMERS_POSTGRES_URL", DEFAULT_POSTGRES_URL),
         help="database whose public schema is DROPPED (env DUNGHAN_BENCH_TIMERS_POSTGRES_URL)")
     parser.add_argument("--worker-child", metavar="ID", help=argparse.SUPPRESS)
+    parser.add_argument("--polling", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.due, args.repetitions, args.spiff_workflows = [10_000], 200, 5, 100
@@ -621,7 +642,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, or one worker process of it, and print the report."""
     args = parse_args(argv)
     if args.worker_child:
-        run_worker_child(args.postgres_url, args.worker_child)
+        run_worker_child(args.postgres_url, args.worker_child, args.polling)
         return 0
     shown = sa.make_url(args.postgres_url).render_as_string(hide_password=True)
     print(f"Timer benchmark on {shown} (public schema reset), {os.cpu_count()} CPUs, "

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from uuid import UUID
 
+import orjson
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -78,11 +79,45 @@ def load_spec(spec_json: str, forms: Mapping[str, dict] | None = None) -> Compil
     return CompiledSpec(registry.restore(dct["spec"]), subprocess_specs, restored)
 
 
+# Keys that are not strings become strings, as json.dumps makes them; datetimes and dataclasses
+# are refused, as json.dumps refuses them, so a script that leaves one still fails its step.
+_ORJSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _refuse(value):
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
 def dump_state(workflow: BpmnWorkflow) -> str:
-    """Return the JSON of an instance's task tree and data, without its spec."""
+    """Return the JSON of an instance's task tree and data, without its spec.
+
+    orjson writes it some thirty times faster than the standard library (``dumps``).
+    """
     dct = _SERIALIZER.to_dict(workflow)
     dct[_SERIALIZER.VERSION_KEY] = _SERIALIZER.VERSION
-    return json.dumps(dct, ensure_ascii=False)
+    return dumps(dct)
+
+
+def dumps(value) -> str:
+    """Return a value as JSON text, holding what ``json.dumps`` holds, with orjson.
+
+    What orjson cannot hold (an integer past 64 bits, nesting deeper than 254) goes through
+    ``json``, which then succeeds or refuses exactly as it always did. One difference stays:
+    a float NaN or infinity becomes null (``json`` writes a token that is not JSON, which
+    PostgreSQL's json columns refuse anyway).
+    """
+    try:
+        return orjson.dumps(value, default=_refuse, option=_ORJSON).decode()
+    except TypeError:  # orjson.JSONEncodeError included
+        return json.dumps(value, ensure_ascii=False)
+
+
+def loads(text: str):
+    """Parse state JSON; what orjson refuses (NaN written by ``json``) goes through ``json``."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def load_state(state_json: str, compiled: CompiledSpec, script_engine) -> BpmnWorkflow:
@@ -91,7 +126,7 @@ def load_state(state_json: str, compiled: CompiledSpec, script_engine) -> BpmnWo
     The engine is attached here, on every load, because the serializer never keeps it and a
     workflow without one silently falls back to SpiffWorkflow's unrestricted ``eval``.
     """
-    dct = json.loads(state_json)  # a fresh dict every time: from_dict mutates its input
+    dct = loads(state_json)  # a fresh dict every time: from_dict mutates its input
     _SERIALIZER.migrate(dct)
     workflow = _SERIALIZER.from_dict(dct, compiled=compiled)
     workflow.script_engine = script_engine

@@ -60,6 +60,15 @@ class InstanceCompleted(Event):
 
 
 @dataclass(frozen=True)
+class ConsultationFlagged(Event):
+    """The Provincial Office found a consultation asked agencies that were not concerned."""
+
+    lead_agency: str = ""
+    note: str = ""
+    type = "consultation.flagged_over_broad"
+
+
+@dataclass(frozen=True)
 class InstanceCancelled(Event):
     reason: str = ""
     type = "instance.cancelled"

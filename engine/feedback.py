@@ -1,8 +1,9 @@
 """Citizen feedback (phản ánh, kiến nghị): its states, per-kind time limits and authority levels.
 
-The limits and the level of each kind of agency are the province's to set, in
-``config/feedback.toml``; a feedback item keeps the handling limit of its kind as it stood
-when it was received. A matter beyond an agency's authority goes only **up**: to an agency
+The handling limit of each kind of feedback and the level of each kind of agency are the
+province's to set, in ``config/feedback.toml``; a feedback item keeps the handling limit of
+its kind as it stood when it was received. The other steps' limits are the process's.
+A matter beyond an agency's authority goes only **up**: to an agency
 whose level is higher, never sideways to another agency of the same level.
 """
 
@@ -17,6 +18,18 @@ from engine.shipped import shipped
 DEFAULT_FILE = shipped("config/feedback.toml")
 # The channels feedback arrives through; the intake form lists the same ones with their names.
 CHANNELS = ("national_portal", "provincial_portal", "in_person", "post", "phone", "email")
+# The sender travels as flat variables (``sender_name``...), so every form field is a plain input.
+SENDER_FIELDS = ("name", "kind", "email", "phone", "address")
+
+
+def sender_variables(sender: dict) -> dict:
+    """Return the process variables of a sender given as an object, as the API takes it."""
+    return {f"sender_{k}": sender[k] for k in SENDER_FIELDS if sender.get(k) is not None}
+
+
+def sender_of(variables: dict) -> dict:
+    """Return the sender as an object, from the process variables."""
+    return {k: variables[f"sender_{k}"] for k in SENDER_FIELDS if variables.get(f"sender_{k}")}
 
 
 class FeedbackState(enum.StrEnum):
@@ -66,9 +79,8 @@ class FeedbackKind:
 
 @dataclass(frozen=True)
 class FeedbackRules:
-    """The step limits, the kinds and the level of each kind of agency, from the TOML file."""
+    """The kinds with their handling limits and the level of each kind of agency, from the TOML file."""
 
-    steps: dict = field(default_factory=dict)
     kinds: dict = field(default_factory=dict)
     levels: dict = field(default_factory=dict)
     level_names: dict = field(default_factory=dict)
@@ -79,8 +91,7 @@ class FeedbackRules:
         data = tomllib.loads((path or DEFAULT_FILE).read_text(encoding="utf-8"))
         kinds = {code: FeedbackKind(code, k["name"], int(k["handle_days"]))
                  for code, k in data.get("kinds", {}).items()}
-        return cls({k: int(v) for k, v in data.get("steps", {}).items()}, kinds,
-                   {k: int(v) for k, v in data.get("levels", {}).items()},
+        return cls(kinds, {k: int(v) for k, v in data.get("levels", {}).items()},
                    {int(k): v for k, v in data.get("level_names", {}).items()})
 
     def handle_days(self, kind: str) -> int:
@@ -88,12 +99,6 @@ class FeedbackRules:
         if kind not in self.kinds:
             raise ValueError(f"Không có loại phản ánh '{kind}'")
         return self.kinds[kind].handle_days
-
-    def step_days(self, step: str) -> int:
-        """Return the working days of a step: review, supplement or publish."""
-        if step not in self.steps:
-            raise ValueError(f"Không có thời hạn cho bước '{step}' của phản ánh, kiến nghị")
-        return self.steps[step]
 
     def level_name(self, level: int | None) -> str:
         return self.level_names.get(level, "không xác định cấp") if level else "không xác định cấp"

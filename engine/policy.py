@@ -27,6 +27,7 @@ class Action(enum.StrEnum):
     CANCEL_INSTANCE = "cancel_instance"
     DEPLOY_PROCESS = "deploy_process"
     READ_OVERDUE = "read_overdue"
+    FLAG_CONSULTATION = "flag_consultation"
     READ_REPORTS = "read_reports"
     MANAGE_DIRECTORY = "manage_directory"
     MANAGE_TOKENS = "manage_tokens"
@@ -86,6 +87,8 @@ RULES = {
     or (p.agency == r.lead_agency and p.has_any(WORKERS)),
     Action.DEPLOY_PROCESS: lambda p, r: p.has_any({Role.DESIGNER, Role.ADMIN}),
     Action.READ_OVERDUE: lambda p, r: p.has_any(READ_ALL),
+    # Item 1d: the Provincial Office, which follows consultations for the Chairman, judges breadth.
+    Action.FLAG_CONSULTATION: lambda p, r: p.has(Role.PROVINCIAL_OFFICE),
     Action.READ_REPORTS: lambda p, r: p.has_any({Role.HOME_AFFAIRS, *READ_ALL}),
     Action.MANAGE_DIRECTORY: lambda p, r: p.has(Role.ADMIN),
     Action.MANAGE_TOKENS: lambda p, r: p.has(Role.ADMIN) or (_own(p, r) and p.has(Role.HEAD)),
@@ -121,6 +124,7 @@ REFUSALS = {
     Action.CANCEL_INSTANCE: "Chỉ cơ quan chủ trì được hủy hồ sơ",
     Action.DEPLOY_PROCESS: "Chỉ người thiết kế quy trình hoặc quản trị được triển khai quy trình",
     Action.READ_OVERDUE: "Chỉ Văn phòng UBND tỉnh được xem danh sách quá hạn của mọi cơ quan",
+    Action.FLAG_CONSULTATION: "Chỉ Văn phòng UBND tỉnh được đánh dấu yêu cầu lấy ý kiến quá rộng",
     Action.READ_REPORTS: "Chỉ Sở Nội vụ và Văn phòng UBND tỉnh được xem báo cáo",
     Action.MANAGE_DIRECTORY: "Chỉ quản trị hệ thống được quản lý danh bạ",
     Action.MANAGE_TOKENS: "Chỉ lãnh đạo cơ quan hoặc quản trị được quản lý mã truy cập",

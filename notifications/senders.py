@@ -28,7 +28,7 @@ LEADS = {
                     "{to_agency_name} để xem xét, xử lý. Lý do: {reasons}"),
     "refused": "{agency_name} không tiếp nhận phản ánh, kiến nghị «{title}». Lý do: {reasons}",
     "supplement_requested": ("{agency_name} đề nghị ông/bà bổ sung phản ánh, kiến nghị «{title}» "
-                             "trong {supplement_days} ngày làm việc: {reasons}"),
+                             "trước {due_local} (giờ Việt Nam): {reasons}"),
     "not_supplemented": ("Phản ánh, kiến nghị «{title}» đã dừng xử lý vì {agency_name} không nhận "
                          "được nội dung bổ sung trong thời hạn."),
     "published": ("{agency_name} đã xử lý phản ánh, kiến nghị «{title}».\n\nKết quả: {answer}\n\n"
@@ -37,7 +37,10 @@ LEADS = {
 
 
 def compose(payload: dict, sender: str, message_id: str, footer: str, at: datetime) -> EmailMessage:
-    """Build the plain-text email that tells a sender one thing about their feedback."""
+    """Build the plain-text email that tells a sender one thing about their feedback.
+
+    ``at`` is the local sending instant; a due instant is told in its time zone.
+    """
     what = payload["what"]
     message = EmailMessage()
     message["Subject"] = f"{PREFIX} {SUBJECTS[what]}: {payload['title']}"
@@ -47,7 +50,10 @@ def compose(payload: dict, sender: str, message_id: str, footer: str, at: dateti
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"
     message["X-Dunghan-Kind"] = f"feedback.{what}"
-    facts = {"to_agency_name": "", "supplement_days": 5, **payload}
+    due = payload.get("due_at")
+    due_local = (datetime.fromisoformat(due).astimezone(at.tzinfo).strftime("%H:%M %d/%m/%Y")
+                 if due else "thời hạn cơ quan thông báo")
+    facts = {"to_agency_name": "", **payload, "due_local": due_local}
     body = [f"Kính gửi {payload['name']},", "", LEADS[what].format(**facts), "", "-- ", footer]
     message.set_content("\n".join(body) + "\n", cte="quoted-printable")
     return message

@@ -22,7 +22,7 @@ TAGS = {
     "Nhiệm vụ": "Việc của từng cơ quan: xem, nhận, trả lại, giao lại, hoàn thành.",
     "Thời hạn": "Cách tính hạn; đề nghị tạm dừng hoặc xin thêm thời gian và quyết định của lãnh đạo"
                 " cơ quan có thẩm quyền.",
-    "Lấy ý kiến": "Kỷ luật lấy ý kiến: trả lại ý kiến chưa rõ.",
+    "Lấy ý kiến": "Kỷ luật lấy ý kiến: trả lại ý kiến chưa rõ, đánh dấu yêu cầu hỏi quá rộng.",
     "Giám sát": "Việc quá hạn cho Văn phòng UBND tỉnh theo dõi.",
     "Danh bạ": "Cơ quan, người dùng, uỷ quyền và mã truy cập API.",
     "Thông điệp": "Hệ thống của cơ quan gửi thông điệp có chữ ký để quy trình đi tiếp.",
@@ -70,6 +70,9 @@ SUMMARIES = {
     "POST /api/v1/instances/{instance_id}/returns":
         "Cơ quan chủ trì trả lại ý kiến chưa rõ của một cơ quan, kèm lý do; cơ quan đó trả lời lại"
         " trong thời hạn ngắn và bị ghi nhận vi phạm; mỗi cơ quan chỉ bị trả lại một lần",
+    "POST /api/v1/instances/{instance_id}/over-broad":
+        "Văn phòng UBND tỉnh đánh dấu yêu cầu lấy ý kiến hỏi cả cơ quan không liên quan, kèm nhận xét"
+        " (một lần, ghi nhật ký)",
     "GET /api/v1/deadline-requests":
         "Liệt kê đề nghị tạm dừng, xin thêm thời gian mà cơ quan mình đã gửi hoặc phải duyệt",
     "POST /api/v1/deadline-requests/{request_id}/decision":

@@ -276,6 +276,19 @@ class TaskOut(Schema):
     instance_status = String()
 
 
+class FlagIn(Schema):
+    note = String(required=True, validate=Length(1, 2000), metadata={
+        "description": "Cơ quan nào không liên quan và vì sao (ít nhất 10 ký tự)"})
+
+
+class FlagOut(Schema):
+    instance_id = String()
+    lead_agency = String()
+    note = String()
+    flagged_by = String()
+    flagged_at = String()
+
+
 class ReturnIn(Schema):
     agency = String(required=True, validate=Length(1, 32),
                     metadata={"description": "Mã cơ quan có ý kiến bị trả lại"})

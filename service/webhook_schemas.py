@@ -158,6 +158,7 @@ DETAILS = {
     **{f"deadline_request.{k}": _fields(*TASK, "request_id", "kind", "state", "reason",
                                         "approver_agency", working_days=Integer())
        for k in ("asked", "approved", "refused")},
+    "consultation.flagged_over_broad": _fields("lead_agency", "note"),
     "instance.started": _fields("process_id", "version"),
     "instance.completed": _fields(),
     "instance.cancelled": _fields("reason"),

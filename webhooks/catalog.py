@@ -21,6 +21,7 @@ EVENT_TYPES = {
     "deadline_request.approved": "Lãnh đạo cơ quan có thẩm quyền duyệt đề nghị về thời hạn",
     "deadline_request.refused": "Lãnh đạo cơ quan có thẩm quyền từ chối đề nghị về thời hạn",
     "deadline.recomputed": "Thời hạn được tính lại theo lịch làm việc mới",
+    "consultation.flagged_over_broad": "Văn phòng UBND tỉnh đánh dấu yêu cầu lấy ý kiến hỏi quá rộng",
     "instance.started": "Hồ sơ được khởi tạo",
     "instance.completed": "Hồ sơ đã kết thúc",
     "instance.cancelled": "Hồ sơ bị hủy",

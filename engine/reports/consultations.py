@@ -4,14 +4,12 @@ import sqlalchemy as sa
 
 from engine.instances import TaskStatus
 from engine.reports.sql import by_agency, count_if, deemed, open_at, touches, within
-from engine.store.tables import deadline_requests, tasks
+from engine.store.tables import consultation_flags, deadline_requests, tasks
 
 REPLY_FORM = "consultation_reply"
 REQUEST_FORM = "consultation_request"
 # Facts of the directive the consultation process cannot record yet; reported as such, not as 0.
-NOT_YET = {
-    "over_broad_share": "Chưa có chức năng đánh dấu yêu cầu lấy ý kiến quá rộng (mục 1d)",
-}
+NOT_YET: dict[str, str] = {}
 REPLY_FIELDS = ("replies_closed", "on_time", "late", "deemed_consent", "overdue_open_at_end")
 
 
@@ -36,13 +34,16 @@ def reply_figures(conn, period) -> dict[str, dict]:
 
 
 def request_figures(conn, period) -> dict[str, dict]:
-    """Count the requests each lead agency sent in the period and the agencies each consulted."""
-    request, reply = tasks.alias("request"), tasks.alias("reply")
+    """Count the requests each lead agency sent in the period, the agencies each consulted, and
+    those the Provincial Office flagged as over-broad (whenever it flagged them)."""
+    request, reply, flag = tasks.alias("request"), tasks.alias("reply"), consultation_flags
     consulted = (
         sa.select(request.c.instance_id, request.c.agency_code,
-                  sa.func.count(sa.distinct(reply.c.agency_code)).label("n"))
+                  sa.func.count(sa.distinct(reply.c.agency_code)).label("n"),
+                  sa.func.count(sa.distinct(flag.c.instance_id)).label("flagged"))
         .join(reply, sa.and_(reply.c.instance_id == request.c.instance_id, reply.c.form == REPLY_FORM),
               isouter=True)
+        .join(flag, flag.c.instance_id == request.c.instance_id, isouter=True)
         .where(request.c.form == REQUEST_FORM, request.c.state == TaskStatus.COMPLETED,
                within(request.c.completed_at, period))
         .group_by(request.c.instance_id, request.c.agency_code)
@@ -50,11 +51,14 @@ def request_figures(conn, period) -> dict[str, dict]:
     )
     query = sa.select(consulted.c.agency_code.label("agency"),
                       sa.func.count().label("requests_sent"),
-                      sa.func.sum(consulted.c.n).label("agencies_consulted")
+                      sa.func.sum(consulted.c.n).label("agencies_consulted"),
+                      sa.func.sum(consulted.c.flagged).label("flagged_over_broad")
                       ).group_by(consulted.c.agency_code)
-    figures = by_agency(conn.execute(query).mappings(), "requests_sent", "agencies_consulted")
+    figures = by_agency(conn.execute(query).mappings(), "requests_sent", "agencies_consulted",
+                        "flagged_over_broad")
     for f in figures.values():
         f["agencies_per_request"] = round(f["agencies_consulted"] / f["requests_sent"], 2)
+        f["over_broad_share"] = round(f["flagged_over_broad"] / f["requests_sent"], 4)
     return figures
 
 

@@ -17,7 +17,8 @@ ABSENT = {
     "feedback": "Chưa có quy trình xử lý phản ánh, kiến nghị",
 }
 REPLY_ZERO = dict.fromkeys(consultations.REPLY_FIELDS, 0)
-REQUEST_ZERO = {"requests_sent": 0, "agencies_consulted": 0, "agencies_per_request": None}
+REQUEST_ZERO = {"requests_sent": 0, "agencies_consulted": 0, "agencies_per_request": None,
+                "flagged_over_broad": 0, "over_broad_share": None}
 DEADLINE_REQUEST_ZERO = dict.fromkeys(consultations.DEADLINE_REQUEST_FIELDS, 0)
 WORK_ZERO = dict.fromkeys(work.WORK_FIELDS, 0)
 VIOLATION_ZERO = dict.fromkeys((*work.VIOLATION_KINDS, "total"), 0)

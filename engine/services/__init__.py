@@ -13,6 +13,7 @@ from engine.services.deadlines import (
     refuse_self_service,
 )
 from engine.services.enforcement import climb_ladder, fire_timer, handlers, overdue_list
+from engine.services.flags import flag_over_broad
 from engine.services.instances import cancel_instance, get_instance, start_instance
 from engine.services.processes import (
     deploy_process,
@@ -43,6 +44,7 @@ __all__ = [
     "end_legacy_pause",
     "explain_deadline",
     "fire_timer",
+    "flag_over_broad",
     "get_assignment",
     "get_instance",
     "get_process",

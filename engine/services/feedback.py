@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from engine import policy
 from engine.clock import Clock
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
-from engine.feedback import FeedbackState
+from engine.feedback import FeedbackState, sender_variables
 from engine.identity import Principal
 from engine.policy import Action, Resource
 from engine.rules import Rules, default_rules
@@ -44,7 +44,7 @@ class Intake:
     def variables(self) -> dict:
         """Return the process's start variables, as its start form ``pakn_intake`` takes them."""
         return {"title": self.title, "content": self.content, MARKER: self.kind,
-                "channel": self.channel, "sender": self.sender,
+                "channel": self.channel, **sender_variables(self.sender),
                 "attachments": list(self.attachments), "agency": self.agency}
 
     def fingerprint(self) -> str:

@@ -12,9 +12,16 @@ from datetime import datetime
 
 from SpiffWorkflow.util.task import TaskState
 
-from engine.feedback import FeedbackState, FeedbackStateChanged, FeedbackTransferred, link_path
+from engine.feedback import (
+    FeedbackState,
+    FeedbackStateChanged,
+    FeedbackTransferred,
+    link_path,
+    sender_of,
+)
 from engine.instances import SYSTEM_ACTOR, InstanceStatus, ProcessInstance
 from engine.rules import Rules
+from engine.store.repositories import TaskQuery
 
 MARKER = "feedback_kind"
 SENDER_MAIL = "sender_mail"
@@ -72,9 +79,9 @@ def follow_feedback(uow, instance: ProcessInstance, now: datetime, actor: str | 
 
 def _add_row(uow, instance_id: str, variables: dict, now: datetime):
     """Insert the row of an item an officer entered by starting the process directly."""
-    sender = variables.get("sender") or {}
     uow.feedback.add(instance_id=instance_id, title=variables.get("title", ""),
-                     kind=variables[MARKER], channel=variables.get("channel", ""), sender=sender,
+                     kind=variables[MARKER], channel=variables.get("channel", ""),
+                     sender=sender_of(variables),
                      agency_code=variables.get("handling_agency") or variables.get("lead_agency"),
                      received_by=variables.get("received_by") or variables.get("lead_agency"),
                      state=FeedbackState.RECEIVED, transfer_count=0, received_at=now,
@@ -89,7 +96,7 @@ def _tell_sender(uow, instance_id: str, variables: dict, what: str, occasion: st
     The job's key names the occasion (the n-th transfer; a state at an instant), so a step
     run again after a lost lease queues no second email.
     """
-    sender = variables.get("sender") or {}
+    sender = sender_of(variables)
     if not sender.get("email"):
         return
     names = {a["code"]: a["name"] for a in uow.directory.agencies()}
@@ -100,8 +107,15 @@ def _tell_sender(uow, instance_id: str, variables: dict, what: str, occasion: st
                "reasons": (transfer or {}).get("reasons") or variables.get("reasons", ""),
                "answer": variables.get("answer", ""),
                "published_where": variables.get("published_where", ""),
-               "supplement_days": variables.get("supplement_days", 5)}
+               "due_at": _open_step_due(uow, instance_id)}
     if transfer:
         payload["to_agency_name"] = names.get(transfer["to_agency"], transfer["to_agency"])
     key = f"{SENDER_MAIL}:{instance_id}:{what}:{occasion}"
     uow.jobs.schedule(SENDER_MAIL, key, now, payload, now)
+
+
+def _open_step_due(uow, instance_id: str) -> str | None:
+    """Return the due instant of the item's open step (the sender's supplement window)."""
+    tasks, _ = uow.tasks.search(TaskQuery(instance_id=instance_id, state="open", limit=10))
+    due = min((t["due_at"] for t in tasks if t["due_at"]), default=None)
+    return due.isoformat() if due else None

@@ -45,8 +45,7 @@ def script_engine(rules: Rules, now: datetime) -> SandboxScriptEngine:
     """
     return SandboxScriptEngine(helpers={**timer_helpers(rules.calendar, now),
                                         **period_helpers(rules.calendar, now),
-                                        "feedback_days": rules.feedback.handle_days,
-                                        "feedback_step_days": rules.feedback.step_days})
+                                        "feedback_days": rules.feedback.handle_days})
 
 
 def load_instance(uow, instance_id: str, rules: Rules, now: datetime, writing: bool = True):

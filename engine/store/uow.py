@@ -9,6 +9,7 @@ from engine.store.directory import Directory
 from engine.store.documents import DocumentNumbers
 from engine.store.dossiers import Catalog, Dossiers
 from engine.store.feedback import FeedbackItems
+from engine.store.flags import ConsultationFlags
 from engine.store.hot import HotInstances
 from engine.store.inbox import Inbox
 from engine.store.jobs import Jobs
@@ -67,6 +68,7 @@ class UnitOfWork:
         self.directory = Directory(self.conn)
         self.ledger = DeadlineLedger(self.conn)
         self.requests = DeadlineRequests(self.conn)
+        self.flags = ConsultationFlags(self.conn)
         self.settings = Settings(self.conn)
         self.violations = Violations(self.conn)
         self.jobs = Jobs(self.conn)

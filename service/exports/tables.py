@@ -44,7 +44,7 @@ INDICATORS = {
 }
 AGENCY = (Column("agency", "Mã", Kind.TEXT), Column("name", "Cơ quan", Kind.TEXT))
 ABSENT_TITLES = {"feedback": "Phản ánh, kiến nghị"}
-NOT_YET_TITLES = {"over_broad_share": "Tỷ lệ yêu cầu lấy ý kiến quá rộng"}
+NOT_YET_TITLES: dict[str, str] = {}
 
 
 def _ranking(report: dict) -> Table:
@@ -74,6 +74,8 @@ def tables(report: dict) -> list[Table]:
             Column("returned_vague", "Bị trả lại vì chưa rõ"),
             Column("requests_sent", "Yêu cầu đã gửi"), Column("agencies_consulted", "Lượt cơ quan được hỏi"),
             Column("agencies_per_request", "Cơ quan / yêu cầu", Kind.SCORE),
+            Column("flagged_over_broad", "Bị đánh dấu hỏi quá rộng"),
+            Column("over_broad_share", "Tỷ lệ hỏi quá rộng", Kind.RATE),
             Column("pauses_requested", "Đề nghị tạm dừng"), Column("pauses_approved", "Tạm dừng được duyệt"),
             Column("more_time_requested", "Xin thêm thời gian"),
             Column("more_time_approved", "Thêm thời gian được duyệt")), s["consultations"]["rows"]),

@@ -45,6 +45,7 @@
       const result = await modeler.importXML(xml);
       const unkept = result.warnings.filter((w) => !keepReference(w));
       canvas.zoom("fit-viewport");
+      fillPicker();
       const warnings = unkept.length ? ` (${unkept.length} cảnh báo khi đọc)` : "";
       status(root.dataset.version ? `Đã mở phiên bản ${root.dataset.version}${warnings}.`
         : `Đã mở bản nháp của quy trình mới${warnings}.`);
@@ -74,6 +75,18 @@
   }
 
   // --- the properties panel --------------------------------------------------------------
+
+  // The canvas is for the mouse; this list lets a keyboard reach every element too.
+  function fillPicker() {
+    const picker = $("element-picker");
+    const chosen = picker.value;
+    const options = registry.filter((e) => e.type !== "label" && e.businessObject && e.businessObject.id
+                                     && e.parent && !e.type.endsWith("Process") && !e.type.endsWith("Collaboration"))
+      .map((e) => new Option(`${e.businessObject.name || e.businessObject.id} (${kindOf(e)})`, e.id));
+    options.sort((a, b) => a.text.localeCompare(b.text, "vi"));
+    picker.replaceChildren(new Option("—", ""), ...options);
+    picker.value = chosen;
+  }
 
   function productProperties(bo) {
     const values = (bo.extensionElements && bo.extensionElements.values) || [];
@@ -119,12 +132,14 @@
     const fieldset = $("property-fields");
     fieldset.disabled = !selected;
     if (!selected) {
+      $("element-picker").value = "";
       $("selected-element").textContent = "Chọn một phần tử trên sơ đồ.";
       fieldset.querySelectorAll("input, select").forEach((input) => { input.value = ""; });
       return;
     }
     const bo = selected.businessObject;
     $("selected-element").textContent = `${kindOf(selected)} · ${bo.id}`;
+    $("element-picker").value = selected.id;
     fieldset.querySelectorAll("[data-attribute]").forEach((input) => {
       input.value = bo.get(input.dataset.attribute) || "";
     });
@@ -312,6 +327,11 @@
   }
 
   modeler.on("selection.changed", (event) => showSelection(event.newSelection[0]));
+  modeler.on("commandStack.changed", fillPicker);
+  $("element-picker").addEventListener("change", (event) => {
+    const element = registry.get(event.target.value);
+    if (element) selection.select(element); else selection.select(null);
+  });
   modeler.on("element.changed", (event) => {
     if (selected && event.element === selected) showSelection(selected);
   });

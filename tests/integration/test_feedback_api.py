@@ -116,3 +116,43 @@ def test_the_list_filters_by_state_channel_and_receipt_period(api, clock):
     assert (page["total"], [i["id"] for i in page["items"]]) == (2, [first])
     assert api("GET", "/api/v1/feedback?state=published", "VPUBND").json["total"] == 0
     assert api("GET", "/api/v1/feedback?state=nonsense", "VPUBND").status_code == 422
+
+
+def test_intakes_retried_at_the_same_moment_make_one_item(app, tokens, uow_factory):
+    import threading
+
+    from tests.conftest import Api
+
+    answers, start = [], threading.Barrier(4)
+
+    def retry():
+        client = Api(app.test_client(), tokens)
+        start.wait()
+        answers.append(post(client).status_code)
+
+    threads = [threading.Thread(target=retry) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers) == [200, 200, 200, 201]
+    assert counts(uow_factory) == (1, 1)
+
+
+def test_a_sender_without_an_address_hears_through_the_intake_systems_webhook(api, uow_factory):
+    from engine.store.jobs import jobs
+    from engine.store.tables import outbox
+
+    created = post(api, sender={"name": "Lê Văn Không Thư", "phone": "0912 345 678"}).json
+    [task] = created["open_tasks"]
+    done = api("POST", f"/api/v1/tasks/{task['id']}/complete", "SXD",
+               json={"data": {"decision": "refuse", "reasons": "Không thuộc phạm vi phản ánh hành chính"}})
+    assert done.status_code == 200, done.json
+    with uow_factory.engine.connect() as conn:
+        mails = conn.execute(sa.select(sa.func.count()).select_from(jobs)
+                             .where(jobs.c.kind == "sender_mail")).scalar_one()
+        told = conn.execute(sa.select(outbox.c.payload).where(outbox.c.type == "feedback.state_changed")
+                            ).scalars().all()
+    assert mails == 0
+    assert [(p["to_state"], p["link_path"]) for p in told] == [
+        ("refused", f"/api/v1/feedback/{created['id']}")]

@@ -15,11 +15,11 @@ from engine.store.jobs import jobs
 from engine.store.tables import audit_events, outbox, violations
 
 VN = timezone(timedelta(hours=7))
-SENDER = {"name": "Nguyễn Thị Dân", "email": "dan@example.vn", "phone": "0912345678"}
 FEEDBACK = {
     "title": "Đèn đường hỏng tại ngõ 12 phố Nguyễn Văn Cừ",
     "content": "Đèn đường tại ngõ 12 phố Nguyễn Văn Cừ hỏng đã hai tuần, đi lại buổi tối nguy hiểm.",
-    "feedback_kind": "ha_tang_moi_truong", "channel": "in_person", "sender": SENDER,
+    "feedback_kind": "ha_tang_moi_truong", "channel": "in_person",
+    "sender_name": "Nguyễn Thị Dân", "sender_email": "dan@example.vn", "sender_phone": "0912345678",
 }
 
 
@@ -178,6 +178,8 @@ def test_beyond_a_communes_authority_it_goes_up_recorded_and_the_sender_told(api
                                          "reasons": reasons})
     view = item(api, "SXD", feedback_id)
     assert (view["agency"], view["received_by"], view["state"]) == ("SXD", k, "received")
+    # The department's review has its own 2 working days from the transfer: 13/02, 23/02.
+    assert view["due_at"] == vn(23, 2, 17)
     transfers = [(t["from_agency"], t["to_agency"], t["reasons"]) for t in view["transfers"]]
     assert transfers == [(k, "SXD", reasons)]
     [task] = view["open_tasks"]

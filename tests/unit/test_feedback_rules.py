@@ -17,16 +17,13 @@ def context(acting: str) -> FormContext:
     return FormContext(frozenset(KINDS), None, acting, check)
 
 
-def test_the_shipped_limits_are_two_five_two_and_a_limit_per_kind():
-    assert (RULES.step_days("review"), RULES.step_days("supplement"), RULES.step_days("publish")) == (2, 5, 2)
+def test_each_shipped_kind_has_its_own_handling_limit():
     assert RULES.handle_days("thu_tuc_hanh_chinh") == 15 and RULES.handle_days("hanh_vi_hanh_chinh") == 10
 
 
-def test_an_unknown_kind_or_step_is_refused_in_vietnamese():
+def test_an_unknown_kind_is_refused_in_vietnamese():
     with pytest.raises(ValueError, match="Không có loại phản ánh 'khong_co'"):
         RULES.handle_days("khong_co")
-    with pytest.raises(ValueError, match="Không có thời hạn cho bước 'handle'"):
-        RULES.step_days("handle")
 
 
 @pytest.mark.parametrize(("acting", "target"), [
