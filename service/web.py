@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import wraps
 
 from apiflask import APIBlueprint
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from engine.errors import Invalid, TooManyAttempts, Unauthenticated
 from engine.services import directory
@@ -40,6 +40,10 @@ def check_csrf():
     in the ``X-CSRF-Token`` header, which another site cannot set.
     """
     if request.method == "POST" and PAGE_BLUEPRINTS & set(request.blueprints):
+        # A view that takes uploads names its own size limit; it must apply before the form
+        # is read here, or the app-wide limit would refuse a file the view allows.
+        if upload_limit := getattr(current_app.view_functions.get(request.endpoint), "upload_limit", None):
+            request.max_content_length = upload_limit()
         if request.mimetype in FORM_TYPES:
             sent = request.form.get("csrf_token", "")
         else:

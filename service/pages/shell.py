@@ -95,6 +95,13 @@ def refused(error: DomainError):
     return render_template("error.html", status=error.status, detail=error.detail), error.status
 
 
+def too_large(error):
+    """Say, in the frame, that the files sent together were too large; nothing was kept."""
+    detail = ("Các tệp gửi cùng lúc quá lớn nên biểu mẫu chưa được gửi; hãy gửi ít tệp hơn "
+              "hoặc tệp nhỏ hơn.")
+    return render_template("error.html", status=413, detail=detail), 413
+
+
 def install(bp) -> None:
     """Register the frame's context, filters and error page on the pages blueprint."""
     bp.app_context_processor(frame)
@@ -104,3 +111,4 @@ def install(bp) -> None:
     bp.add_app_template_filter(due_state, "due_state")
     bp.add_app_template_filter(due, "due")
     bp.register_error_handler(DomainError, refused)
+    bp.register_error_handler(413, too_large)

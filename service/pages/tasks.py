@@ -54,7 +54,6 @@ def _choosable(task: dict) -> list[tuple[str, str]]:
 def complete(task_id: str):
     """Complete the task with its form; a refusal shows the form again, as typed."""
     rt, limits = runtime(), Limits.of_app()
-    request.max_content_length = limits.request_bytes
     task = describe_task(rt.uow(), g.principal, task_id)
     schema = task["form_schema"] or {"properties": {}}
     raw = raw_of(schema, request.form)
@@ -69,6 +68,10 @@ def complete(task_id: str):
     flash(f"Đã hoàn thành: {task['name']}" + (f" ({task['title']})" if task["title"] else ""),
           "success")
     return redirect(url_for("pages.inbox.index"))
+
+
+# Files come with the form: the request may be as large as the uploads allowed (see check_csrf).
+complete.upload_limit = lambda: Limits.of_app().request_bytes
 
 
 def _keep_uploads(task_id: str, schema: dict, raw: dict, limits: Limits) -> dict[str, str]:

@@ -145,21 +145,24 @@ def test_schedule_counts_each_step_from_the_previous_due_date_across_tet(designe
     # Thursday 12/02/2026 16:00. Replies: 10 working days, day 1 = Fri 13/02; Tết 16-20/02
     # and the weekends are skipped: 13, 23, 24, 25, 26, 27/02, 02, 03, 04, 05/03 -> 17:00 05/03.
     # Synthesis: 5 working days from 17:00 05/03: 06, 09, 10, 11, 12/03 -> 17:00 12/03.
-    # Provincial review: 3 working days: 13, 16, 17/03 -> 17:00 17/03.
+    # After it, a returned reply is re-answered in 2 working days (13, 16/03), and the
+    # Provincial Office reviews in 3 (13, 16, 17/03); the loop back to the synthesis is cut.
     response = post(designer, "/thiet-ke/lich", bpmn=CONSULTATION, start="2026-02-12T16:00:00",
-                    variables={"reply_days": 10, "lead_agency": "STP"})
+                    variables={"reply_days": 10, "reanswer_days": 2, "lead_agency": "STP"})
     assert response.status_code == 200, response.json
     due = {s["element_id"]: s["due"] and s["due"]["text"] for s in response.json["steps"]}
     assert due == {"draft_request": None, "reply_to_consultation": "17:00 05/03/2026",
-                   "synthesize": "17:00 12/03/2026", "provincial_review": "17:00 17/03/2026"}
+                   "synthesize": "17:00 12/03/2026", "reanswer_reply": "17:00 16/03/2026",
+                   "provincial_review": "17:00 17/03/2026"}
     assert response.json["end"]["text"] == "17:00 17/03/2026"
+    assert response.json["needs"] == []
 
 
 def test_schedule_names_the_variables_it_still_needs(designer):
     response = post(designer, "/thiet-ke/lich", bpmn=CONSULTATION, start="2026-02-12T16:00:00")
     step = next(s for s in response.json["steps"] if s["element_id"] == "reply_to_consultation")
     assert step["due"] is None and step["error"] == "Cần giá trị của biến 'reply_days' để tính thời hạn"
-    assert response.json["needs"] == ["reply_days"]
+    assert response.json["needs"] == ["reanswer_days", "reply_days"]
 
 
 def test_schedule_refuses_a_bad_start_in_vietnamese(designer):

@@ -70,7 +70,7 @@ def test_designer_changes_a_deadline_sees_the_lint_error_fixes_it_and_deploys_ve
 
     page.get_by_label("Thời điểm bắt đầu (giờ Việt Nam)").fill("2026-02-12T16:00")
     page.get_by_label("Giá trị biến của hồ sơ (JSON)", exact=False).fill(
-        '{"reply_days": 10, "lead_agency": "STP"}')
+        '{"reply_days": 10, "reanswer_days": 2, "lead_agency": "STP"}')
     page.get_by_role("button", name="Tính lịch hạn").click()
     row = page.locator('#schedule-table tr[data-element-id="synthesize"]')
     row.wait_for()
