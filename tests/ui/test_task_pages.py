@@ -155,3 +155,28 @@ def test_every_action_works_without_javascript(live_server, page_without_js, rep
     page.wait_for_url(f"{live_server}/")
     screenshot(page, "no-js-inbox-after-reply")
     assert api("GET", f"/api/v1/tasks/{reply_task['id']}", "SXD").json["state"] == "completed"
+
+
+def test_a_head_refuses_a_request_without_javascript_and_must_say_why(
+        live_server, page_without_js, reply_task, user, sign_in, api, screenshot):
+    asked = api("POST", f"/api/v1/tasks/{reply_task['id']}/deadline-requests", "SXD",
+                json={"kind": "more_time", "working_days": 10, "reason": "Chờ ý kiến của Bộ về Điều 9"})
+    assert asked.status_code == 201, asked.json
+    user("ld.stp", "Hoàng Văn Pháp", "STP", ["head"])
+    page = page_without_js
+    sign_in(page, "ld.stp", then="/de-nghi-thoi-han")
+    row = page.get_by_role("row", name="Sở Xây dựng")
+    row.get_by_label("Ý kiến (bắt buộc khi không duyệt)").fill("Chưa")
+    row.get_by_role("button", name="Không duyệt").click()
+    row = page.get_by_role("row", name="Sở Xây dựng")
+    field = row.get_by_label("Ý kiến (bắt buộc khi không duyệt)")
+    assert field.input_value() == "Chưa" and field.get_attribute("aria-invalid") == "true"
+    assert "ít nhất 5 ký tự" in row.inner_text()
+    field.fill("Thời hạn 5 ngày đã đủ để cho ý kiến về Điều 9")
+    row.get_by_role("button", name="Không duyệt").click()
+    assert page.get_by_role("status").inner_text() == "Đã không duyệt đề nghị."
+    page.get_by_role("link", name="Không duyệt").click()
+    assert "Thời hạn 5 ngày đã đủ" in page.get_by_role("table").inner_text()
+    screenshot(page, "deadline-request-refused-no-js")
+    due = api("GET", f"/api/v1/tasks/{reply_task['id']}", "SXD").json["due_at"]
+    assert due.startswith("2026-02-26")  # a refusal leaves the clock as it was
