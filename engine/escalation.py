@@ -6,7 +6,9 @@ Rungs, by default (``config/escalation.toml``, per process, with per-agency over
 2. ``overdue``: at the due date, the task is marked overdue and the agency head notified;
    for a reply whose request says silence is consent, the reply closes as ``deemed_agree``
    instead, once ``deemed_consent_after`` has passed (0 by default: at the due date);
-3. ``escalation``: 2 working days after the due date, onto the Provincial Office's list.
+3. ``escalation``: 2 working days after the due date, onto the Provincial Office's list;
+4. ``unclaimed``: 1 working day after the task opened, if no officer has claimed it by then,
+   to the agency head's attention (counted from the opening, not the due date).
 
 The ladder file is read when a task's deadline is set, so it changes without redeploying BPMN;
 rungs already scheduled keep the times they were given.
@@ -29,9 +31,12 @@ class Rung(enum.StrEnum):
     OVERDUE = "overdue"
     DEEMED_CONSENT = "deemed_consent"
     ESCALATION = "escalation"
+    UNCLAIMED = "unclaimed"
 
 
-LEVEL = {Rung.REMINDER: 1, Rung.OVERDUE: 2, Rung.DEEMED_CONSENT: 2, Rung.ESCALATION: 3}
+# The unclaimed rung calls the head without raising the task's escalation level.
+LEVEL = {Rung.REMINDER: 1, Rung.OVERDUE: 2, Rung.DEEMED_CONSENT: 2, Rung.ESCALATION: 3,
+         Rung.UNCLAIMED: 0}
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class Ladder:
     overdue_after: float | None = 0
     deemed_consent_after: float | None = 0
     escalate_after: float | None = 16
+    unclaimed_after: float | None = None  # off unless configured (the shipped file: 1 working day)
 
     def rungs(self, due: datetime, cal: WorkCalendar, deemed_consent: bool) -> list[tuple[Rung, datetime]]:
         """Return each rung of a task and its instant, in order."""
@@ -53,6 +59,11 @@ class Ladder:
         if deemed_consent:
             planned.append((Rung.DEEMED_CONSENT, _after(due, self.deemed_consent_after, cal)))
         return sorted(((r, at) for r, at in planned if at), key=lambda p: (p[1], LEVEL[p[0]]))
+
+
+    def unclaimed_at(self, opened: datetime, cal: WorkCalendar) -> datetime | None:
+        """Return when a task nobody claimed goes to its head, counted from its opening."""
+        return None if self.unclaimed_after is None else cal.add_working_hours(opened, self.unclaimed_after)
 
 
 def _after(due: datetime, hours: float | None, cal: WorkCalendar) -> datetime | None:

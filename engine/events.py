@@ -130,12 +130,13 @@ RUNG_EVENT_TYPES = {
     "reminder": "task.reminded",
     "overdue": "task.overdue",
     "escalation": "task.escalated",
+    "unclaimed": "task.unclaimed",
 }
 
 
 @dataclass(frozen=True)
 class LadderRungReached(Event):
-    """A task reached a rung of its escalation ladder: reminded, overdue or escalated."""
+    """A task reached a rung of its escalation ladder: reminded, overdue, escalated, unclaimed."""
 
     task_id: str = ""
     agency: str = ""

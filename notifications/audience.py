@@ -52,6 +52,8 @@ class Audience:
             people = self.task_officers(task)
         elif kind == Kind.OVERDUE:
             people = self.task_officers(task) + self.heads(task["agency_code"], at)
+        elif kind == Kind.UNCLAIMED:
+            people = self.heads(task["agency_code"], at)
         elif kind == Kind.ESCALATION:
             people = self.heads(task["agency_code"], at) + self.provincial_office(at)
         else:

@@ -13,6 +13,7 @@ class Kind(enum.StrEnum):
     REPLY_RECEIVED = "reply_received"
     DEEMED_AGREED = "deemed_agreed"
     RETURNED_VAGUE = "returned_vague"
+    UNCLAIMED = "unclaimed"
 
 
 # The ladder exists so that a person learns of lateness in time: these cannot be muted, and
@@ -27,6 +28,7 @@ LABELS = {
     Kind.REPLY_RECEIVED: "Đã nhận ý kiến trả lời",
     Kind.DEEMED_AGREED: "Coi như đồng ý",
     Kind.RETURNED_VAGUE: "Ý kiến bị trả lại vì chưa rõ",
+    Kind.UNCLAIMED: "Việc chưa có người nhận",
 }
 
 # Event type -> kind. ``task.completed`` counts only for a consulted agency's reply (it states a
@@ -41,6 +43,7 @@ OF_EVENT = {
     "task.completed": Kind.REPLY_RECEIVED,
     "reply.deemed_agreed": Kind.DEEMED_AGREED,
     "reply.returned": Kind.RETURNED_VAGUE,
+    "task.unclaimed": Kind.UNCLAIMED,
 }
 
 EVENT_PREFIX = "notification."

@@ -29,6 +29,8 @@ _LEADS = {
     Kind.DEEMED_AGREED: ("{agency_name} không trả lời đúng hạn nên được coi là đồng ý với «{title}»; "
                          "vi phạm đã được ghi nhận."),
     Kind.RETURNED_VAGUE: "Ý kiến của {agency_name} về «{title}» bị trả lại vì chưa rõ quan điểm.",
+    Kind.UNCLAIMED: ("Nhiệm vụ «{task_name}» của {agency_name} đã mở một thời gian mà chưa cán bộ "
+                     "nào nhận xử lý; đề nghị lãnh đạo phân công."),
 }
 
 _SUBJECTS = {
@@ -39,6 +41,7 @@ _SUBJECTS = {
     Kind.REPLY_RECEIVED: "{agency_name} đã trả lời: {title}",
     Kind.DEEMED_AGREED: "{agency_name} được coi là đồng ý: {title}",
     Kind.RETURNED_VAGUE: "Ý kiến chưa rõ bị trả lại: {agency_name} – {title}",
+    Kind.UNCLAIMED: "Chưa có người nhận: {task_name} – {title} ({agency_name})",
 }
 
 POSITIONS = {"agree": "Đồng ý", "agree_with_amendments": "Đồng ý có ý kiến",

@@ -151,6 +151,7 @@ DETAILS = {
     "task.reminded": LADDER,
     "task.overdue": LADDER,
     "task.escalated": LADDER,
+    "task.unclaimed": LADDER,
     "reply.deemed_agreed": _fields(*TASK),
     "reply.returned": _fields(*TASK, "reason"),
     **{f"deadline.{k}": _fields(*TASK, "kind", "reason", "due_at")
@@ -169,7 +170,7 @@ DETAILS = {
                                     recipients=List(Dict(), metadata={"description": (
                                         "Người được báo: username, full_name, agency, role")}))
        for k in ("assigned", "reminder", "overdue", "escalation", "reply_received", "deemed_agreed",
-                 "returned_vague")},
+                 "returned_vague", "unclaimed")},
     "dossier.status_changed": _fields("code", "agency", "label", "promised_at", "reason",
                                       from_status=Integer(allow_none=True), to_status=Integer()),
     "dossier.apologised": _fields("code", "agency", "old_promised_at", "new_promised_at", "reason"),

@@ -50,6 +50,8 @@ def climb_ladder(uow: UnitOfWork, job: Job, now: datetime, rules: Rules) -> None
     if task is None or task["state"] != TaskStatus.OPEN or task["paused_at"] is not None:
         return
     rung = Rung(job.payload["rung"])
+    if rung == Rung.UNCLAIMED and task["claimed_by"] is not None:
+        return  # someone took it in time
     if rung in VIOLATION_OF_RUNG:
         uow.violations.add(agency_code=task["agency_code"], kind=VIOLATION_OF_RUNG[rung],
                            instance_id=task["instance_id"], task_id=task["id"], occurred_at=now,

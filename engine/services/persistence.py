@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from engine.deadlines import timer_helpers
 from engine.errors import NotFound, StaleState, StepFailed
+from engine.escalation import Rung
 from engine.events import InstanceStartFailed, StepFailedRecorded
 from engine.instances import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from engine.periods import period_helpers
@@ -121,8 +122,20 @@ def _open_tasks(uow, instance: ProcessInstance, opened: list[HumanTask], rules: 
     ])
     uow.jobs.schedule_many("ladder", [
         rung for t in opened if t.due_at
-        for rung in _rungs(rules, instance.process_id, t.id, t.agency, t.due_at, t.deemed_consent)
+        for rung in [*_rungs(rules, instance.process_id, t.id, t.agency, t.due_at, t.deemed_consent),
+                     *_unclaimed_rung(rules, instance.process_id, t.id, t.agency, now)]
     ], now)
+
+
+def _unclaimed_rung(rules: Rules, process_id, task_id, agency, opened) -> list:
+    """Return the rung that calls the head to a task nobody claimed, counted from its opening.
+
+    Its key is outside the due-date rungs' prefix: a moved deadline does not move it, and a
+    task closed or claimed by then is left alone when it fires.
+    """
+    ladder = rules.ladders.for_task(process_id, agency)
+    at = ladder.unclaimed_at(opened, rules.calendar.for_agency(agency))
+    return [(f"unclaimed:{task_id}", at, {"task_id": task_id, "rung": Rung.UNCLAIMED})] if at else []
 
 
 def ladder_prefix(task_id: str) -> str:

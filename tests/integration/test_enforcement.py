@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from engine import services
+from engine import directory, services
 from engine.escalation import Ladder, LadderBook
+from engine.identity import Role
 from engine.rules import Rules
 from engine.store.tables import outbox, violations
 from engine.worker import Worker
@@ -156,3 +157,36 @@ def test_metrics_expose_lag_backlog_and_heartbeat(uow_factory, clock, tokens):
     assert "dunghan_job_lag_seconds_sum 86409.000000" in text
     assert "dunghan_job_backlog 0" in text
     assert 'dunghan_worker_heartbeat_timestamp_seconds{worker="test-worker"}' in text
+
+
+NO_DUE_RUNGS = dict(reminder_before=None, overdue_after=None, escalate_after=None)
+
+
+def test_a_task_nobody_claimed_for_a_working_day_goes_to_the_head(uow_factory, clock, tokens):
+    api, worker = make_api(uow_factory, clock, tokens, Ladder(**NO_DUE_RUNGS, unclaimed_after=8))
+    instance_id, _ = flows.start(api, consulted=("SXD",))  # opened Thursday 12/02 09:00
+    # 8 working hours: 2.5 h to 11:30 and 4 h from 13:00 on Thursday, then 1.5 h from 07:30 Friday.
+    assert run_at(clock, worker, utc(2026, 2, 13, 1, 59)) == 0
+    assert run_at(clock, worker, utc(2026, 2, 13, 2, 0)) == 1  # Friday 13/02 09:00
+    history = api("GET", f"/api/v1/instances/{instance_id}", "STP").json["history"]
+    [event] = [h for h in history if h["type"] == "task.unclaimed"]
+    task = flows.open_task(api, "SXD", instance_id)
+    assert event["task_id"] == task["id"] and task["escalation_level"] == 0
+    with uow_factory() as uow:
+        assert uow.violations.for_instance(instance_id) == []  # a call to the head, not a breach
+        detail = uow.journal.history(instance_id)[-1]["detail"]
+    assert (detail["rung"], detail["agency_head"]) == ("unclaimed", "Hoàng Văn Dựng")
+
+
+def test_a_task_claimed_in_time_never_reaches_the_head(uow_factory, clock, tokens):
+    api, worker = make_api(uow_factory, clock, tokens, Ladder(**NO_DUE_RUNGS, unclaimed_after=8))
+    user_id = directory.seed_user(uow_factory(), clock, "cv.sxd.nhan", "Trần Văn Nhận", "SXD",
+                                  ["officer"], None)
+    api.tokens["cv.sxd.nhan"] = directory.issue_token(uow_factory(), clock, "SXD", [Role.OFFICER],
+                                                      "cv.sxd.nhan", user_id=user_id)
+    instance_id, _ = flows.start(api, consulted=("SXD",))
+    task = flows.open_task(api, "SXD", instance_id)
+    assert api("POST", f"/api/v1/tasks/{task['id']}/claim", "cv.sxd.nhan").status_code == 200
+    assert run_at(clock, worker, utc(2026, 2, 13, 2, 0)) == 1  # the rung runs and finds a holder
+    history = api("GET", f"/api/v1/instances/{instance_id}", "STP").json["history"]
+    assert "task.unclaimed" not in [h["type"] for h in history]
