@@ -104,7 +104,14 @@ def _measure(base: str, passwords: dict, n: int) -> list[tuple[str, list[float]]
          "/?overdue=1&process=lay_y_kien_phoi_hop&sort=agency"),
         ("Trang nhiệm vụ: trả lời ý kiến", officer, reply),
         ("Nhận thư báo việc (/thong-bao)", officer, "/thong-bao"),
+        ("Việc quá hạn mọi cơ quan (/qua-han)", office, "/qua-han"),
+        ("Báo cáo kỷ luật tháng (/bao-cao)", office, "/bao-cao"),
+        ("Hồ sơ một cửa (/mot-cua)", desk, "/mot-cua"),
+        ("Tiếp nhận hồ sơ, thủ tục đã chọn", desk, "/mot-cua/tiep-nhan?procedure=1.009972"),
     ]
+    dossier = re.search(r'href="(/mot-cua/ho-so/[^"]+)"', desk.get(f"{base}/mot-cua").text)
+    if dossier:
+        pages.append(("Hồ sơ tại một cửa (các bước của bộ phận)", desk, dossier.group(1)))
     if dossier_task:
         pages.insert(5, ("Trang nhiệm vụ: hồ sơ TTHC (một cửa)", desk, dossier_task.group(1)))
     return [(name, _times(session, base + path, n)) for name, session, path in pages]

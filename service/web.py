@@ -67,6 +67,14 @@ def local_time(iso: str | None) -> str:
     return datetime.fromisoformat(iso).astimezone(zone).strftime("%H:%M %d/%m/%Y")
 
 
+def number(text: str | None, default: int, low: int, high: int) -> int:
+    """Read a whole number from a query string, kept within bounds; junk gives the default."""
+    try:
+        return min(max(int(text), low), high) if text not in (None, "") else default
+    except ValueError:
+        return default
+
+
 def signed_in(view):
     """Load the signed-in user's principal for each request, or send them to the sign-in page."""
 

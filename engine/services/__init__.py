@@ -21,7 +21,7 @@ from engine.services.processes import (
     list_processes,
     load_process_directory,
 )
-from engine.services.returns import return_reply
+from engine.services.returns import return_reply, returnable_agencies
 from engine.services.tasks import (
     claim_task,
     complete_task,
@@ -58,6 +58,7 @@ __all__ = [
     "overdue_list",
     "reassign_task",
     "return_reply",
+    "returnable_agencies",
     "refuse_self_service",
     "recompute_deadlines",
     "request_deadline_change",

@@ -104,14 +104,32 @@ def receive_dossier(uow: UnitOfWork, clock: Clock, principal: Principal, receipt
     return view
 
 
+def desk_procedures(uow: UnitOfWork, principal: Principal) -> list[dict]:
+    """List the catalog procedures the principal's one-stop desk receives; refuse anyone else."""
+    with uow:
+        own = uow.directory.agency(principal.agency) if principal.agency else None
+        rows = uow.catalog.summaries()
+    mine = [procedure_view(r) for r in rows
+            if policy.may(principal, Action.RECEIVE_DOSSIER,
+                          Resource(agency=_desk(Procedure.from_json(r["definition"]), own)))]
+    if not mine:
+        raise Forbidden(policy.REFUSALS[Action.RECEIVE_DOSSIER])
+    return mine
+
+
+def _desk(procedure: Procedure, own) -> str | None:
+    """Return the desk that receives a procedure: a commune receives its own commune procedures."""
+    if procedure.level == "xa":
+        return own["code"] if own is not None and own["kind"] == COMMUNE_KIND else None
+    return procedure.desk or procedure.agency
+
+
 def _agencies(uow, principal: Principal, procedure: Procedure) -> tuple[str, str]:
     """Return the handling agency and the desk: a commune handles its own commune procedures."""
-    if procedure.level == "xa":
-        own = uow.directory.agency(principal.agency)
-        if own is None or own["kind"] != COMMUNE_KIND:
-            raise Forbidden("Thủ tục cấp xã chỉ được tiếp nhận tại UBND cấp xã")
-        return principal.agency, principal.agency
-    return procedure.agency, procedure.desk or procedure.agency
+    desk = _desk(procedure, uow.directory.agency(principal.agency) if principal.agency else None)
+    if desk is None:
+        raise Forbidden("Thủ tục cấp xã chỉ được tiếp nhận tại UBND cấp xã")
+    return (desk if procedure.level == "xa" else procedure.agency), desk
 
 
 def _check_receipt(uow, procedure: Procedure, receipt: Receipt) -> None:
@@ -160,6 +178,18 @@ def list_dossiers(uow: UnitOfWork, clock: Clock, principal: Principal,
     with uow:
         rows, total = uow.dossiers.search(replace(query, now=clock.now()))
         return [_summary(r, clock.now()) for r in rows], total
+
+
+def desk_dossiers(uow: UnitOfWork, clock: Clock, principal: Principal,
+                  query: DossierQuery) -> dict:
+    """List one page of a one-stop desk's dossiers and count them in each status."""
+    desk_procedures(uow, principal)  # refuses whoever receives no procedure
+    items, total = list_dossiers(uow, clock, principal, replace(query, agency=principal.agency))
+    with uow:
+        counts = uow.dossiers.status_counts(principal.agency)
+    return {"items": items, "total": total,
+            "counts": [{"status": int(s), "label": s.label, "count": counts.get(int(s), 0)}
+                       for s in DossierStatus]}
 
 
 def lookup_dossier(uow: UnitOfWork, clock: Clock, code: str) -> dict:

@@ -59,6 +59,44 @@ def read_overdue_report(uow: UnitOfWork, principal: Principal, now: datetime, ru
                 "backlog": backlog(uow.conn, now, agency)}
 
 
+def read_overdue_dashboard(uow: UnitOfWork, principal: Principal, now: datetime, rules: Rules,
+                           wanted: OverdueFilter, page: int = 1, per_page: int = 50) -> dict:
+    """Give the owner of the overdue list every agency's overdue work, backlog and totals.
+
+    Unlike the report API, which lets an agency read its own rows, this whole-province view
+    belongs to the Provincial Office (and admins): anyone else is refused.
+    """
+    policy.require(principal, policy.Action.READ_OVERDUE)
+    report = read_overdue_report(uow, principal, now, rules, wanted, page, per_page)
+    with uow:
+        names = {a["code"]: a["name"] for a in uow.directory.agencies()}
+    return {**report, "agency_names": names, "by_agency": backlog_by_agency(report["backlog"])}
+
+
+def backlog_by_agency(rows: list[dict]) -> list[dict]:
+    """Sum the backlog per agency over its processes, the agency with most overdue first."""
+    totals: dict[str, dict] = {}
+    for r in rows:
+        entry = totals.setdefault(r["agency"], {"agency": r["agency"], "open": 0, "overdue": 0,
+                                                "oldest_due_at": None})
+        entry["open"] += r["open"]
+        entry["overdue"] += r["overdue"]
+        dues = [d for d in (entry["oldest_due_at"], r["oldest_due_at"]) if d]
+        entry["oldest_due_at"] = min(dues, default=None)
+    return sorted(totals.values(), key=lambda e: (-e["overdue"], -e["open"], e["agency"]))
+
+
+def read_province_report(uow: UnitOfWork, principal: Principal, period: Period, now: datetime,
+                         rules: Rules, scoring: Scoring) -> dict:
+    """Build the whole province's discipline report for its readers (Home Affairs, Provincial Office).
+
+    An agency reads its own rows through the report API; this page-sized view of every
+    agency is refused to it.
+    """
+    policy.require(principal, policy.Action.READ_REPORTS)
+    return read_discipline_report(uow, principal, period, now, rules, scoring)
+
+
 def read_bottlenecks(uow: UnitOfWork, principal: Principal, period: Period, rules: Rules,
                      scoring: Scoring) -> dict:
     """Return working time per process step and agency for a period, with the cut target."""
@@ -70,10 +108,15 @@ def read_bottlenecks(uow: UnitOfWork, principal: Principal, period: Period, rule
     return {"period": period.as_dict(), "simplification_target": target, "rows": rows, "steps": steps}
 
 
+def may_publish(principal: Principal) -> bool:
+    """Tell whether the principal may publish a month's report again."""
+    return principal.has_any(PUBLISHERS)
+
+
 def publish_report(uow: UnitOfWork, clock: Clock, principal: Principal, period: Period, rules: Rules,
                    scoring: Scoring, reason: str) -> tuple[dict, bool]:
     """Rebuild a month's report now; store a new revision only if a figure changed."""
-    if not principal.has_any(PUBLISHERS):
+    if not may_publish(principal):
         raise Forbidden("Chỉ Sở Nội vụ hoặc quản trị hệ thống được công bố báo cáo")
     now = clock.now()
     try:

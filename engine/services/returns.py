@@ -127,3 +127,32 @@ def _as_synthesised(variables: dict, agency: str) -> dict:
         if reply.get("agency") == agency:
             return dict(reply)
     raise Conflict(f"Bản tổng hợp không có ý kiến của {agency}")
+
+
+def returnable_agencies(uow: UnitOfWork, clock: Clock, principal: Principal, task_id: str,
+                        rules: Rules | None = None) -> list[tuple[str, str]]:
+    """List the agencies (code, name) whose reply the principal may still return from this task.
+
+    Empty unless the task is the lead's open receiving task and the principal may act on it;
+    each agency listed passes the same checks ``return_reply`` makes (position, once, window).
+    """
+    rules, now = rules or default_rules(), clock.now()
+    with uow:
+        task = uow.tasks.get(task_id)
+        if task is None or task["state"] != TaskStatus.OPEN \
+                or not policy.may(principal, Action.ACT_ON_TASK, task_resource(task)):
+            return []
+        compiled = uow.processes.compiled(uow.instances.get(task["instance_id"])["process_version_id"])
+        if not task_properties(compiled, task["bpmn_id"]).get("receives_returns"):
+            return []
+        tasks = _tasks(uow, task["instance_id"])
+        cal = rules.calendar.for_agency(task["agency_code"])
+        found = []
+        for agency in sorted({t["agency_code"] for t in tasks} - {task["agency_code"]}):
+            try:
+                reply, window = _returnable(uow, tasks, compiled, task["instance_id"], agency)
+                _within_window(reply, task, window, now, cal)
+            except Conflict:
+                continue
+            found.append((agency, uow.directory.agency(agency)["name"]))
+    return found

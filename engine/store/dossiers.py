@@ -117,6 +117,13 @@ class Dossiers:
                 .limit(q.limit).offset(q.offset))
         return list(self.conn.execute(page).mappings()), total
 
+    def status_counts(self, agency: str) -> dict[int, int]:
+        """Count an agency's dossiers (handled or received) in each status."""
+        t = dossiers
+        query = (sa.select(t.c.status, sa.func.count()).group_by(t.c.status)
+                 .where(sa.or_(t.c.agency_code == agency, t.c.desk_agency == agency)))
+        return {int(status): count for status, count in self.conn.execute(query)}
+
 
 def _late(now: datetime):
     """Select dossiers late under 766: recorded late, or still running past their promise."""

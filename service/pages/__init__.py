@@ -14,14 +14,17 @@ from service.pages import (
     catalog,
     deadline_requests,
     designer,
+    desk,
     inbox,
     instances,
+    reports,
     shell,
+    supervision,
     tasks,
 )
 
 bp = APIBlueprint("pages", __name__, enable_openapi=False)
 shell.install(bp)
 for group in (inbox, tasks, attachments, deadline_requests, instances, assignments, catalog, admin,
-              designer):
+              designer, supervision, reports, desk):
     bp.register_blueprint(group.bp)

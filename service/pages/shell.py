@@ -34,6 +34,7 @@ class Person:
     agency_name: str
     roles: tuple[str, ...]
     acting_for: str | None = None
+    agency_kind: str | None = None
 
     @property
     def role_label(self) -> str:
@@ -51,6 +52,7 @@ def person_of(principal: Principal) -> Person:
         agency_name=agency["name"] if agency else principal.agency,
         roles=tuple(label for role, label in ROLE_LABELS.items() if principal.has(role)),
         acting_for=head["full_name"] if head else None,
+        agency_kind=agency["kind"] if agency else None,
     )
 
 
@@ -61,7 +63,7 @@ def frame() -> dict:
         return {"person": None, "nav": []}
     if "person" not in g:
         g.person = person_of(principal)
-    return {"person": g.person, "nav": entries_for(principal)}
+    return {"person": g.person, "nav": entries_for(principal, g.person.agency_kind)}
 
 
 def _calendar():

@@ -14,7 +14,7 @@ from engine.services.task_details import describe_task
 from service.pages.attachments import Limits, Refused, store_upload
 from service.pages.forms import UPLOAD_SUFFIX, answer_of, attachment_fields, fields_of, raw_of
 from service.runtime import runtime
-from service.web import signed_in
+from service.web import local_time, signed_in
 
 bp = APIBlueprint("tasks", __name__, url_prefix="/viec", enable_openapi=False)
 KIND_LABELS = {"more_time": "Thêm thời gian", "pause": "Tạm dừng tính hạn"}
@@ -29,7 +29,7 @@ def show(task_id: str):
 
 
 def _page(task_id: str, raw: dict | None = None, errors: dict | None = None,
-          asking: dict | None = None, status: int = 200):
+          asking: dict | None = None, returning: dict | None = None, status: int = 200):
     rt = runtime()
     task = describe_task(rt.uow(), g.principal, task_id)
     schema = task["form_schema"]
@@ -40,6 +40,9 @@ def _page(task_id: str, raw: dict | None = None, errors: dict | None = None,
                            accept=",".join(f".{t}" for t in sorted(limits.types)),
                            max_mb=limits.max_bytes // (1024 * 1024),
                            form_error=(errors or {}).get(FORM_LEVEL), asking=asking or {},
+                           returnable=services.returnable_agencies(rt.uow(), rt.clock, g.principal,
+                                                                   task_id, rt.rules),
+                           returning=returning or {"working_days": "2"},
                            kind_labels=KIND_LABELS, request_states=REQUEST_STATES,
                            submitted=raw is not None), status
 
@@ -150,3 +153,27 @@ def ask(task_id: str):
     flash(f"Đã gửi đề nghị {KIND_LABELS.get(typed['kind'], '').lower()} {days} ngày làm việc; "
           "thời hạn vẫn tính cho đến khi lãnh đạo có thẩm quyền duyệt.", "success")
     return redirect(url_for("pages.tasks.show", task_id=task_id))
+
+
+@bp.post("/<task_id>/tra-lai-y-kien")
+@signed_in
+def return_reply(task_id: str):
+    """Return a consulted agency's vague reply from the lead's synthesis; it must re-answer."""
+    rt = runtime()
+    typed = {"agency": request.form.get("agency", ""), "reason": request.form.get("reason", ""),
+             "working_days": request.form.get("working_days", "")}
+    days = int(typed["working_days"]) if typed["working_days"].isdigit() else -1
+    task = describe_task(rt.uow(), g.principal, task_id)
+    try:
+        done = services.return_reply(rt.uow(), rt.clock, g.principal, task["instance_id"],
+                                     typed["agency"], typed["reason"], days, rt.rules)
+    except Invalid as err:
+        return _page(task_id, returning={**typed, "errors": err.errors, "detail": err.detail},
+                     status=422)
+    except DomainError as err:
+        flash(err.detail, "error")
+        return redirect(url_for("pages.tasks.show", task_id=task_id))
+    due = done["reanswer_task"]["due_at"]
+    flash(f"Đã trả lại ý kiến của {typed['agency']}; cơ quan này phải trả lời lại trước "
+          f"{local_time(due)}. Việc tổng hợp mở lại khi có ý kiến mới.", "success")
+    return redirect(url_for("pages.inbox.index"))

@@ -97,6 +97,12 @@ def test_a_document_without_a_process_is_a_422(designer, path):
     assert "quy trình" in response.json["detail"]
 
 
+def test_a_diagram_over_the_json_size_limit_is_refused_with_the_limit(designer):
+    response = post(designer, "/thiet-ke/kiem-tra", bpmn="x" * 600_000)
+    assert response.status_code == 422
+    assert response.json["detail"] == "Nội dung JSON vượt quá 512 KB"
+
+
 def test_malformed_json_is_a_400_problem(designer):
     client, token = designer
     response = client.post("/thiet-ke/kiem-tra", data="{bpmn:", content_type="application/json",
