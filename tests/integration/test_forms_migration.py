@@ -29,8 +29,8 @@ def test_a_version_deployed_before_forms_were_data_gets_the_forms_it_names(tmp_p
         forms = sa.table("process_versions", sa.column("forms", sa.JSON))
         [stored] = conn.execute(sa.select(forms.c.forms)).scalars().all()
     engine.dispose()
-    assert set(stored) == {"consultation_request", "consultation_reply", "consultation_synthesis",
-                           "provincial_review"}
+    assert set(stored) == {"consultation_request", "consultation_reply", "consultation_reanswer",
+                           "consultation_synthesis", "provincial_review"}
     # As before forms were data: each field lands as a variable of its name.
     assert stored["consultation_reply"]["writes"] == ["position", "reasons"]
     assert stored["consultation_reply"]["properties"]["position"]["title"] == "Quan điểm"
