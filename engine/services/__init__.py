@@ -14,7 +14,12 @@ from engine.services.deadlines import (
 )
 from engine.services.enforcement import climb_ladder, fire_timer, handlers, overdue_list
 from engine.services.flags import flag_over_broad
-from engine.services.instances import cancel_instance, get_instance, start_instance
+from engine.services.instances import (
+    cancel_instance,
+    get_instance,
+    start_instance,
+    startable_processes,
+)
 from engine.services.processes import (
     deploy_process,
     get_process,
@@ -63,5 +68,6 @@ __all__ = [
     "recompute_deadlines",
     "request_deadline_change",
     "start_instance",
+    "startable_processes",
     "unclaim_task",
 ]

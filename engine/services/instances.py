@@ -3,6 +3,7 @@
 import uuid
 
 from engine import policy
+from engine.catalog import CHAINED_PROCESS, PROCESS_STEPS
 from engine.clock import Clock
 from engine.errors import Invalid, NotFound, StepFailed
 from engine.events import InstanceStartFailed
@@ -22,10 +23,11 @@ from engine.services.persistence import (
 )
 from engine.store.repositories import TaskQuery
 from engine.store.uow import UnitOfWork
-from engine.views import instance_view
+from engine.views import instance_view, version_view
 
 PROVINCIAL_OFFICE_KIND = "van_phong_ubnd_tinh"
 MAX_VARIABLES = 100
+DOSSIER_PROCESSES = {*PROCESS_STEPS, CHAINED_PROCESS}
 
 
 def start_instance(uow: UnitOfWork, clock: Clock, principal: Principal, process_id: str,
@@ -50,6 +52,26 @@ def start_instance(uow: UnitOfWork, clock: Clock, principal: Principal, process_
         record_start_failure(uow, failed, err)
         raise
     return view
+
+
+def startable_processes(uow: UnitOfWork, principal: Principal) -> list[dict]:
+    """List the latest process versions the principal may start by hand, by name.
+
+    The dossier processes are left out: a dossier starts at the one-stop desk, from its
+    procedure, never as a bare process.
+    """
+    if not policy.may(principal, Action.START_INSTANCE):
+        return []
+    with uow:
+        found = []
+        for row in uow.processes.summaries():
+            if row["process_id"] in DOSSIER_PROCESSES:
+                continue
+            compiled = uow.processes.compiled(uow.processes.latest(row["process_id"])["id"])
+            starter = start_properties(compiled).get("starter_role")
+            if policy.may(principal, Action.START_INSTANCE, Resource(starter_role=starter)):
+                found.append(version_view(row))
+    return sorted(found, key=lambda v: v["name"])
 
 
 def _start(uow, principal: Principal, instance_id: str, version, variables: dict, rules: Rules,

@@ -19,12 +19,13 @@ from service.pages import (
     instances,
     reports,
     shell,
+    start,
     supervision,
     tasks,
 )
 
 bp = APIBlueprint("pages", __name__, enable_openapi=False)
 shell.install(bp)
-for group in (inbox, tasks, attachments, deadline_requests, instances, assignments, catalog, admin,
+for group in (inbox, start, tasks, attachments, deadline_requests, instances, assignments, catalog, admin,
               designer, supervision, reports, desk):
     bp.register_blueprint(group.bp)

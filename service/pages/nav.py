@@ -31,6 +31,7 @@ class Entry:
 
 ENTRIES: list[Entry] = [
     Entry("Việc cần xử lý", "pages.inbox.index", WORKERS),
+    Entry("Khởi tạo", "pages.start.index", WORKERS),
     Entry("Đề nghị về thời hạn", "pages.deadline_requests.index", WORKERS),
     Entry("Hồ sơ một cửa", "pages.desk.dossiers", DESK_WORKERS, DESK_KINDS),
     Entry("Tiếp nhận hồ sơ", "pages.desk.receive_form", DESK_WORKERS, DESK_KINDS),
