@@ -27,6 +27,7 @@ def test_a_request_drafted_with_a_file_reaches_only_the_agencies_consulted(
     page.get_by_label("Tiêu đề").fill("Dự thảo Quyết định quy định quản lý cây xanh đô thị")
     page.get_by_label("Tóm tắt nội dung").fill("Đề nghị các sở cho ý kiến về dự thảo quy định.")
     page.get_by_label("Sở Xây dựng").check()
+    page.get_by_label("Lý do hỏi ý kiến từng cơ quan").fill("SXD: quản lý nhà nước về cây xanh đô thị")
     page.get_by_label("Thời hạn trả lời (ngày làm việc)").fill("45")  # out of range: refused
     page.get_by_label("Tài liệu kèm theo").set_input_files(
         [{"name": "Dự thảo cây xanh.pdf", "mimeType": "application/pdf", "buffer": PDF}])
