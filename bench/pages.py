@@ -109,6 +109,28 @@ def _measure(base: str, passwords: dict, n: int) -> list[tuple[str, list[float]]
         ("Hồ sơ một cửa (/mot-cua)", desk, "/mot-cua"),
         ("Tiếp nhận hồ sơ, thủ tục đã chọn", desk, "/mot-cua/tiep-nhan?procedure=1.009972"),
     ]
+    designer = _session(base, "thietke", passwords["thietke"])
+    admin = _session(base, "quantri", passwords["quantri"])
+    public = requests.Session()
+    instance = re.search(r'href="(/tien-trinh/[^"#?]+)', officer.get(f"{base}/").text)
+    code = re.search(r'href="/mot-cua/ho-so/([^"/]+)"', desk.get(f"{base}/mot-cua").text)
+    pages += [
+        ("Khởi tạo (/khoi-tao)", officer, "/khoi-tao/"),
+        ("Đề nghị về thời hạn", officer, "/de-nghi-thoi-han"),
+        ("Nhiệm vụ được giao, VP UBND tỉnh", office, "/nhiem-vu-duoc-giao"),
+        ("Danh mục thủ tục (/thu-tuc), công khai", public, "/thu-tuc"),
+        ("Một thủ tục, công khai", public, "/thu-tuc/1.009972"),
+        ("Quy trình nội bộ lấy ý kiến, công khai", public, "/quy-trinh-noi-bo/lay_y_kien_phoi_hop"),
+        ("Tra cứu hồ sơ (/tra-cuu), công khai", public, "/tra-cuu"),
+        ("Thiết kế quy trình: danh sách", designer, "/thiet-ke"),
+        ("Thiết kế quy trình: trình soạn sơ đồ", designer, "/thiet-ke/lay_y_kien_phoi_hop"),
+        ("Quản trị: cơ quan", admin, "/quan-tri/co-quan"),
+        ("Quản trị: người dùng", admin, "/quan-tri/nguoi-dung"),
+    ]
+    if instance:
+        pages.append(("Tiến trình lấy ý kiến (sơ đồ, mốc, nhật ký)", officer, instance.group(1)))
+    if code:
+        pages.append(("Trang hồ sơ TTHC (/ho-so)", desk, f"/ho-so/{code.group(1)}"))
     dossier = re.search(r'href="(/mot-cua/ho-so/[^"]+)"', desk.get(f"{base}/mot-cua").text)
     if dossier:
         pages.append(("Hồ sơ tại một cửa (các bước của bộ phận)", desk, dossier.group(1)))
