@@ -4,6 +4,8 @@ from apiflask import Schema
 from apiflask.fields import Boolean, Date, Dict, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 
+from service.dossier_schemas import ControlStepOut
+
 STATES = ("in_progress", "awaiting_confirmation", "returned", "completed", "cancelled")
 LOCAL_DATE = {"description": "Ngày theo giờ Việt Nam, dạng YYYY-MM-DD"}
 
@@ -67,23 +69,10 @@ class InputOut(Schema):
     document = String(allow_none=True)
 
 
-class StepOut(Schema):
-    task_id = String()
-    step = String()
-    name = String()
-    agency = String()
-    state = String()
-    received_at = String()
-    due_at = String(allow_none=True)
-    completed_at = String(allow_none=True)
-    completed_by = String(allow_none=True)
-    timeliness = String()
-
-
 class AssignmentDetailOut(AssignmentOut):
     reports = List(Nested(ReportOut))
     inputs = List(Nested(InputOut))
-    steps = List(Nested(StepOut))
+    steps = List(Nested(ControlStepOut))
 
 
 class AssignmentPageOut(Schema):
