@@ -5,6 +5,7 @@ catalog files and the deployed process definitions, never an instance, a dossier
 """
 
 from engine.catalog import CHANNELS, LEVELS, LOCALITY
+from engine.diagram import with_diagram
 from engine.errors import NotFound
 from engine.publication import published_steps
 from engine.store.uow import UnitOfWork
@@ -58,6 +59,15 @@ def published_process(uow: UnitOfWork, process_id: str) -> dict:
              for s in published_steps(process["bpmn_xml"].encode())]
     return {"process_id": process_id, "name": process["name"], "version": process["version"],
             "steps": steps, "procedures": used_by}
+
+
+def published_diagram(uow: UnitOfWork, process_id: str) -> bytes:
+    """Return the latest version of a process as BPMN, laid out if it came without a diagram."""
+    with uow:
+        process = uow.processes.latest(process_id)
+    if process is None:
+        raise NotFound(f"Không có quy trình '{process_id}'")
+    return with_diagram(process["bpmn_xml"].encode())
 
 
 def _agency_names(uow) -> dict[str, str]:

@@ -8,9 +8,12 @@ and its diagram. Nothing here comes from an instance, a dossier or a person.
 from apiflask import APIBlueprint
 from flask import Response, render_template
 
-from engine.diagram import with_diagram
-from engine.errors import NotFound
-from engine.services.publication import published_catalog, published_procedure, published_process
+from engine.services.publication import (
+    published_catalog,
+    published_diagram,
+    published_procedure,
+    published_process,
+)
 from service.runtime import runtime
 
 bp = APIBlueprint("catalog", __name__, enable_openapi=False)
@@ -39,8 +42,4 @@ def process(process_id: str):
 @bp.get("/quy-trinh-noi-bo/<process_id>/so-do.bpmn")
 def diagram(process_id: str):
     """Send the latest version of a process as BPMN with its diagram."""
-    with runtime().uow() as uow:
-        version = uow.processes.latest(process_id[:128])
-    if version is None:
-        raise NotFound(f"Không có quy trình '{process_id[:128]}'")
-    return Response(with_diagram(version["bpmn_xml"].encode()), mimetype="application/xml")
+    return Response(published_diagram(runtime().uow(), process_id[:128]), mimetype="application/xml")
