@@ -103,7 +103,9 @@ class ProcessInstance:
     assigned: dict[str, HumanTask] = field(default_factory=dict)
     forms: Mapping[str, Form] = field(default_factory=dict)
     grants: list[Grant] = field(default_factory=list)
-    # The waiting tasks the last engine walk found, until the next action changes the tree.
+    # The ready user tasks and the waiting tasks the last walk found, until an action changes
+    # the tree: the role check, the step and the status helpers all ask for them.
+    _ready_tasks: list | None = field(default=None, repr=False)
     _waiting: list | None = field(default=None, repr=False)
 
     @classmethod
@@ -169,11 +171,17 @@ class ProcessInstance:
         """List the user tasks waiting for an agency, with the agency evaluated."""
         if self.status != InstanceStatus.RUNNING:
             return []
-        return [self._human(t) for t in self._ready()]
+        return [self._human(t) for t in self.ready_tasks()]
 
-    def _ready(self) -> list:
-        """Return the ready user tasks, in the engine's depth-first order (one tree walk)."""
-        return self.workflow.get_tasks(state=TaskState.READY, manual=True)
+    def ready_tasks(self) -> list:
+        """Return the engine's ready user tasks in depth-first order; one walk per tree state."""
+        if self._ready_tasks is None:
+            self._ready_tasks = self.workflow.get_tasks(state=TaskState.READY, manual=True)
+        return self._ready_tasks
+
+    def _forget_walks(self) -> None:
+        """Drop what the last walk found: the action about to run changes the tree."""
+        self._ready_tasks = self._waiting = None
 
     def form(self, name: str | None) -> Form | None:
         """Return the form of this version named by a task, or None for a task without one."""
@@ -190,7 +198,7 @@ class ProcessInstance:
         no data at all, so no submission can set a variable the engine assigns tasks by.
         """
         self._require_running()
-        ready = self._ready()
+        ready = self.ready_tasks()
         task = self._ready_task(task_id, ready)
         human = self._human(task)
         task.data.update(land(self.form(human.form), data))
@@ -220,7 +228,7 @@ class ProcessInstance:
         process routes on ``return_to`` to a re-answer step, then back to the synthesis.
         """
         self._require_running()
-        ready = self._ready()
+        ready = self.ready_tasks()
         task = self._ready_task(task_id, ready)
         human = self._human(task)
         task.data.update(return_to=returned["agency"], return_reason=reason,
@@ -249,8 +257,8 @@ class ProcessInstance:
         caller's event rather than as withdrawn; ``ready`` is the ready tasks the caller has
         just listed, so the tree is not walked again for them.
         """
-        opened = {str(t.id) for t in (self._ready() if ready is None else ready)} - {closing}
-        self._waiting = None
+        opened = {str(t.id) for t in (self.ready_tasks() if ready is None else ready)} - {closing}
+        self._forget_walks()
         with step_instant(now):
             self._run(action)
             if announce is not None:
@@ -299,7 +307,7 @@ class ProcessInstance:
         """Stop the instance and withdraw its open tasks."""
         self._require_running()
         withdrawn = self.open_tasks()
-        self._waiting = None
+        self._forget_walks()
         with step_instant(now):
             self._run(self.workflow.cancel)
         self.status = InstanceStatus.CANCELLED
@@ -315,9 +323,8 @@ class ProcessInstance:
         # One walk finds both the ready user tasks and the waiting events (for the timer jobs).
         settled = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
         self._waiting = [t for t in settled if t.state == TaskState.WAITING]
-        for task in settled:
-            if task.state != TaskState.READY or not task.task_spec.manual:
-                continue
+        self._ready_tasks = [t for t in settled if t.state == TaskState.READY and t.task_spec.manual]
+        for task in self._ready_tasks:
             still_open.add(str(task.id))
             if str(task.id) not in opened:  # the agency is evaluated only for new tasks
                 human = self._human(task)
@@ -352,7 +359,7 @@ class ProcessInstance:
 
     def actor_role(self, task_id: str) -> str | None:
         """Return the role a ready task asks of whoever completes it (``actor_role``), if any."""
-        task = self._ready_task(task_id, self._ready())
+        task = self._ready_task(task_id, self.ready_tasks())
         return task.task_spec.extensions.get("properties", {}).get("actor_role")
 
     def _ready_task(self, task_id: str, ready: list):

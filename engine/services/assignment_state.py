@@ -19,7 +19,7 @@ def state_of(instance: ProcessInstance) -> str:
     """Say where the task stands: in progress, awaiting confirmation, returned, completed or cancelled."""
     if instance.status != InstanceStatus.RUNNING:
         return str(instance.status)
-    waiting = {t.task_spec.bpmn_id for t in instance.workflow.get_tasks(state=TaskState.READY, manual=True)}
+    waiting = {t.task_spec.bpmn_id for t in instance.ready_tasks()}
     if "confirm_completion" in waiting:
         return "awaiting_confirmation"
     return "returned" if "redo" in waiting else "in_progress"

@@ -11,8 +11,6 @@ change is one audit row and one ``dossier.status_changed`` outbox event.
 from datetime import datetime
 from decimal import Decimal
 
-from SpiffWorkflow.util.task import TaskState
-
 from engine.calendar import WorkCalendar
 from engine.dossiers import Dossier, DossierStatus
 from engine.instances import SYSTEM_ACTOR, InstanceStatus, ProcessInstance
@@ -35,7 +33,7 @@ def status_of(instance: ProcessInstance) -> DossierStatus | None:
         return None
     declared = {
         t.task_spec.extensions.get("properties", {}).get("dossier_status")
-        for t in instance.workflow.get_tasks(state=TaskState.READY, manual=True)
+        for t in instance.ready_tasks()
     } - {None}
     # A consultation inside the process opens tasks that declare nothing: the status stays.
     return DossierStatus(max(int(v) for v in declared)) if declared else None

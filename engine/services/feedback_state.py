@@ -10,8 +10,6 @@ carry to the intake system), and a sender with an email address gets a ``sender_
 
 from datetime import datetime
 
-from SpiffWorkflow.util.task import TaskState
-
 from engine.feedback import (
     FeedbackState,
     FeedbackStateChanged,
@@ -47,7 +45,7 @@ def state_of(instance: ProcessInstance) -> FeedbackState | None:
         value = instance.variables.get("feedback_state")
         return FeedbackState(value) if value else None
     declared = {t.task_spec.extensions.get("properties", {}).get("feedback_state")
-                for t in instance.workflow.get_tasks(state=TaskState.READY, manual=True)} - {None}
+                for t in instance.ready_tasks()} - {None}
     return FeedbackState(declared.pop()) if len(declared) == 1 else None
 
 

@@ -67,13 +67,16 @@ def load_instance(uow, instance_id: str, rules: Rules, now: datetime, writing: b
     return row, instance
 
 
-def save_instance(uow, row, instance: ProcessInstance, rules: Rules, now: datetime) -> None:
-    """Compare-and-set the state, then project the instance's events and schedule its jobs."""
+def save_instance(uow, row, instance: ProcessInstance, rules: Rules, now: datetime) -> dict:
+    """Compare-and-set the state, project the instance's events and schedule its jobs.
+
+    Return the task rows the step closed, by task id, as they now stand.
+    """
     ended = now if instance.status != InstanceStatus.RUNNING else None
     uow.instances.save(row["id"], row["version"], state_json=instance.dump(),
                        status=instance.status, updated_at=now, ended_at=ended, last_error=None)
     keep_hot(uow, instance, row["version"] + 1)
-    publish(uow, instance, rules, now)
+    return publish(uow, instance, rules, now)
 
 
 def keep_hot(uow, instance: ProcessInstance, version: int) -> None:
@@ -82,21 +85,25 @@ def keep_hot(uow, instance: ProcessInstance, version: int) -> None:
         uow.after_commit(lambda: uow.hot.keep(instance.id, version, instance.workflow))
 
 
-def publish(uow, instance: ProcessInstance, rules: Rules, now: datetime) -> None:
+def publish(uow, instance: ProcessInstance, rules: Rules, now: datetime) -> dict:
     """Project events onto tasks, ladder jobs, the audit log and the outbox; arm timer jobs.
 
     New tasks, their rungs and the journal are written in bulk: a consultation step opens one
-    task per consulted agency, and round trips are most of a request's cost.
+    task per consulted agency, and round trips are most of a request's cost. Return the task
+    rows closed, by task id.
     """
     opened = [instance.assigned[e.task_id] for e in instance.events if e.type == "task.assigned"]
     _open_tasks(uow, instance, opened, rules, now)
+    closed = {}
     for event in instance.events:
         if event.type == "task.completed":
-            uow.tasks.close(event.task_id, TaskStatus.COMPLETED, completed_at=now,
-                            completed_by=event.actor, data=json_safe(event.data))
+            closed[event.task_id] = uow.tasks.close(
+                event.task_id, TaskStatus.COMPLETED, completed_at=now, completed_by=event.actor,
+                data=json_safe(event.data))
             uow.jobs.cancel_prefix(ladder_prefix(event.task_id))
         elif event.type == "task.withdrawn":
-            uow.tasks.close(event.task_id, TaskStatus.WITHDRAWN, completed_at=now)
+            closed[event.task_id] = uow.tasks.close(event.task_id, TaskStatus.WITHDRAWN,
+                                                    completed_at=now)
             uow.jobs.cancel_prefix(ladder_prefix(event.task_id))
     actor = instance.events[-1].actor if instance.events else None
     uow.journal.record_all(instance.events)
@@ -109,6 +116,7 @@ def publish(uow, instance: ProcessInstance, rules: Rules, now: datetime) -> None
         # SpiffWorkflow fires a timer once its instant is strictly past, hence the microsecond.
         fire_at = due + timedelta(microseconds=1)
         uow.jobs.schedule("timer", key, fire_at, {"instance_id": instance.id}, now)
+    return closed
 
 
 def _open_tasks(uow, instance: ProcessInstance, opened: list[HumanTask], rules: Rules, now) -> None:

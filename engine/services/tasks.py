@@ -47,14 +47,14 @@ def _complete_task(uow, clock, principal, task_id, data, rules) -> dict:
                               transfer_rule(uow, rules))
             cleaned = validate_submission(instance.form(task["form"]), data, ctx)
             instance.complete_task(task_id, cleaned, now, principal.subject)
-            save_instance(uow, row, instance, rules, now)
+            closed = save_instance(uow, row, instance, rules, now)
             for grant in instance.grants:
                 grant_extension(uow, now, principal, task, grant, rules)
             if task["due_at"] is not None and now > task["due_at"]:
                 uow.violations.add(agency_code=task["agency_code"], kind="late_completion",
                                    instance_id=instance_id, task_id=task_id, occurred_at=now,
                                    **people_behind(uow, task, principal))
-            view = task_view(uow.tasks.get(task_id))
+            view = task_view(closed[task_id])
             view["instance_status"] = instance.status
             uow.commit()
     except StepFailed as err:

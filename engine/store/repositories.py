@@ -165,15 +165,18 @@ class Tasks:
     def get(self, task_id: str):
         return self.conn.execute(sa.select(tasks).where(tasks.c.id == task_id)).mappings().first()
 
-    def close(self, task_id: str, state: TaskStatus, **values) -> None:
-        """Close an open task; raise Conflict if someone closed it first."""
+    def close(self, task_id: str, state: TaskStatus, **values):
+        """Close an open task and return its row as closed; raise Conflict if someone closed it first."""
         query = (
             sa.update(tasks)
             .where(tasks.c.id == task_id, tasks.c.state == TaskStatus.OPEN)
             .values(state=state, **values)
+            .returning(*tasks.c)  # the caller's view needs no second read
         )
-        if self.conn.execute(query).rowcount != 1:
+        row = self.conn.execute(query).mappings().first()
+        if row is None:
             raise Conflict("Nhiệm vụ đã được xử lý")
+        return row
 
     def update(self, task_id: str, **values) -> None:
         self.conn.execute(sa.update(tasks).where(tasks.c.id == task_id).values(**values))
@@ -225,6 +228,11 @@ def overdue_conditions(now: datetime) -> list:
     return [tasks.c.state == TaskStatus.OPEN, tasks.c.paused_at.is_(None), tasks.c.due_at <= now]
 
 
+# Whether each listener is on, as columns the outbox insert returns (see Journal.record_all).
+_LISTENING = [sa.exists().where(settings.c.key == key, settings.c.value == "on").label(kind)
+              for key, kind in LISTENERS.items()]
+
+
 class Journal:
     """The append-only audit log and the outbox, written in the caller's transaction.
 
@@ -236,13 +244,17 @@ class Journal:
 
     def __init__(self, conn: Connection):
         self.conn = conn
-        self._listening: list[str] | None = None
 
     def record(self, event: ev.Event) -> None:
         self.record_all([event])
 
     def record_all(self, events: list[ev.Event]) -> None:
-        """Append events to the audit log and the outbox, two statements for any number."""
+        """Append events to the audit log and the outbox, two statements for any number.
+
+        The outbox insert returns, with each row, whether each listener is on: the settings
+        are read in the same statement, not in a round trip of their own; only when some
+        listener is on does a third statement queue its jobs.
+        """
         if not events:
             return
         payloads = [e.payload() for e in events]
@@ -254,25 +266,14 @@ class Journal:
         ])
         rows = [dict(type=e.type, occurred_at=e.occurred_at, payload=p)
                 for e, p in zip(events, payloads, strict=True)]
-        kinds = self._listeners()
-        if not kinds:
-            self.conn.execute(sa.insert(outbox), rows)
-            return
-        returning = outbox.c.id, outbox.c.occurred_at
-        added = list(self.conn.execute(
-            sa.insert(outbox).returning(*returning, sort_by_parameter_order=True), rows))
-        for kind in kinds:
-            Jobs(self.conn).schedule_many(kind, [
-                (f"{kind}:{outbox_id}", at, {"outbox_id": outbox_id}) for outbox_id, at in added
-            ], now=min(e.occurred_at for e in events))
-
-    def _listeners(self) -> list[str]:
-        """Name the job kinds that listen to the outbox; read once per unit of work."""
-        if self._listening is None:
-            query = sa.select(settings.c.key).where(settings.c.key.in_(list(LISTENERS)),
-                                                    settings.c.value == "on")
-            self._listening = sorted(LISTENERS[k] for k in self.conn.execute(query).scalars())
-        return self._listening
+        added = self.conn.execute(
+            sa.insert(outbox).returning(outbox.c.id, outbox.c.occurred_at, *_LISTENING,
+                                        sort_by_parameter_order=True), rows).all()
+        for kind in sorted(LISTENERS.values()):
+            if added[0]._mapping[kind]:
+                Jobs(self.conn).schedule_many(kind, [
+                    (f"{kind}:{row.id}", row.occurred_at, {"outbox_id": row.id}) for row in added
+                ], now=min(e.occurred_at for e in events))
 
     def history(self, instance_id: str) -> list:
         t = audit_events
