@@ -273,8 +273,7 @@ class RawSplit(RawSpiff):
 
     def complete(self, agency: str, data: dict) -> str:
         """Restore from state and cached specs, complete the agency's task, store the state."""
-        workflow = codec.load_state(self.state, self.compiled, self.script_engine,
-                                    workflow_class=BpmnWorkflow)  # stock Spiff, not engine.walk
+        workflow = codec.load_state(self.state, self.compiled, self.script_engine)
         ready = workflow.get_tasks(state=TaskState.READY, manual=True)
         task = only([t for t in ready if self._agency(t) == agency], f"ready task of {agency}")
         task.data.update(self._landed(task, copy.deepcopy(data)))

@@ -17,7 +17,6 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from engine.forms import Form, form_from_schema
-from engine.walk import Workflow
 
 
 @dataclass(frozen=True)
@@ -30,10 +29,7 @@ class CompiledSpec:
 
 
 class InstanceStateConverter(BpmnWorkflowConverter):
-    """Convert a workflow to and from a dict that leaves its specs out.
-
-    Restored workflows are `engine.walk.Workflow`s, unless ``workflow_class`` says otherwise.
-    """
+    """Convert a workflow to and from a dict that leaves its specs out."""
 
     def to_dict(self, workflow):
         dct = WorkflowConverter.to_dict(self, workflow)
@@ -41,8 +37,8 @@ class InstanceStateConverter(BpmnWorkflowConverter):
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def from_dict(self, dct, compiled: CompiledSpec | None = None, workflow_class=Workflow):
-        workflow = workflow_class(compiled.spec, compiled.subprocess_specs, deserializing=True)
+    def from_dict(self, dct, compiled: CompiledSpec | None = None):
+        workflow = self.target_class(compiled.spec, compiled.subprocess_specs, deserializing=True)
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
@@ -54,10 +50,7 @@ class InstanceStateConverter(BpmnWorkflowConverter):
 def _serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = InstanceStateConverter
-    registry = BpmnWorkflowSerializer.configure(config)
-    # Our workflows are written under the stock name, so states stay what they always were.
-    registry.typenames[Workflow] = registry.typenames[BpmnWorkflow]
-    return BpmnWorkflowSerializer(registry)
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
 _SERIALIZER = _serializer()
@@ -127,16 +120,14 @@ def loads(text: str):
         return json.loads(text)
 
 
-def load_state(state_json: str, compiled: CompiledSpec, script_engine,
-               workflow_class=Workflow) -> BpmnWorkflow:
+def load_state(state_json: str, compiled: CompiledSpec, script_engine) -> BpmnWorkflow:
     """Rebuild a workflow from its state JSON, its version's spec and the sandboxed engine.
 
     The engine is attached here, on every load, because the serializer never keeps it and a
     workflow without one silently falls back to SpiffWorkflow's unrestricted ``eval``.
-    ``workflow_class`` lets a benchmark restore stock SpiffWorkflow workflows.
     """
     dct = loads(state_json)  # a fresh dict every time: from_dict mutates its input
     _SERIALIZER.migrate(dct)
-    workflow = _SERIALIZER.from_dict(dct, compiled=compiled, workflow_class=workflow_class)
+    workflow = _SERIALIZER.from_dict(dct, compiled=compiled)
     workflow.script_engine = script_engine
     return workflow

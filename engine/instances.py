@@ -22,7 +22,6 @@ from engine.errors import Conflict, DomainError, NotFound, StepFailed
 from engine.forms import Form, land
 from engine.spiff_clock import step_instant
 from engine.step_errors import StepBudget, step_failed
-from engine.walk import Workflow
 
 DEEMED_AGREE = "deemed_agree"
 SYSTEM_ACTOR = "system"
@@ -113,7 +112,7 @@ class ProcessInstance:
     def start(cls, id, process_id, version, compiled: CompiledSpec, script_engine,
               calendar: WorkCalendar, variables, now: datetime, actor: str) -> "ProcessInstance":
         """Create a workflow, seed its variables and run it to its first wait state."""
-        workflow = Workflow(compiled.spec, compiled.subprocess_specs, script_engine=script_engine)
+        workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=script_engine)
         workflow.task_tree.data.update(variables)
         instance = cls(id, process_id, version, workflow, calendar, forms=compiled.forms)
         instance.events.append(ev.InstanceStarted(id, now, actor, process_id, version))
