@@ -207,10 +207,13 @@ class Tasks:
         if q.overdue_at:
             conditions += overdue_conditions(q.overdue_at)
         where = [c for c in conditions if c is not None]
-        total = self.conn.execute(sa.select(sa.func.count()).select_from(tasks).where(*where))
         order = [tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.created_at, tasks.c.id]
         page = sa.select(tasks).where(*where).order_by(*order).limit(q.limit).offset(q.offset)
-        return list(self.conn.execute(page).mappings()), total.scalar_one()
+        rows = list(self.conn.execute(page).mappings())
+        if len(rows) < q.limit and (rows or q.offset == 0):
+            return rows, q.offset + len(rows)  # the page ends the list: it tells the total
+        total = self.conn.execute(sa.select(sa.func.count()).select_from(tasks).where(*where))
+        return rows, total.scalar_one()
 
 
 RELAY_SETTING = "outbox.relay"
