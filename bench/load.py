@@ -1,7 +1,7 @@
 """Drive a running server with many clients, then check every effect happened exactly once.
 
 The server is the production one: gunicorn with ``service/gunicorn_config.py`` (2 processes of
-4 threads by default, ``DUNGHAN_WEB_PROCESSES``), started by this script on a loopback port
+2 threads by default, ``DUNGHAN_WEB_PROCESSES`` and ``DUNGHAN_WEB_THREADS``), started by this script on a loopback port
 against a PostgreSQL database of its own (**its public schema is dropped**). Then:
 
 1. **Completions under load.** ``--clients`` client threads (8), each with its own keep-alive
@@ -405,7 +405,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     shown = sa.make_url(args.postgres_url).render_as_string(hide_password=True)
     processes = os.environ.get("DUNGHAN_WEB_PROCESSES", "2")
-    threads = os.environ.get("DUNGHAN_WEB_THREADS", "4")
+    threads = os.environ.get("DUNGHAN_WEB_THREADS", "2")
     print(f"Load benchmark on {shown} (public schema reset); gunicorn {processes} processes x "
           f"{threads} threads; {os.cpu_count()} CPUs; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -1,8 +1,10 @@
 """gunicorn settings from DUNGHAN_* variables: ``gunicorn -c python:service.gunicorn_config``.
 
-DUNGHAN_BIND (127.0.0.1:8000), DUNGHAN_WEB_PROCESSES (2), DUNGHAN_WEB_THREADS (4). Requests
-are short and block on PostgreSQL, so each process runs a few threads (gthread). Timers and
-webhooks never run here: they belong to separate ``dunghan worker`` processes.
+DUNGHAN_BIND (127.0.0.1:8000), DUNGHAN_WEB_PROCESSES (2), DUNGHAN_WEB_THREADS (2). One
+process per core; the second thread keeps a process answering while one request waits on a slow
+report or document. More threads only contend for the GIL: with 8 clients on 2 cores, 2 × 2
+served 137 completions/s (p99 77 ms) against 127/s (p99 86 ms) with 2 × 4 (``bench/load.py``).
+Timers and webhooks never run here: they belong to separate ``dunghan worker`` processes.
 """
 
 import os
@@ -13,7 +15,7 @@ from service import logs
 
 bind = os.environ.get("DUNGHAN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("DUNGHAN_WEB_PROCESSES", "2"))
-threads = int(os.environ.get("DUNGHAN_WEB_THREADS", "4"))
+threads = int(os.environ.get("DUNGHAN_WEB_THREADS", "2"))
 worker_class = "gthread"
 timeout = 60
 graceful_timeout = 30  # SIGTERM: finish the requests in flight for up to 30 s, then stop
