@@ -59,6 +59,7 @@ layout: install
 bench: install
 	$(BIN)/python bench/consultation.py
 	$(BIN)/python bench/completion_profile.py
+	$(BIN)/python bench/completion_breakdown.py
 	$(BIN)/python bench/timers.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/webhook_delivery.py
