@@ -1,8 +1,9 @@
 """Drive a running server with many clients, then check every effect happened exactly once.
 
 The server is the production one: gunicorn with ``service/gunicorn_config.py`` (2 processes of
-2 threads by default, ``DUNGHAN_WEB_PROCESSES`` and ``DUNGHAN_WEB_THREADS``), started by this script on a loopback port
-against a PostgreSQL database of its own (**its public schema is dropped**). Then:
+2 threads by default, ``DUNGHAN_WEB_PROCESSES`` and ``DUNGHAN_WEB_THREADS``), started by this
+script on a loopback port against a PostgreSQL database of its own (**its public schema is
+dropped**). Then:
 
 1. **Completions under load.** ``--clients`` client threads (8), each with its own keep-alive
    connection, run consultation rounds for ``--seconds``: the lead starts an instance, and

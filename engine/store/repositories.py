@@ -273,7 +273,7 @@ class Journal:
             sa.insert(outbox).returning(outbox.c.id, outbox.c.occurred_at, *_LISTENING,
                                         sort_by_parameter_order=True), rows).all()
         for kind in sorted(LISTENERS.values()):
-            if added[0]._mapping[kind]:
+            if getattr(added[0], kind):  # the same answer on every row
                 Jobs(self.conn).schedule_many(kind, [
                     (f"{kind}:{row.id}", row.occurred_at, {"outbox_id": row.id}) for row in added
                 ], now=min(e.occurred_at for e in events))
