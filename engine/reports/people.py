@@ -2,7 +2,9 @@
 
 A violation is charged to the officer who had claimed the task or who completed it late. A
 task nobody claimed (a silent agency, a deemed consent) is charged to the agency's head, who
-answers for unassigned work. Violations keep the agency they were recorded against, so an
+answers for unassigned work: the head named on the violation when it was recorded, so a head
+who has since left keeps the months they answered for (rows recorded before names were kept
+fall back to today's head). Violations keep the agency they were recorded against, so an
 officer who moved keeps the ones from the former agency, shown per agency.
 """
 
@@ -24,7 +26,7 @@ def _username(completed_by: str | None) -> str | None:
 def person_figures(conn, period, limit: int = 50) -> dict:
     """Rank the officers with the most violations, and total the unassigned ones per head."""
     v, t = violations.c, tasks.c
-    query = (sa.select(v.agency_code, v.kind, t.claimed_by, t.completed_by)
+    query = (sa.select(v.agency_code, v.kind, v.head_name, t.claimed_by, t.completed_by)
              .join(tasks, tasks.c.id == v.task_id).where(within(v.occurred_at, period)))
     people, unassigned = defaultdict(lambda: defaultdict(int)), defaultdict(int)
     rows = conn.execute(query).mappings().all()
@@ -34,7 +36,7 @@ def person_figures(conn, period, limit: int = 50) -> dict:
         if person:
             people[person][r["agency_code"]] += 1
         else:
-            unassigned[r["agency_code"]] += 1
+            unassigned[r["agency_code"], r["head_name"]] += 1
     return {"officers": _officers(conn, people)[:limit], "heads": _heads(conn, unassigned)}
 
 
@@ -58,10 +60,15 @@ def _officers(conn, people: dict) -> list[dict]:
 
 
 def _heads(conn, unassigned: dict) -> list[dict]:
+    """Total unassigned violations per agency and head; a row without a recorded head takes today's."""
     if not unassigned:
         return []
-    query = sa.select(agencies.c.code, agencies.c.head_name).where(agencies.c.code.in_(sorted(unassigned)))
-    heads = dict(conn.execute(query).all())
-    rows = [{"agency": code, "head_name": heads.get(code), "unassigned_violations": n}
-            for code, n in unassigned.items()]
-    return sorted(rows, key=lambda r: (-r["unassigned_violations"], r["agency"]))
+    codes = sorted({code for code, _ in unassigned})
+    today = dict(conn.execute(sa.select(agencies.c.code, agencies.c.head_name)
+                              .where(agencies.c.code.in_(codes))).all())
+    totals = defaultdict(int)
+    for (code, head), n in unassigned.items():
+        totals[code, head or today.get(code)] += n
+    rows = [{"agency": code, "head_name": head, "unassigned_violations": n}
+            for (code, head), n in totals.items()]
+    return sorted(rows, key=lambda r: (-r["unassigned_violations"], r["agency"], r["head_name"] or ""))

@@ -184,8 +184,10 @@ def test_a_reply_due_on_the_last_day_and_given_on_the_first_counts_late_in_decem
     assert ranking["ytd_score"] == 34.0
 
 
-def test_an_officer_who_moved_keeps_violations_from_both_agencies(province):
+def test_an_officer_who_moved_keeps_violations_from_both_agencies(province, uow_factory):
     api, an = province
+    # SNNMT's head changes after November: November's unassigned work stays the former head's.
+    directory_services.save_agency(uow_factory(), SYSTEM, "SNNMT", {"head_name": "Lê Văn Mới"})
     report = api("GET", "/api/v1/reports/discipline?month=2026-11", "SNV_home_affairs").json
     people = report["sections"]["people"]
     [officer] = people["officers"]
@@ -441,12 +443,12 @@ def run_at(clock, worker, at: datetime) -> int:
     return worker.run_once()
 
 
-def test_a_correction_after_publication_is_revision_2_and_revision_1_stays(province, uow_factory):
+def test_a_correction_after_publication_is_revision_2_and_revision_1_stays(province, uow_factory, clock):
     import sqlalchemy as sa
 
     from engine.store.reports import published_reports
 
-    api, _ = province
+    api, an = province
     why = {"reason": "Công bố tháng 11"}
     first = api("POST", "/api/v1/reports/discipline/published/2026-11", "SNV_home_affairs", json=why)
     assert first.status_code == 201 and first.json["revision"] == 1
@@ -455,15 +457,15 @@ def test_a_correction_after_publication_is_revision_2_and_revision_1_stays(provi
     assert api("POST", "/api/v1/reports/discipline/published/2026-11", "STC", json=why).status_code == 403
     original = api("GET", "/api/v1/reports/discipline/published/2026-11/1", "SNV_home_affairs").json
 
-    # The directory held the wrong head for SNNMT; the administrator corrects it.
-    directory_services.save_agency(uow_factory(), SYSTEM, "SNNMT", {"head_name": "Vũ Văn Nông"})
+    # The directory misspelt an officer's name; the administrator corrects the account.
+    directory_services.update_user(uow_factory(), clock, SYSTEM, an, {"full_name": "Nguyễn Văn Ân"})
     fixed = api("POST", "/api/v1/reports/discipline/published/2026-11", "SNV_home_affairs",
-                json={"reason": "Đính chính tên Giám đốc Sở Nông nghiệp và Môi trường"})
+                json={"reason": "Đính chính họ tên cán bộ"})
     assert fixed.status_code == 201 and fixed.json["revision"] == 2
     assert api("GET", "/api/v1/reports/discipline/published/2026-11/1", "SNV_home_affairs").json == original
     second = api("GET", "/api/v1/reports/discipline/published/2026-11/2", "SNV_home_affairs").json
-    assert second["sections"]["people"]["heads"][0]["head_name"] == "Vũ Văn Nông"
-    assert original["sections"]["people"]["heads"][0]["head_name"] == "Vũ Thị Nông"
+    assert second["sections"]["people"]["officers"][0]["full_name"] == "Nguyễn Văn Ân"
+    assert original["sections"]["people"]["officers"][0]["full_name"] == "Nguyễn Văn An"
     assert api("GET", "/api/v1/reports/discipline/published/2026-11/3", "SNV_home_affairs").status_code == 404
     # The database itself refuses to edit or delete a published revision.
     for statement in (sa.update(published_reports).values(reason="sửa"), sa.delete(published_reports)):
