@@ -106,6 +106,9 @@ def test_without_javascript_the_steps_list_says_what_the_diagram_shows(
     assert "Quá hạn" in steps.locator("li.step-overdue").inner_text()
     assert "Soạn yêu cầu lấy ý kiến" in " ".join(steps.locator("li.step-completed").all_inner_texts())
     page_without_js.get_by_role("link", name="xem (HTML)").click()
+    # Read the document once it has loaded (wait_for_url waits for "load"): right after the
+    # click the new page can still be empty, which once failed a CI run.
+    page_without_js.wait_for_url(f"{live_server}/tien-trinh/{instance_id}/van-ban/request.html")
     assert "Về việc lấy ý kiến" in page_without_js.content()
 
 
