@@ -132,7 +132,8 @@ def test_the_dossier_page_shows_the_hand_offs_and_the_forms_to_print(
     assert "Mẫu 01" in documents and "Mẫu 05" in documents and "Mẫu 03" not in documents
     axe_audit(page)
     screenshot(page, "dossier-page")
-    page.get_by_role("link", name="xem (HTML)").last.click()
+    with page.expect_navigation():  # read the printed form only once it has loaded
+        page.get_by_role("link", name="xem (HTML)").last.click()
     assert "Phiếu kiểm soát quá trình giải quyết hồ sơ".upper() in page.content().upper()
 
 

@@ -58,7 +58,8 @@ def test_the_desk_receives_a_dossier_accepts_it_prints_the_receipt_and_hands_ove
     # Received Thursday 12/02/2026 09:00 for 20 working days of 8 hours, over Tết (16-20/02).
     assert "09:00 19/03/2026" in page.get_by_role("main").inner_text()
     screenshot(page, "desk-dossier")
-    page.get_by_role("link", name="xem để in").first.click()
+    with page.expect_navigation():  # read the printed form only once it has loaded
+        page.get_by_role("link", name="xem để in").first.click()
     assert code in page.content() and "Bản sao giấy tờ chứng minh quyền sử dụng đất" in page.content()
     screenshot(page, "desk-receipt")
     page.go_back()
