@@ -11,6 +11,7 @@ from apiflask import APIBlueprint
 
 from engine import services
 from engine.store.assignments import AssignmentQuery
+from service.api import paging
 from service.assignment_schemas import (
     AssignmentDetailOut,
     AssignmentPageOut,
@@ -38,9 +39,9 @@ def list_assignments(q):
         source_number=q.get("source_number"), state=q.get("state"), overdue=q.get("overdue"),
         due_from=_start_of(q.get("due_from"), tz),
         due_to=_start_of(q["due_to"] + timedelta(days=1), tz) if q.get("due_to") else None,
-        limit=q["per_page"], offset=(q["page"] - 1) * q["per_page"])
+        **paging.window(q))
     items, total = services.list_assignments(rt.uow(), rt.clock, principal(), query)
-    return {"items": items, "page": q["page"], "per_page": q["per_page"], "total": total}
+    return paging.page(q, items, total)
 
 
 @bp.get("/backlog")

@@ -5,6 +5,7 @@ from flask import current_app
 
 from engine.services import dossiers as use_cases
 from engine.store.dossiers import DossierQuery
+from service.api import paging
 from service.auth import auth, principal
 from service.dossier_schemas import (
     ApologyIn,
@@ -52,9 +53,9 @@ def list_dossiers(q):
                          status=q.get("status"), late=q.get("late"),
                          received_from=rt.rules.calendar.assume_local(q.get("received_from")),
                          received_to=rt.rules.calendar.assume_local(q.get("received_to")),
-                         limit=q["per_page"], offset=(q["page"] - 1) * q["per_page"])
+                         **paging.window(q))
     items, total = use_cases.list_dossiers(rt.uow(), rt.clock, principal(), query)
-    return {"items": items, "page": q["page"], "per_page": q["per_page"], "total": total}
+    return paging.page(q, items, total)
 
 
 @bp.get("/dossiers/<code>")

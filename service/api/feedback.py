@@ -4,6 +4,7 @@ from apiflask import APIBlueprint
 
 from engine.services import feedback as use_cases
 from engine.store.feedback import FeedbackQuery
+from service.api import paging
 from service.auth import auth, principal
 from service.feedback_schemas import FeedbackIn, FeedbackOut, FeedbackPageOut, FeedbackQueryIn
 from service.runtime import runtime
@@ -38,9 +39,9 @@ def list_feedback(q):
     query = FeedbackQuery(agency=q.get("agency"), state=q.get("state"), overdue=q.get("overdue"),
                           channel=q.get("channel"), received_from=cal.assume_local(q.get("received_from")),
                           received_to=cal.assume_local(q.get("received_to")),
-                          limit=q["per_page"], offset=(q["page"] - 1) * q["per_page"])
+                          **paging.window(q))
     items, total = use_cases.list_feedback(rt.uow(), rt.clock, principal(), query)
-    return {"items": items, "page": q["page"], "per_page": q["per_page"], "total": total}
+    return paging.page(q, items, total)
 
 
 @bp.get("/feedback/<feedback_id>")

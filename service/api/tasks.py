@@ -4,6 +4,7 @@ from apiflask import APIBlueprint
 
 from engine import services
 from engine.store.repositories import TaskQuery
+from service.api import paging
 from service.auth import auth, principal
 from service.runtime import runtime
 from service.schemas import CompleteTaskIn, ReassignIn, TaskOut, TaskPageOut, TaskQueryIn
@@ -24,11 +25,10 @@ def list_tasks(q):
         instance_id=q.get("instance_id"),
         due_before=rt.rules.calendar.assume_local(q.get("due_before")),
         overdue_at=rt.clock.now() if q["overdue"] else None,
-        limit=q["per_page"],
-        offset=(q["page"] - 1) * q["per_page"],
+        **paging.window(q),
     )
     items, total = services.list_tasks(rt.uow.reader(), principal(), query)
-    return {"items": items, "page": q["page"], "per_page": q["per_page"], "total": total}
+    return paging.page(q, items, total)
 
 
 @bp.get("/<task_id>")
