@@ -5,12 +5,13 @@ from apiflask.fields import Boolean, Date, Dict, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 
 from service.dossier_schemas import ControlStepOut
+from service.schemas import PageIn, PageOut
 
 STATES = ("in_progress", "awaiting_confirmation", "returned", "completed", "cancelled")
 LOCAL_DATE = {"description": "Ngày theo giờ Việt Nam, dạng YYYY-MM-DD"}
 
 
-class AssignmentQueryIn(Schema):
+class AssignmentQueryIn(PageIn):
     lead_agency = String(validate=Length(1, 32))
     source_kind = String(validate=OneOf(("conclusion", "document")))
     source_number = String(validate=Length(1, 100))
@@ -18,8 +19,6 @@ class AssignmentQueryIn(Schema):
     overdue = Boolean()
     due_from = Date(metadata=LOCAL_DATE)
     due_to = Date(metadata={"description": "Ngày cuối (tính cả ngày đó), giờ Việt Nam"})
-    page = Integer(load_default=1, validate=Range(1, 100_000))
-    per_page = Integer(load_default=50, validate=Range(1, 200))
 
 
 class SourceOut(Schema):
@@ -75,11 +74,8 @@ class AssignmentDetailOut(AssignmentOut):
     steps = List(Nested(ControlStepOut))
 
 
-class AssignmentPageOut(Schema):
+class AssignmentPageOut(PageOut):
     items = List(Nested(AssignmentOut))
-    page = Integer()
-    per_page = Integer()
-    total = Integer()
 
 
 class BacklogQueryIn(Schema):

@@ -16,7 +16,7 @@ from apiflask.validators import Length, OneOf, Range
 
 from engine.catalog import CHANNELS
 from engine.dossiers import DossierStatus
-from service.schemas import TaskOut
+from service.schemas import PageIn, PageOut, TaskOut
 
 VERDICTS = ("on_time", "late", "in_time", "overdue")
 
@@ -39,15 +39,13 @@ class ReceiveDossierIn(Schema):
     note = String(load_default="", validate=Length(0, 2000))
 
 
-class DossierQueryIn(Schema):
+class DossierQueryIn(PageIn):
     agency = String(validate=Length(1, 32))
     procedure = String(validate=Length(1, 16))
     status = Integer(validate=Range(1, 10))
     late = Boolean()
     received_from = DateTime(format="iso", metadata={"description": "Không có múi giờ: giờ Việt Nam"})
     received_to = DateTime(format="iso", metadata={"description": "Không có múi giờ: giờ Việt Nam"})
-    page = Integer(load_default=1, validate=Range(1, 100_000))
-    per_page = Integer(load_default=50, validate=Range(1, 200))
 
 
 class ReasonIn(Schema):
@@ -123,11 +121,8 @@ class DossierOut(DossierSummaryOut):
     violations = List(Nested(DossierViolationOut))
 
 
-class DossierPageOut(Schema):
+class DossierPageOut(PageOut):
     items = List(Nested(DossierSummaryOut))
-    page = Integer()
-    per_page = Integer()
-    total = Integer()
 
 
 class PublicDossierOut(Schema):

@@ -2,11 +2,11 @@
 
 from apiflask import Schema
 from apiflask.fields import Boolean, DateTime, Dict, Email, Integer, List, Nested, String
-from apiflask.validators import Length, OneOf, Range, Regexp
+from apiflask.validators import Length, OneOf, Regexp
 
 from engine.feedback import CHANNELS, FeedbackState
 from service.dossier_schemas import ControlStepOut, DossierViolationOut
-from service.schemas import TaskOut
+from service.schemas import PageIn, PageOut, TaskOut
 
 LOCAL = {"description": "Không có múi giờ: giờ Việt Nam"}
 
@@ -35,15 +35,13 @@ class FeedbackIn(Schema):
     attachments = List(String(validate=Length(1, 500)), load_default=list, validate=Length(0, 50))
 
 
-class FeedbackQueryIn(Schema):
+class FeedbackQueryIn(PageIn):
     agency = String(validate=Length(1, 32))
     state = String(validate=OneOf([str(s) for s in FeedbackState]))
     overdue = Boolean()
     channel = String(validate=OneOf(list(CHANNELS)))
     received_from = DateTime(format="iso", metadata=LOCAL)
     received_to = DateTime(format="iso", metadata=LOCAL)
-    page = Integer(load_default=1, validate=Range(1, 100_000))
-    per_page = Integer(load_default=50, validate=Range(1, 200))
 
 
 class FeedbackSummaryOut(Schema):
@@ -80,8 +78,5 @@ class FeedbackOut(FeedbackSummaryOut):
     violations = List(Nested(DossierViolationOut))
 
 
-class FeedbackPageOut(Schema):
+class FeedbackPageOut(PageOut):
     items = List(Nested(FeedbackSummaryOut))
-    page = Integer()
-    per_page = Integer()
-    total = Integer()

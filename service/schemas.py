@@ -18,6 +18,21 @@ from apiflask.validators import Length, OneOf, Range, Regexp
 TASK_STATES = ("open", "completed", "withdrawn")
 
 
+class PageIn(Schema):
+    """The page a list request asks for; each list adds its own filters."""
+
+    page = Integer(load_default=1, validate=Range(1, 100_000))
+    per_page = Integer(load_default=50, validate=Range(1, 200))
+
+
+class PageOut(Schema):
+    """Where a page of a list stands; each list declares its ``items``."""
+
+    page = Integer()
+    per_page = Integer()
+    total = Integer()
+
+
 class StartInstanceIn(Schema):
     process_id = String(required=True, validate=Length(1, 128))
     variables = Dict(keys=String(), load_default=dict)
@@ -31,14 +46,12 @@ class CompleteTaskIn(Schema):
     data = Dict(keys=String(), required=True)
 
 
-class TaskQueryIn(Schema):
+class TaskQueryIn(PageIn):
     agency = String(validate=Length(1, 32))
     instance_id = String(validate=Length(1, 36))
     state = String(validate=OneOf(TASK_STATES))
     due_before = DateTime(format="iso")
     overdue = Boolean(load_default=False)
-    page = Integer(load_default=1, validate=Range(1, 100_000))
-    per_page = Integer(load_default=50, validate=Range(1, 200))
 
 
 class ReasonIn(Schema):
@@ -314,11 +327,8 @@ class OverdueOut(TaskOut):
     escalated = Boolean()
 
 
-class TaskPageOut(Schema):
+class TaskPageOut(PageOut):
     items = List(Nested(TaskOut))
-    page = Integer()
-    per_page = Integer()
-    total = Integer()
 
 
 class AuditOut(Schema):

@@ -5,6 +5,7 @@ from apiflask.fields import Boolean, DateTime, Dict, Float, Integer, List, Neste
 from apiflask.validators import Length, OneOf, Range
 from marshmallow import INCLUDE
 
+from service.schemas import PageIn, PageOut
 from webhooks.catalog import EVENT_TYPES
 from webhooks.payloads import PING_TYPE
 from webhooks.tables import DeliveryStatus
@@ -48,10 +49,8 @@ class RotateIn(Schema):
                         metadata={"description": "Bí mật cũ còn hiệu lực thêm bao nhiêu giờ"})
 
 
-class DeliveryQueryIn(Schema):
+class DeliveryQueryIn(PageIn):
     status = String(validate=OneOf([s.value for s in DeliveryStatus]))
-    page = Integer(load_default=1, validate=Range(1, 100_000))
-    per_page = Integer(load_default=50, validate=Range(1, 200))
 
 
 class DeliveryOut(Schema):
@@ -69,11 +68,8 @@ class DeliveryOut(Schema):
     delivered_at = String(allow_none=True)
 
 
-class DeliveryPageOut(Schema):
+class DeliveryPageOut(PageOut):
     items = List(Nested(DeliveryOut))
-    page = Integer()
-    per_page = Integer()
-    total = Integer()
 
 
 class RedeliveredOut(Schema):
