@@ -91,6 +91,18 @@ def wait_for_effects(factory, count: int, timeout: float) -> None:
         time.sleep(0.05)
 
 
+def wait_for_lease(factory, worker: str, timeout: float) -> None:
+    """Wait until the worker has committed a claim on a job it has not finished yet."""
+    holding = sa.select(sa.func.count()).where(jobs.c.status == JobStatus.RUNNING,
+                                               jobs.c.locked_by == worker)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with factory.engine.connect() as conn:
+            if conn.execute(holding).scalar_one():
+                return
+        time.sleep(0.01)
+
+
 def stop(*children: subprocess.Popen) -> None:
     """Ask each worker to finish its current job and exit, as a deploy would."""
     for child in children:
@@ -134,6 +146,8 @@ def test_jobs_of_a_worker_killed_mid_batch_are_finished_by_another_once(factory,
     )
     go(doomed)
     wait_for_effects(factory, 5, timeout=5)
+    # Kill it while it holds a lease: between two batches it would hold none to take over.
+    wait_for_lease(factory, "doomed", timeout=5)
     doomed.send_signal(signal.SIGKILL)
     assert doomed.wait(timeout=5) == -signal.SIGKILL
     killed_after = len(effect_rows(factory))
